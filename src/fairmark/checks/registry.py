@@ -1,0 +1,47 @@
+"""The explicit list of every check fairmark ships (one file per check)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from fairmark.checks.base import Check
+from fairmark.errors import PolicyError
+from fairmark.fairness.checks import FAIRNESS_CHECKS
+
+_ALL: tuple[Check, ...] = (*FAIRNESS_CHECKS,)
+
+
+def _build(checks: tuple[Check, ...]) -> Mapping[str, Check]:
+    seen: dict[str, Check] = {}
+    for check in checks:
+        if check.id in seen:
+            raise RuntimeError(f"duplicate check id {check.id!r} in the registry")
+        seen[check.id] = check
+    return MappingProxyType(seen)
+
+
+_REGISTRY = _build(_ALL)
+
+
+def get_registry() -> Mapping[str, Check]:
+    """Return the read-only mapping ``check id -> Check`` of every registered check."""
+    return _REGISTRY
+
+
+def get_check(check_id: str) -> Check:
+    """Return the check with id ``check_id``.
+
+    Raises
+    ------
+    PolicyError
+        If no check has that id; the message suggests the nearest ids.
+    """
+    try:
+        return _REGISTRY[check_id]
+    except KeyError:
+        import difflib
+
+        near = difflib.get_close_matches(check_id, list(_REGISTRY), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        raise PolicyError(f"unknown check id {check_id!r}{hint}") from None
