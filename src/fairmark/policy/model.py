@@ -1,0 +1,213 @@
+"""Frozen models of a policy file: :class:`Policy`, :class:`Rule`, :class:`Scope`,
+:class:`Settings`.
+
+The file format is defined by ``schema.json`` (JSON Schema draft 2020-12); the loader
+validates a file against it, with line numbers, before building these models. The models
+repeat the few cross-field invariants (a bound is set, ``min <= max``, no NaN, unique rule
+ids) so that a policy built in code is held to the same rules as one read from a file.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from fairmark.checks.base import Principle
+
+__all__ = ["Judge", "Policy", "Rule", "Scope", "Settings", "Severity"]
+
+Severity = Literal["block", "warn", "info"]
+Judge = Literal["estimate", "ci"]
+
+INTERSECTION_SEPARATOR = " & "
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Scope(_Frozen):
+    """Which features of an audit a rule applies to.
+
+    Parameters
+    ----------
+    features : "all" or tuple of str
+        ``"all"``: every feature the audit reports. A tuple: the features named exactly
+        (no prefix or pattern matching).
+    include_intersections : bool, default True
+        Whether intersectional features (names joined by ``" & "``, e.g.
+        ``"age_band & marital"``) are judged too. With ``"all"`` every intersection is in
+        scope; with a list, an intersection is in scope when it is named in the list or
+        when every one of its component features is named. ``False`` excludes every
+        intersection, even one named in the list.
+
+    Notes
+    -----
+    Measurements that belong to no feature (``feature=None``, run-level checks) are in
+    the scope of every rule of their check.
+    """
+
+    features: Literal["all"] | tuple[str, ...] = "all"
+    include_intersections: bool = True
+
+    def contains(self, feature: str | None) -> bool:
+        """Return whether measurements of ``feature`` (``None``: run level) are in scope."""
+        if feature is None:
+            return True
+        is_intersection = INTERSECTION_SEPARATOR in feature
+        if is_intersection and not self.include_intersections:
+            return False
+        if self.features == "all" or feature in self.features:
+            return True
+        if is_intersection:
+            parts = feature.split(INTERSECTION_SEPARATOR)
+            return all(part in self.features for part in parts)
+        return False
+
+    def describe(self) -> str:
+        """Return the scope in words: ``"all features"``, ``"features age_band, marital"``…"""
+        text = (
+            "all features"
+            if self.features == "all"
+            else "feature" + ("s " if len(self.features) > 1 else " ") + ", ".join(self.features)
+        )
+        if not self.include_intersections:
+            text += " (intersections excluded)"
+        return text
+
+
+class Settings(_Frozen):
+    """Audit defaults a policy may set; ``None`` means the policy leaves it to the audit.
+
+    Parameters
+    ----------
+    min_group_size : int or None
+        Groups with fewer rows are not estimated and their counts are suppressed (≥ 1).
+    confidence_level : float or None
+        Confidence level of every interval, in (0, 1), e.g. 0.95.
+    """
+
+    min_group_size: int | None = Field(default=None, ge=1)
+    confidence_level: float | None = Field(default=None, gt=0, lt=1)
+
+
+class Rule(_Frozen):
+    """One rule: a check, the bounds its values must meet, and what a violation means.
+
+    Parameters
+    ----------
+    id : str
+        Slug unique within the policy.
+    check : str
+        Id of a registered check (:func:`fairmark.checks.get_registry`).
+    min, max : float or None
+        Inclusive bounds in the check's units; at least one is set. ``math.inf`` is
+        allowed, NaN is not.
+    scope : Scope
+        The features the rule applies to (default: all, intersections included).
+    severity : {"block", "warn", "info"}
+        What a violation does to the verdict: ``block`` fails it, ``warn`` warns,
+        ``info`` only records a finding.
+    judge : {"estimate", "ci"}
+        ``estimate`` judges the point estimate; ``ci`` requires the whole confidence
+        interval to be within the bounds.
+    principle : Principle
+        The principle of the organisation's guidelines the rule serves.
+    rationale : str
+        Why the rule exists (standard, regulation, internal guideline).
+
+    Raises
+    ------
+    pydantic.ValidationError
+        When neither bound is set, a bound is NaN or ``min > max``.
+    """
+
+    id: str
+    check: str
+    min: float | None = None
+    max: float | None = None
+    scope: Scope = Scope()
+    severity: Severity
+    judge: Judge = "estimate"
+    principle: Principle
+    rationale: str
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Rule:
+        if self.min is None and self.max is None:
+            raise ValueError(f"rule {self.id!r}: expected at least one bound, min or max")
+        for name, bound in (("min", self.min), ("max", self.max)):
+            if bound is not None and math.isnan(bound):
+                raise ValueError(f"rule {self.id!r}: {name} is NaN; expected a number")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(
+                f"rule {self.id!r}: min {self.min:g} is greater than max {self.max:g}; "
+                "expected min <= max"
+            )
+        return self
+
+
+class Policy(_Frozen):
+    """A loaded policy file.
+
+    Parameters
+    ----------
+    id : str
+        Slug naming the policy.
+    version : str
+        The policy's own version, e.g. ``"1.2.0"``.
+    owner : str
+        Who is accountable for it.
+    review_by : datetime.date
+        Date by which it must be reviewed; evaluating after it adds a ``warn`` finding.
+    description : str or None
+    settings : Settings
+    rules : tuple of Rule
+        In file order; ids are unique.
+    sha256 : str
+        Hex SHA-256 of the canonical file bytes (UTF-8 byte-order mark removed, line
+        endings normalised to ``\\n``), so the same policy hashes the same on every OS.
+    path : str
+        Where it was read from: the file path as given, or ``"builtin:<name>"``.
+
+    Raises
+    ------
+    pydantic.ValidationError
+        When two rules share an id.
+    """
+
+    id: str
+    version: str
+    owner: str
+    review_by: date
+    description: str | None = None
+    settings: Settings = Settings()
+    rules: tuple[Rule, ...]
+    sha256: str
+    path: str
+
+    @model_validator(mode="after")
+    def _unique_rule_ids(self) -> Policy:
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.id in seen:
+                raise ValueError(f"duplicate rule id {rule.id!r}; expected unique rule ids")
+            seen.add(rule.id)
+        return self
+
+    def to_report_dict(self) -> dict[str, Any]:
+        """Return the ``policy`` object of ``report.json``.
+
+        Keys: ``id, version, owner, review_by`` (ISO date), ``sha256, path``.
+        """
+        return {
+            "id": self.id,
+            "version": self.version,
+            "owner": self.owner,
+            "review_by": self.review_by.isoformat(),
+            "sha256": self.sha256,
+            "path": self.path,
+        }
