@@ -1,0 +1,33 @@
+"""Shared test fixtures: where the real data lies, and service requirements."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = (REPO_ROOT.parent / "shared" / "data").resolve()
+BANK_CSV = SHARED_DATA / "uci-bank-marketing" / "bank-additional" / "bank-additional-full.csv"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The shared real-data folder beside the repository (``../shared/data``).
+
+    Skips with a visible reason when it is missing, except in CI (``CI`` set), where a
+    missing folder is a failure.
+    """
+    if not SHARED_DATA.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"shared data folder {SHARED_DATA} is missing in CI")
+        pytest.skip(f"shared data folder {SHARED_DATA} not found")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def bank_csv(shared_data: Path) -> Path:
+    """Path of the UCI Bank Marketing ``bank-additional-full.csv``."""
+    assert BANK_CSV.is_file(), f"{BANK_CSV} missing from the shared data folder"
+    return BANK_CSV

@@ -1,0 +1,88 @@
+"""The same audit on a PySpark local-mode DataFrame gives the same numbers as on DuckDB.
+
+Needs PySpark and a Java runtime. Skips with a reason when they are missing, unless
+``FAIRMARK_REQUIRE_SPARK=1`` (set by ``.ci/run``), then it fails.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+
+import pandas as pd
+import pytest
+
+import fairmark
+
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
+
+
+@pytest.fixture(scope="module")
+def spark():
+    reason = None
+    try:
+        import pyspark  # noqa: F401
+        from pyspark.sql import SparkSession
+    except ImportError:
+        reason = "pyspark is not installed (pip install 'fairmark[spark]')"
+    if reason is None and shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        reason = "no Java runtime for Spark"
+    if reason is not None:
+        if os.environ.get("FAIRMARK_REQUIRE_SPARK"):
+            pytest.fail(f"Spark required but unavailable: {reason}")
+        pytest.skip(reason)
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("fairmark-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def test_spark_audit_matches_duckdb(spark, bank_csv):
+    frame = pd.read_csv(bank_csv, sep=";").iloc[::4].reset_index(drop=True)
+    frame["selected"] = frame["euribor3m"] < 1.5
+    kwargs = dict(
+        y_true="y",
+        positive_label="yes",
+        y_pred="selected",
+        sensitive_features=[{"column": "age", "bins": "age", "name": "age_band"}, "marital"],
+        min_group_size=30,
+    )
+    local = fairmark.audit(frame, **kwargs).to_dict()
+    sdf = spark.createDataFrame(frame)
+    distributed = fairmark.audit(sdf, **kwargs).to_dict()
+    assert distributed["data_fingerprint"]["value"] == local["data_fingerprint"]["value"]
+    assert len(distributed["groups"]) == len(local["groups"])
+    for g_local, g_spark in zip(local["groups"], distributed["groups"], strict=True):
+        assert (g_local["feature"], g_local["group"], g_local["n"]) == (
+            g_spark["feature"],
+            g_spark["group"],
+            g_spark["n"],
+        )
+        for metric in ("selection_rate", "tpr", "fpr", "ppv"):
+            for key in ("value", "ci_low", "ci_high"):
+                assert _same(g_local[metric][key], g_spark[metric][key]), (g_local["group"], metric)
+    for d_local, d_spark in zip(local["disparities"], distributed["disparities"], strict=True):
+        assert (d_local["feature"], d_local["metric"], d_local["group"]) == (
+            d_spark["feature"],
+            d_spark["metric"],
+            d_spark["group"],
+        )
+        assert _same(d_local["value"], d_spark["value"])
+        assert _same(d_local["p_value_holm"], d_spark["p_value_holm"])
+    assert distributed["verdict"] == local["verdict"]
