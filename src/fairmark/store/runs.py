@@ -1,0 +1,371 @@
+"""The run store: record audit runs (append-only), list them, fetch one back."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import Engine, exists, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from fairmark.errors import DataError, StoreError, UsageError
+from fairmark.store.db import (
+    database_url,
+    open_engine,
+    redact_url,
+    store_errors,
+    write_transaction,
+)
+from fairmark.store.document import first_difference, run_columns
+from fairmark.store.document import show_value as _show
+from fairmark.store.migrate import upgrade
+from fairmark.store.models import AuditRun
+
+__all__ = ["RunStore", "RunSummary", "get_run", "list_runs", "record_run"]
+
+_ID_PREFIX = re.compile(r"[0-9a-f-]{1,36}")
+_SHOWN_CANDIDATES = 5
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One line of the run list.
+
+    Attributes
+    ----------
+    run_id : str
+        UUID of the run.
+    created_at : datetime
+        When the audit ran, timezone-aware UTC.
+    system_name : str or None
+        AI system the audit belongs to.
+    verdict : str
+        ``pass``, ``warn``, ``fail`` or ``insufficient_evidence``.
+    policy_id, policy_version : str or None
+        The policy the run was judged against (``None`` without a policy).
+    data_fingerprint : str
+        SHA-256 fingerprint of the audited data (``data_fingerprint.value``).
+
+    Notes
+    -----
+    Source: ``docs/report-schema.md`` (the report.json top-level fields).
+    """
+
+    run_id: str
+    created_at: datetime
+    system_name: str | None
+    verdict: str
+    policy_id: str | None
+    policy_version: str | None
+    data_fingerprint: str
+
+
+class RunStore:
+    """Append-only store of audit runs on SQLite or PostgreSQL.
+
+    Opening the store migrates its database to the newest schema (a no-op when current).
+    Use as a context manager, or call :meth:`close`.
+
+    Parameters
+    ----------
+    url : str or None
+        SQLAlchemy URL; ``None`` resolves through :func:`fairmark.store.db.database_url`
+        (``FAIRMARK_DB_URL``, else ``./.fairmark/fairmark.db``).
+
+    Attributes
+    ----------
+    url : str
+        The store URL with the password hidden.
+    engine : sqlalchemy.Engine
+        The engine, for later tables of the same database.
+
+    Raises
+    ------
+    StoreError
+        The database cannot be opened or migrated (one line naming the URL, password
+        hidden, and the cause).
+
+    Notes
+    -----
+    Runs are never updated in place: the database itself refuses UPDATE and DELETE on
+    ``audit_runs`` (migration ``0001``), a record-keeping control in the spirit of the EU
+    AI Act, Article 12 (record-keeping) and ISO/IEC 42001, clause 7.5 (documented
+    information).
+    """
+
+    def __init__(self, url: str | None = None) -> None:
+        resolved = database_url(url)
+        self._engine = open_engine(resolved)
+        try:
+            upgrade(self._engine)
+        except BaseException:
+            self._engine.dispose()
+            raise
+        self.url = redact_url(self._engine.url)
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, for other tables of the same database."""
+        return self._engine
+
+    def __repr__(self) -> str:
+        return f"RunStore({self.url!r})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the store's database connections."""
+        self._engine.dispose()
+
+    def record_run(self, report: Mapping[str, Any]) -> str:
+        """Record one audit run from its ``report.json`` document.
+
+        Parameters
+        ----------
+        report : Mapping[str, Any]
+            A ``report.json`` 1.x document (``docs/report-schema.md``); plain JSON only
+            (``+inf`` written as ``"inf"``).
+
+        Returns
+        -------
+        str
+            The ``run_id`` recorded.
+
+        Raises
+        ------
+        DataError
+            A required field is missing or malformed, the document is not plain JSON, or
+            a value would not read back identically (PostgreSQL ``jsonb`` turns a float
+            such as ``1e+300`` into an integer); nothing is stored then.
+        StoreError
+            A run with the same ``run_id`` is already recorded, or the database fails.
+
+        Notes
+        -----
+        Atomic: the row is inserted and read back in one transaction, and committed only
+        when the stored document equals ``report`` exactly
+        (:func:`fairmark.store.document.first_difference`).
+        """
+        columns = run_columns(report)
+        run_id: str = columns["run_id"]
+        try:
+            with (
+                store_errors(self._engine.url, "cannot record run"),
+                write_transaction(self._engine) as conn,
+            ):
+                conn.execute(insert(AuditRun).values(**columns))
+                stored = conn.execute(
+                    select(AuditRun.report).where(AuditRun.run_id == run_id)
+                ).scalar_one()
+                diff = first_difference(columns["report"], stored)
+                if diff is not None:
+                    raise DataError(
+                        f"report field {diff.path!r} = {_show(diff.expected)} would read back "
+                        f"from {self._engine.dialect.name} as {_show(diff.actual)}; expected "
+                        "values that survive storage unchanged (e.g. floats below 1e16 in "
+                        "magnitude); nothing was recorded"
+                    )
+        except StoreError as exc:
+            if isinstance(exc.__cause__, IntegrityError) and self._exists(run_id):
+                raise StoreError(
+                    f"run {run_id} is already recorded in {self.url}; "
+                    "runs are append-only, expected a new run_id"
+                ) from exc.__cause__
+            raise
+        return run_id
+
+    def _exists(self, run_id: str) -> bool:
+        with store_errors(self._engine.url, "cannot read run store"), self._engine.connect() as c:
+            return bool(c.execute(select(exists().where(AuditRun.run_id == run_id))).scalar())
+
+    def list_runs(self, limit: int | None = 50, system_name: str | None = None) -> list[RunSummary]:
+        """List recorded runs, newest first.
+
+        Parameters
+        ----------
+        limit : int or None
+            At most this many runs (>= 1); ``None`` for all.
+        system_name : str or None
+            Only the runs of this AI system (exact match); ``None`` for every run.
+
+        Returns
+        -------
+        list of RunSummary
+            Ordered by ``created_at`` descending, ties by ``run_id`` descending.
+
+        Raises
+        ------
+        UsageError
+            ``limit`` is not a positive integer.
+        StoreError
+            The database cannot be read.
+        """
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+            raise UsageError(f"limit is {limit!r}; expected a positive integer or None")
+        if limit is not None and limit < 1:
+            raise UsageError(f"limit is {limit}; expected a positive integer or None")
+        query = select(
+            AuditRun.run_id,
+            AuditRun.created_at,
+            AuditRun.system_name,
+            AuditRun.verdict,
+            AuditRun.policy_id,
+            AuditRun.policy_version,
+            AuditRun.data_fingerprint,
+        ).order_by(AuditRun.created_at.desc(), AuditRun.run_id.desc())
+        if system_name is not None:
+            query = query.where(AuditRun.system_name == system_name)
+        if limit is not None:
+            query = query.limit(limit)
+        with store_errors(self._engine.url, "cannot list runs"), self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [RunSummary(*row) for row in rows]
+
+    def get_run(self, run_id: str) -> dict[str, Any]:
+        """Fetch the stored ``report.json`` document of one run.
+
+        Parameters
+        ----------
+        run_id : str
+            The run's UUID, or a prefix of it that matches exactly one recorded run
+            (case-insensitive, surrounding spaces ignored).
+
+        Returns
+        -------
+        dict
+            The document exactly as recorded.
+
+        Raises
+        ------
+        UsageError
+            ``run_id`` is not a UUID prefix (hex digits and dashes), matches no run, or
+            matches several (the message lists some of them).
+        StoreError
+            The database cannot be read.
+        """
+        prefix = run_id.strip().lower() if isinstance(run_id, str) else ""
+        if not _ID_PREFIX.fullmatch(prefix):
+            raise UsageError(
+                f"run id {run_id!r} is not a run id or prefix; expected hex digits and dashes "
+                "of a UUID, e.g. 0b8e7a52"
+            )
+        with store_errors(self._engine.url, "cannot read run"), self._engine.connect() as conn:
+            report = conn.execute(
+                select(AuditRun.report).where(AuditRun.run_id == prefix)
+            ).scalar_one_or_none()
+            if report is not None:
+                return dict(report)
+            matches = (
+                conn.execute(
+                    select(AuditRun.run_id)
+                    .where(AuditRun.run_id.startswith(prefix, autoescape=True))
+                    .order_by(AuditRun.run_id)
+                    .limit(_SHOWN_CANDIDATES + 1)
+                )
+                .scalars()
+                .all()
+            )
+            if not matches:
+                raise UsageError(
+                    f"no run {run_id!r} in {self.url}; expected a run id or unique prefix "
+                    "from the run list"
+                )
+            if len(matches) > 1:
+                shown = ", ".join(matches[:_SHOWN_CANDIDATES])
+                more = ", ..." if len(matches) > _SHOWN_CANDIDATES else ""
+                raise UsageError(
+                    f"run id prefix {run_id!r} is ambiguous: it matches {shown}{more}; "
+                    "expected more characters"
+                )
+            stored = conn.execute(
+                select(AuditRun.report).where(AuditRun.run_id == matches[0])
+            ).scalar_one()
+            return dict(stored)
+
+
+def record_run(report: Mapping[str, Any], url: str | None = None) -> str:
+    """Record one run in the store at ``url``: :meth:`RunStore.record_run` in one call.
+
+    Parameters
+    ----------
+    report : Mapping[str, Any]
+        A ``report.json`` 1.x document.
+    url : str or None
+        Store URL (``None``: ``FAIRMARK_DB_URL``, else ``./.fairmark/fairmark.db``).
+
+    Returns
+    -------
+    str
+        The ``run_id`` recorded.
+
+    Raises
+    ------
+    DataError, StoreError
+        As :meth:`RunStore.record_run` and :class:`RunStore`.
+    """
+    with RunStore(url) as store:
+        return store.record_run(report)
+
+
+def list_runs(
+    limit: int | None = 50, system_name: str | None = None, url: str | None = None
+) -> list[RunSummary]:
+    """List the runs of the store at ``url``, newest first: :meth:`RunStore.list_runs`.
+
+    Parameters
+    ----------
+    limit : int or None
+        At most this many runs; ``None`` for all.
+    system_name : str or None
+        Only this AI system's runs.
+    url : str or None
+        Store URL (``None``: ``FAIRMARK_DB_URL``, else ``./.fairmark/fairmark.db``).
+
+    Returns
+    -------
+    list of RunSummary
+
+    Raises
+    ------
+    UsageError, StoreError
+        As :meth:`RunStore.list_runs` and :class:`RunStore`.
+    """
+    with RunStore(url) as store:
+        return store.list_runs(limit=limit, system_name=system_name)
+
+
+def get_run(run_id: str, url: str | None = None) -> dict[str, Any]:
+    """Fetch one run's report document from the store at ``url``: :meth:`RunStore.get_run`.
+
+    Parameters
+    ----------
+    run_id : str
+        The run's UUID or a unique prefix of it.
+    url : str or None
+        Store URL (``None``: ``FAIRMARK_DB_URL``, else ``./.fairmark/fairmark.db``).
+
+    Returns
+    -------
+    dict
+        The ``report.json`` document as recorded.
+
+    Raises
+    ------
+    UsageError, StoreError
+        As :meth:`RunStore.get_run` and :class:`RunStore`.
+    """
+    with RunStore(url) as store:
+        return store.get_run(run_id)
