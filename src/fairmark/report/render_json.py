@@ -1,0 +1,45 @@
+"""Render a ``report.json`` document as JSON text (the canonical machine-readable report)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from fairmark.errors import UsageError
+from fairmark.report.validate import validate_report
+
+__all__ = ["render_json"]
+
+
+def render_json(doc: Mapping[str, Any]) -> str:
+    """Serialise the audit document, keeping its key order.
+
+    Parameters
+    ----------
+    doc : Mapping
+        A ``report.json`` document (schema 1.x, ``docs/report-schema.md``).
+
+    Returns
+    -------
+    str
+        UTF-8-ready JSON text, indented by 2 spaces, keys in document order, non-ASCII
+        characters kept as they are, ending with a newline. ``+inf`` must already be the
+        string ``"inf"`` (RFC 8259 JSON has no infinity or NaN).
+
+    Raises
+    ------
+    UsageError
+        If ``doc`` is not a valid report document, or holds a value JSON cannot
+        represent (NaN, a float infinity, a non-string key, an object that is not a
+        JSON type).
+    """
+    validate_report(doc)
+    try:
+        text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(
+            f"report document cannot be written as JSON: {exc}; expected only JSON types, "
+            'with infinity written as the string "inf" and no NaN'
+        ) from None
+    return text + "\n"
