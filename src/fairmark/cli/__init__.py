@@ -1,0 +1,1 @@
+"""The ``fairmark`` command line: a thin Typer front over the core functions."""

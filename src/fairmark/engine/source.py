@@ -1,0 +1,158 @@
+"""Turn what the user gives (a path, a data frame, an Ibis table) into an Ibis table.
+
+Files are read by DuckDB in place (CSV with delimiter sniffing, Parquet, a glob of Parquet
+files), so memory does not grow with the number of rows; in-memory pandas, polars and
+pyarrow tables are registered with an embedded DuckDB; an Ibis table on any backend
+(PySpark, a SQL warehouse) is used as it is. Nothing here pulls rows into Python.
+"""
+
+from __future__ import annotations
+
+import glob as _glob
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fairmark.errors import DataError, UsageError
+
+__all__ = ["DataSource", "as_table"]
+
+_CSV_SUFFIXES = {".csv", ".tsv", ".txt", ".dat", ".data"}
+_PARQUET_SUFFIXES = {".parquet", ".pq"}
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """An Ibis table plus what is known about it before any query.
+
+    Attributes
+    ----------
+    table : ibis.Table
+        The table; every query over it runs in its backend.
+    description : str
+        Where it came from (a path, ``pandas.DataFrame``, ``ibis table on pyspark`` …).
+    backend : str
+        Name of the Ibis backend executing the queries (``duckdb``, ``pyspark`` …).
+    categories : dict
+        ``column -> [level, …]`` for pandas categorical columns, so that declared levels
+        with no rows are still reported (with n = 0).
+    """
+
+    table: Any
+    description: str
+    backend: str
+    categories: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _duckdb() -> Any:
+    import ibis
+
+    return ibis.duckdb.connect()
+
+
+def _read_path(path: str) -> DataSource:
+    has_glob = any(ch in path for ch in "*?[")
+    if has_glob:
+        matches = sorted(_glob.glob(path))
+        if not matches:
+            raise DataError(f"no file matches {path!r}")
+        suffixes = {Path(m).suffix.lower() for m in matches}
+        if not suffixes <= _PARQUET_SUFFIXES:
+            raise DataError(
+                f"a glob must match Parquet files only, {path!r} matched {sorted(suffixes)}"
+            )
+        return _guard_read(path, lambda con: con.read_parquet(matches), "parquet")
+    p = Path(path)
+    if not p.exists():
+        raise DataError(f"cannot read {path!r}: no such file")
+    if p.is_dir():
+        files = sorted(p.glob("*.parquet"))
+        if not files:
+            raise DataError(f"cannot read {path!r}: a folder must hold *.parquet files")
+        return _guard_read(path, lambda con: con.read_parquet([str(f) for f in files]), "parquet")
+    if not os.access(p, os.R_OK):
+        raise DataError(f"cannot read {path!r}: permission denied")
+    if p.stat().st_size == 0:
+        raise DataError(f"cannot read {path!r}: the file is empty")
+    suffix = "".join(p.suffixes[-2:]).lower() if p.suffix.lower() == ".gz" else p.suffix.lower()
+    base = suffix.removesuffix(".gz")
+    if base in _PARQUET_SUFFIXES:
+        return _guard_read(path, lambda con: con.read_parquet(str(p)), "parquet")
+    if base in _CSV_SUFFIXES or base == "":
+        return _guard_read(path, lambda con: con.read_csv(str(p)), "csv")
+    raise DataError(
+        f"cannot read {path!r}: unknown file type {p.suffix!r}; expected .csv, .tsv or .parquet"
+    )
+
+
+def _guard_read(path: str, reader: Any, kind: str) -> DataSource:
+    import duckdb
+
+    con = _duckdb()
+    try:
+        table = reader(con)
+    except (duckdb.Error, OSError, UnicodeDecodeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"cannot read {path!r} as {kind}: {first}") from None
+    return DataSource(table=table, description=path, backend="duckdb")
+
+
+def as_table(data: Any) -> DataSource:
+    """Return a :class:`DataSource` for ``data``.
+
+    Parameters
+    ----------
+    data : str, os.PathLike, pandas.DataFrame, polars.DataFrame, pyarrow.Table,
+        ibis.Table or pyspark.sql.DataFrame
+        A path to a CSV file (delimiter sniffed by DuckDB), a Parquet file, a folder of
+        Parquet files or a glob of Parquet files; or an in-memory table; or an Ibis table
+        on any backend; or a Spark DataFrame (run through Ibis's PySpark backend).
+
+    Raises
+    ------
+    DataError
+        If the file does not exist, is empty or cannot be parsed.
+    UsageError
+        If ``data`` is of an unsupported type.
+    """
+    import ibis
+    import ibis.expr.types as ir
+
+    if isinstance(data, str | os.PathLike):
+        return _read_path(os.fspath(data))
+    if isinstance(data, ir.Table):
+        try:
+            backend = data._find_backend().name
+        except Exception:  # an unbound memtable: executes on the default backend
+            backend = "duckdb"
+        return DataSource(table=data, description=f"ibis table on {backend}", backend=backend)
+    module = type(data).__module__.split(".")[0]
+    if module == "pandas":
+        import pandas as pd
+
+        if not isinstance(data, pd.DataFrame):
+            raise UsageError(f"expected a DataFrame, got {type(data).__name__}")
+        categories = {
+            str(c): [str(x) for x in data[c].cat.categories]
+            for c in data.columns
+            if isinstance(data[c].dtype, pd.CategoricalDtype)
+        }
+        frame = data.reset_index(drop=True)
+        frame.columns = [str(c) for c in frame.columns]
+        con = _duckdb()
+        table = con.create_table("fairmark_input", frame)
+        return DataSource(table, "pandas.DataFrame", "duckdb", categories)
+    if module in {"polars", "pyarrow"}:
+        con = _duckdb()
+        table = con.create_table("fairmark_input", data)
+        return DataSource(table, f"{module} table", "duckdb")
+    if module == "pyspark" and hasattr(data, "sparkSession"):
+        con = ibis.pyspark.connect(data.sparkSession)
+        name = f"fairmark_input_{id(data):x}"
+        data.createOrReplaceTempView(name)
+        return DataSource(con.table(name), "pyspark.sql.DataFrame", "pyspark")
+    raise UsageError(
+        f"cannot audit a {type(data).__name__}; expected a file path, a pandas/polars/pyarrow "
+        "table, an Ibis table or a Spark DataFrame"
+    )

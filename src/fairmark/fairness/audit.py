@@ -1,0 +1,305 @@
+"""``fairmark.audit``: one engine pass, trustworthy fairness numbers, a policy verdict."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fairmark.checks import get_registry
+from fairmark.checks.base import Measurement
+from fairmark.engine.cube import CELLS, Cube, build_cube
+from fairmark.engine.source import as_table
+from fairmark.fairness.metrics import RATES, _prop, compute_metrics, group_counts
+from fairmark.fairness.result import AuditMetrics, json_number
+from fairmark.fairness.spec import AuditSpec
+
+__all__ = ["SCHEMA_VERSION", "AuditResult", "audit"]
+
+SCHEMA_VERSION = "1.0"
+
+
+def _tool_version() -> str:
+    from fairmark import __version__
+
+    return __version__
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """The result of one audit: metrics, policy outcome and provenance.
+
+    Attributes
+    ----------
+    run_id : str
+        UUID4 of the run.
+    created_at : datetime
+        UTC time the audit finished.
+    spec : AuditSpec
+    metrics : AuditMetrics
+        Groups and disparities (the input of every check).
+    measurements : tuple of Measurement
+        What every registered check measured.
+    outcome : fairmark.policy.PolicyOutcome
+        Findings, per-rule and overall verdicts.
+    policy : fairmark.policy.Policy
+    cube : Cube
+        The sufficient statistics the numbers were computed from.
+    data_description : str
+    system_name : str or None
+    """
+
+    run_id: str
+    created_at: datetime
+    spec: AuditSpec
+    metrics: AuditMetrics
+    measurements: tuple[Measurement, ...]
+    outcome: Any
+    policy: Any
+    cube: Cube
+    data_description: str
+    system_name: str | None = None
+
+    @property
+    def verdict(self) -> str:
+        """Overall verdict: ``pass``, ``warn``, ``fail`` or ``insufficient_evidence``."""
+        return str(self.outcome.verdict)
+
+    @property
+    def exit_code(self) -> int:
+        """0 for pass/warn, 1 for fail or insufficient evidence."""
+        from fairmark.policy import exit_code
+
+        return exit_code(self.verdict)
+
+    @property
+    def data_fingerprint(self) -> dict[str, Any]:
+        """SHA-256 over the used columns' types and the sufficient-statistics cube.
+
+        Row order and index labels do not change it; any change of a label, decision,
+        weight or group membership that alters a count does.
+        """
+        frame = self.cube.frame
+        rows = frame.astype(object).where(frame.notna(), None).values.tolist()
+        payload = json.dumps(
+            {"columns": self.cube.column_types, "cube": rows, "threshold": self.cube.threshold},
+            sort_keys=True,
+            default=str,
+        )
+        return {
+            "algorithm": "sha256(column types + sufficient-statistics cube)",
+            "value": hashlib.sha256(payload.encode()).hexdigest(),
+            "n_rows": int(frame["n_rows"].sum()),
+            "columns": sorted(self.cube.column_types),
+        }
+
+    @property
+    def by_group(self) -> Any:
+        """Metrics at the finest grouping, in fairlearn ``MetricFrame.by_group`` shape.
+
+        A pandas DataFrame indexed by group (a MultiIndex named after the features when
+        there are several, like ``MetricFrame(sensitive_features=df[[a, b]])``), one column
+        per metric (``count``, ``selection_rate``, ``tpr`` …). Undefined rates are NaN.
+        This view is for the analyst who holds the data: it is not small-cell suppressed;
+        published reports are.
+        """
+        import pandas as pd
+
+        summed = group_counts(self.cube.frame, self.cube.features)
+        records = []
+        for _, row in summed.iterrows():
+            rec: dict[str, Any] = {"count": int(sum(int(row[c]) for c in CELLS))}
+            for name, (num, den, _) in RATES.items():
+                p = _prop(row, num, den, self.cube.weighted)
+                rec[name] = float("nan") if p.value is None else p.value
+            records.append(rec)
+        index = summed.index
+        if isinstance(index, pd.MultiIndex):
+            index = index.set_names(list(self.cube.features))
+        else:
+            index = index.rename(self.cube.features[0])
+        return pd.DataFrame(records, index=index)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the ``report.json`` document (see ``docs/report-schema.md``)."""
+        frame = self.cube.frame
+        excluded = {
+            "missing_y_true": int(frame["n_y_missing"].sum()),
+            "missing_decision": int(frame["n_decision_missing"].sum()),
+        }
+        n_used = int(frame[list(CELLS)].to_numpy().sum())
+        selected = int(frame["tp"].sum() + frame["fp"].sum())
+        policy = self.policy
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "run_id": self.run_id,
+            "created_at": self.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "tool_version": _tool_version(),
+            "system_name": self.system_name,
+            "data_fingerprint": self.data_fingerprint,
+            "spec": _jsonable(self.spec.to_dict()),
+            "policy": None if policy is None else policy.to_report_dict(),
+            "verdict": self.verdict,
+            "summary": {
+                "data": self.data_description,
+                "n_rows": int(frame["n_rows"].sum()),
+                "n_used": n_used,
+                "n_excluded": int(frame["n_excluded"].sum()),
+                "excluded_reasons": excluded,
+                "decision": self.spec.decision,
+                "selected_threshold": json_number(self.cube.threshold),
+                "n_selected": selected,
+                "n_selected_target": self.cube.n_selected_target,
+                "reference_groups": self.metrics.reference_groups,
+                "min_group_size": self.spec.min_group_size,
+                "confidence_level": self.spec.confidence_level,
+                "features": list(self.metrics.features),
+            },
+            "groups": [g.to_dict() for g in self.metrics.groups],
+            "disparities": [d.to_dict() for d in self.metrics.disparities],
+            "findings": [f.to_dict() for f in self.outcome.findings],
+            "rules": [r.to_dict() for r in self.outcome.rules],
+        }
+
+    def to_json(self) -> str:
+        """Return :meth:`to_dict` as JSON text (``allow_nan=False``)."""
+        return json.dumps(self.to_dict(), indent=2, allow_nan=False)
+
+
+def _jsonable(obj: Any) -> Any:
+    return json.loads(json.dumps(obj, default=lambda o: o.item() if hasattr(o, "item") else str(o)))
+
+
+def audit(
+    data: Any,
+    *,
+    y_true: str,
+    y_pred: str | None = None,
+    score: str | None = None,
+    threshold: float | None = None,
+    top_k: float | None = None,
+    sensitive_features: str | Sequence[str | Mapping[str, Any]],
+    positive_label: Any = 1,
+    reference_groups: Mapping[str, str] | None = None,
+    sample_weight: str | None = None,
+    min_group_size: int | None = None,
+    policy: Any = None,
+    intersections: str | Sequence[Sequence[str]] | None = "pairs",
+    pred_positive_label: Any = None,
+    max_groups: int | None = None,
+    confidence_level: float | None = None,
+    system_name: str | None = None,
+) -> AuditResult:
+    """Audit a binary marketing decision for fairness across groups of customers.
+
+    All row-level work is one group-by aggregation run by the data engine (DuckDB, or the
+    Ibis backend of the given table); metrics are computed from the aggregated counts.
+
+    Parameters
+    ----------
+    data : path, pandas/polars/pyarrow table, ibis.Table or Spark DataFrame
+        The decisions to audit, one row per person (see :func:`fairmark.engine.as_table`).
+    y_true : str
+        Column with the actual outcome.
+    y_pred : str, optional
+        Column with the binary decision. Exactly one of ``y_pred`` and ``score``.
+    score : str, optional
+        Column with a model score; needs ``threshold`` or ``top_k``.
+    threshold : float, optional
+        Select rows with ``score >= threshold``.
+    top_k : float, optional
+        Select the top fraction (0 < top_k < 1) or count (top_k >= 1) by score; rows tied
+        with the k-th score are all selected.
+    sensitive_features : str or list of (str or dict)
+        Columns to audit by; a dict ``{column, name, bins, labels}`` bins a numeric column
+        (``bins: "age"`` gives <25, 25-34, 35-44, 45-54, 55-64, 65+).
+    positive_label : str, int, float or bool, default 1
+        The ``y_true`` value counted as positive; strings such as ``"yes"`` allowed.
+    reference_groups : dict, optional
+        ``feature -> group``; default: the group with the highest selection rate.
+    sample_weight : str, optional
+        Column of non-negative row weights.
+    min_group_size : int, optional
+        Groups smaller than this are not estimated and their counts are suppressed;
+        default: the policy's ``settings.min_group_size``, else 30.
+    policy : str, path or Policy, optional
+        The policy to judge against; default the built-in ``fairmark-default`` policy.
+    intersections : "pairs", "all", "none" or list of feature lists, default "pairs"
+    pred_positive_label : optional
+        The ``y_pred`` value meaning "selected" (see :class:`AuditSpec`).
+    max_groups : int, optional
+        Refuse features with more levels (default 1,000).
+    confidence_level : float, optional
+        Level of every interval (default 0.95, or the policy's setting).
+    system_name : str, optional
+        The AI system this audit belongs to (recorded with the run).
+
+    Returns
+    -------
+    AuditResult
+        ``to_dict()`` gives the ``report.json`` document; ``by_group`` a fairlearn-shaped
+        DataFrame.
+
+    Raises
+    ------
+    UsageError, DataError, PolicyError
+        On bad input; each with a one-line message.
+
+    Examples
+    --------
+    >>> import pandas as pd, fairmark
+    >>> df = pd.DataFrame({"y": [1, 0, 1, 0], "sel": [1, 1, 0, 0], "g": list("aabb")})
+    >>> r = fairmark.audit(df, y_true="y", y_pred="sel", sensitive_features="g",
+    ...                    min_group_size=1)
+    >>> r.by_group["selection_rate"].tolist()
+    [1.0, 0.0]
+    """
+    from fairmark.policy import evaluate, load_policy
+
+    pol = load_policy(policy if policy is not None else "default")
+    settings = getattr(pol, "settings", None)
+    if min_group_size is None and settings is not None:
+        min_group_size = getattr(settings, "min_group_size", None)
+    if confidence_level is None and settings is not None:
+        confidence_level = getattr(settings, "confidence_level", None)
+    spec = AuditSpec.build(
+        y_true=y_true,
+        positive_label=positive_label,
+        sensitive_features=sensitive_features,
+        y_pred=y_pred,
+        pred_positive_label=pred_positive_label,
+        score=score,
+        threshold=threshold,
+        top_k=top_k,
+        intersections=intersections,
+        reference_groups=reference_groups,
+        sample_weight=sample_weight,
+        min_group_size=min_group_size,
+        max_groups=max_groups,
+        confidence_level=confidence_level,
+    )
+    source = as_table(data)
+    cube = build_cube(source, spec)
+    metrics = compute_metrics(cube, spec)
+    measurements = tuple(m for check in get_registry().values() for m in check.measure(metrics))
+    outcome = evaluate(pol, measurements, confidence_level=spec.confidence_level)
+    description = source.description
+    if isinstance(data, str | Path):
+        description = str(data)
+    return AuditResult(
+        run_id=str(uuid.uuid4()),
+        created_at=datetime.now(UTC),
+        spec=spec,
+        metrics=metrics,
+        measurements=measurements,
+        outcome=outcome,
+        policy=pol,
+        cube=cube,
+        data_description=description,
+        system_name=system_name,
+    )
