@@ -74,8 +74,14 @@ class Check:
     source : str
         Where the definition comes from (paper, standard, regulation article).
     measure : callable
-        ``measure(result) -> list[Measurement]`` where ``result`` is the audit's computed
-        metrics (:class:`fairmark.fairness.AuditMetrics`).
+        ``measure(result) -> list[Measurement]`` where ``result`` is the computed result of
+        the run kind named by ``input`` (for ``"audit"``:
+        :class:`fairmark.fairness.result.AuditMetrics`).
+    input : str
+        The kind of run whose result the check measures: ``"audit"`` (default; run by
+        ``fairmark audit``), or another command's result (``"delivery"``,
+        ``"representation"``, ``"proxies"``, ``"content"`` …). A policy rule is judged only
+        by runs of its check's kind.
     """
 
     id: str
@@ -86,3 +92,4 @@ class Check:
     metric: str
     source: str
     measure: Callable[[Any], list[Measurement]]
+    input: str = "audit"

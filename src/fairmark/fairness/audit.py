@@ -286,8 +286,10 @@ def audit(
     source = as_table(data)
     cube = build_cube(source, spec)
     metrics = compute_metrics(cube, spec)
-    measurements = tuple(m for check in get_registry().values() for m in check.measure(metrics))
-    outcome = evaluate(pol, measurements, confidence_level=spec.confidence_level)
+    measurements = tuple(
+        m for check in get_registry().values() if check.input == "audit" for m in check.measure(metrics)
+    )
+    outcome = evaluate(pol, measurements, confidence_level=spec.confidence_level, run_kind="audit")
     description = source.description
     if isinstance(data, str | Path):
         description = str(data)

@@ -347,6 +347,7 @@ def evaluate(
     *,
     today: date | None = None,
     confidence_level: float | None = None,
+    run_kind: str | None = None,
 ) -> PolicyOutcome:
     """Judge an audit's measurements against every rule of ``policy``.
 
@@ -363,6 +364,11 @@ def evaluate(
     confidence_level : float, optional
         Level of the measurements' intervals, only for the wording of messages
         ("95% CI"); default: ``policy.settings.confidence_level``, else 0.95.
+    run_kind : str, optional
+        The kind of run being judged (``"audit"``, ``"delivery"``, ``"proxies"`` …; see
+        :attr:`fairmark.checks.Check.input`). Rules whose check measures another kind of
+        run are left out, so a fairness audit is not marked insufficient for a policy's
+        ad-delivery rule. ``None`` judges every rule.
 
     Returns
     -------
@@ -402,6 +408,8 @@ def evaluate(
     results: list[RuleResult] = []
     for rule in policy.rules:
         check = registry.get(rule.check)
+        if run_kind is not None and check is not None and check.input != run_kind:
+            continue
         rule_findings = [
             _finding(rule, m, check, level)
             for m in measurements
