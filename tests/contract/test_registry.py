@@ -25,6 +25,30 @@ from fairmark.policy import evaluate, load_policy
 from fairmark.report import glossary_entry
 
 PINNED = Path(__file__).with_name("check_ids.txt").read_text().split()
+
+
+def _area_fixtures() -> dict:
+    """``check id -> () -> input`` from every ``fixtures_<area>.py`` beside this file."""
+    import importlib.util
+
+    found: dict = {}
+    for path in sorted(Path(__file__).parent.glob("fixtures_*.py")):
+        spec = importlib.util.spec_from_file_location(f"contract_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        found.update(module.FIXTURES)
+    return found
+
+
+AREA_FIXTURES = _area_fixtures()
+
+
+def _measure(check, result):
+    """Run a check on its fixture: an area fixture, else the default audit fixture."""
+    if check.id in AREA_FIXTURES:
+        return check.measure(AREA_FIXTURES[check.id]())
+    assert check.input == "audit", f"{check.id} ({check.input}) needs a fixture in fixtures_*.py"
+    return check.measure(result.metrics)
 ID_PATTERN = re.compile(r"^[a-z]+\.[a-z][a-z0-9_]*$")
 
 
@@ -59,7 +83,7 @@ def test_check_contract(check_id, result):
     assert check.source and check.title
     entry = glossary_entry(check.metric)
     assert entry.what_it_means and entry.why_it_matters and entry.what_to_do
-    measured = check.measure(result.metrics)
+    measured = _measure(check, result)
     assert measured, f"{check_id} measured nothing on the fixture"
     for m in measured:
         assert m.check_id == check_id
@@ -82,7 +106,7 @@ def test_check_usable_in_a_policy(check_id, result, tmp_path):
         "    principle: fairness\n    rationale: contract test\n"
     )
     policy = load_policy(path)
-    outcome = evaluate(policy, result.measurements)
+    outcome = evaluate(policy, _measure(check, result))
     (rule,) = outcome.rules
     assert rule.rule_id == "r1"
     assert rule.n_findings >= 1

@@ -6,7 +6,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -162,6 +162,8 @@ class AuditResult:
             },
             "groups": [g.to_dict() for g in self.metrics.groups],
             "disparities": [d.to_dict() for d in self.metrics.disparities],
+            "score_metrics": [m.to_dict() for m in self.metrics.score_metrics],
+            "outcome_metrics": [m.to_dict() for m in self.metrics.outcome_metrics],
             "findings": [f.to_dict() for f in self.outcome.findings],
             "rules": [r.to_dict() for r in self.outcome.rules],
         }
@@ -194,6 +196,9 @@ def audit(
     max_groups: int | None = None,
     confidence_level: float | None = None,
     system_name: str | None = None,
+    outcome: str | None = None,
+    score_kind: str | None = None,
+    cutoffs: Sequence[float] | None = None,
 ) -> AuditResult:
     """Audit a binary marketing decision for fairness across groups of customers.
 
@@ -238,6 +243,14 @@ def audit(
         Level of every interval (default 0.95, or the policy's setting).
     system_name : str, optional
         The AI system this audit belongs to (recorded with the run).
+    outcome : str, optional
+        Numeric outcome column (offer value, discount, price) audited across groups;
+        adds ``outcome_metrics[]`` to the report.
+    score_kind : {"probability", "logit", "score"}, optional
+        What the score column holds (default probability; values outside [0, 1] are
+        then an error).
+    cutoffs : list of float, optional
+        Extra score thresholds for selection-rate parity in ``score_metrics[]``.
 
     Returns
     -------
@@ -282,10 +295,21 @@ def audit(
         min_group_size=min_group_size,
         max_groups=max_groups,
         confidence_level=confidence_level,
+        outcome=outcome,
+        score_kind=score_kind,
+        cutoffs=cutoffs,
     )
     source = as_table(data)
     cube = build_cube(source, spec)
     metrics = compute_metrics(cube, spec)
+    if spec.score is not None:
+        from fairmark.fairness.scores import compute_score_metrics
+
+        metrics = replace(metrics, score_metrics=compute_score_metrics(source, spec, metrics))
+    if spec.outcome is not None:
+        from fairmark.fairness.outcomes import compute_outcome_metrics
+
+        metrics = replace(metrics, outcome_metrics=compute_outcome_metrics(source, spec, metrics))
     measurements = tuple(
         m for check in get_registry().values() if check.input == "audit" for m in check.measure(metrics)
     )

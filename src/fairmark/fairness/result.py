@@ -158,6 +158,13 @@ class AuditMetrics:
     min_group_size : int
     small_groups : dict
         ``feature -> [group, ...]`` of groups with ``0 < n < min_group_size``.
+    score_metrics : tuple
+        Per-group score metrics (``roc_auc``, ``ece``, ``ks``, ``wasserstein``, cut-off
+        parity) when the audit has a score (:mod:`fairmark.fairness.scores`); each item
+        has ``to_dict()``.
+    outcome_metrics : tuple
+        Per-group numeric-outcome metrics when the audit has an outcome column
+        (:mod:`fairmark.fairness.outcomes`); each item has ``to_dict()``.
     """
 
     features: tuple[str, ...]
@@ -166,6 +173,8 @@ class AuditMetrics:
     reference_groups: dict[str, dict[str, str]]
     min_group_size: int
     small_groups: dict[str, list[str]] = field(default_factory=dict)
+    score_metrics: tuple[Any, ...] = ()
+    outcome_metrics: tuple[Any, ...] = ()
 
     def disparities_for(self, metric: str) -> list[Disparity]:
         """Return the disparities of one metric, in feature order."""

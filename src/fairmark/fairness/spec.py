@@ -109,6 +109,16 @@ class AuditSpec:
         Refuse a sensitive feature with more levels than this (default 1,000).
     confidence_level : float
         Confidence level of every interval (default 0.95).
+    outcome : str or None
+        Numeric outcome column (offer value, discount, price, credit limit) whose
+        distribution across groups is audited (``outcome_metrics``).
+    score_kind : {"probability", "logit", "score"}
+        What ``score`` holds: probabilities in [0, 1] (default; values outside are an
+        error), logits (calibration applies the logistic function), or an arbitrary
+        ranking score (calibration is not computed).
+    cutoffs : tuple of float
+        Extra score thresholds at which selection-rate parity is reported, besides the
+        top 10%, 20% and 30%.
 
     Raises
     ------
@@ -130,6 +140,9 @@ class AuditSpec:
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE
     max_groups: int = DEFAULT_MAX_GROUPS
     confidence_level: float = 0.95
+    outcome: str | None = None
+    score_kind: str = "probability"
+    cutoffs: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.y_true:
@@ -150,13 +163,21 @@ class AuditSpec:
                 raise UsageError(
                     f"top_k must be a fraction in (0, 1) or a whole count >= 1, got {k!r}"
                 )
+        if self.score_kind not in {"probability", "logit", "score"}:
+            raise UsageError(
+                f"score_kind must be probability, logit or score, got {self.score_kind!r}"
+            )
+        if self.cutoffs and self.score is None:
+            raise UsageError("cutoffs apply to a score column; give score as well")
+        if any(not math.isfinite(c) for c in self.cutoffs):
+            raise UsageError(f"cutoffs must be finite numbers, got {list(self.cutoffs)}")
         if not self.sensitive_features:
             raise UsageError("at least one sensitive feature is required")
         names = [f.name for f in self.sensitive_features]
         if len(set(names)) != len(names):
             raise UsageError(f"sensitive feature names must be unique, got {names}")
         for f in self.sensitive_features:
-            if f.column in {self.y_true, self.y_pred, self.score, self.sample_weight}:
+            if f.column in {self.y_true, self.y_pred, self.score, self.sample_weight, self.outcome}:
                 raise UsageError(
                     f"sensitive feature {f.column!r} is also used as label, decision or weight"
                 )
@@ -216,6 +237,7 @@ class AuditSpec:
         ]
         d["intersections"] = [list(c) for c in self.intersections]
         d["reference_groups"] = dict(self.reference_groups)
+        d["cutoffs"] = list(self.cutoffs)
         return d
 
     @classmethod
@@ -236,6 +258,9 @@ class AuditSpec:
         min_group_size: int | None = None,
         max_groups: int | None = None,
         confidence_level: float | None = None,
+        outcome: str | None = None,
+        score_kind: str | None = None,
+        cutoffs: Sequence[float] | None = None,
     ) -> AuditSpec:
         """Build a spec from loose Python values (strings, dicts, lists).
 
@@ -267,6 +292,9 @@ class AuditSpec:
             min_group_size=DEFAULT_MIN_GROUP_SIZE if min_group_size is None else min_group_size,
             max_groups=DEFAULT_MAX_GROUPS if max_groups is None else max_groups,
             confidence_level=0.95 if confidence_level is None else confidence_level,
+            outcome=outcome,
+            score_kind="probability" if score_kind is None else score_kind,
+            cutoffs=tuple(_number("cutoffs", c) for c in (cutoffs or ())),
         )
 
 
@@ -356,6 +384,7 @@ _CONFIG_KEYS = {
     "data", "y_true", "positive_label", "y_pred", "pred_positive_label", "score", "threshold",
     "top_k", "sensitive_features", "intersections", "reference_groups", "sample_weight",
     "min_group_size", "max_groups", "confidence_level", "policy", "out", "format", "system",
+    "outcome", "score_kind", "cutoffs",
 }
 
 

@@ -688,7 +688,19 @@ def _merge(*parts: dict[str, GlossaryEntry]) -> Mapping[str, GlossaryEntry]:
     return MappingProxyType(merged)
 
 
-_GLOSSARY = _merge(_METRICS, _REASONS, _VERDICTS, _METHODS)
+def _area_entries() -> dict[str, GlossaryEntry]:
+    from fairmark.report.glossary_areas import AREAS
+
+    merged: dict[str, GlossaryEntry] = {}
+    for area in AREAS:
+        for key, fields in area.ENTRIES.items():
+            if key in merged:
+                raise RuntimeError(f"duplicate glossary key {key!r}")
+            merged[key] = GlossaryEntry(**fields)  # type: ignore[arg-type]
+    return merged
+
+
+_GLOSSARY = _merge(_METRICS, _REASONS, _VERDICTS, _METHODS, _area_entries())
 
 
 def glossary() -> Mapping[str, GlossaryEntry]:

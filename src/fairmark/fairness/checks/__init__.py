@@ -1,6 +1,11 @@
 """Fairness checks, one file each, listed explicitly."""
 
 from fairmark.fairness.checks import (
+    _delivery_checks,
+    _outcome_checks,
+    _proxy_checks,
+    _representation_checks,
+    _score_checks,
     demographic_parity_difference,
     demographic_parity_ratio,
     disparate_impact,
@@ -24,6 +29,11 @@ FAIRNESS_CHECKS = (
     true_positive_rate_difference.CHECK,
     false_positive_rate_difference.CHECK,
     small_groups.CHECK,
+    *_score_checks.CHECKS,
+    *_outcome_checks.CHECKS,
+    *_delivery_checks.CHECKS,
+    *_representation_checks.CHECKS,
+    *_proxy_checks.CHECKS,
 )
 
 __all__ = ["FAIRNESS_CHECKS"]
