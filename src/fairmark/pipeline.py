@@ -3,7 +3,7 @@
 Nothing is half-written: reports are rendered into a staging folder first, the run is
 recorded in the store in one transaction, and only then are the files moved into the
 output folder. Any error before that leaves both the store and the output folder as they
-were.
+were (folders the job created for the output are removed again).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fairmark.errors import UsageError
 from fairmark.fairness.audit import AuditResult, audit
 
 __all__ = ["ALL_FORMATS", "AuditJob", "run_audit_job"]
@@ -43,6 +44,49 @@ class AuditJob:
     recorded: bool
 
 
+def _check_out_dir(out: Path) -> None:
+    """Refuse an output path that is a file, lies under a file, or cannot be looked at."""
+    try:
+        for p in (out, *out.parents):
+            if p.exists():
+                if not p.is_dir():
+                    raise UsageError(
+                        f"cannot write reports to {str(out)!r}: {str(p)!r} is a file; "
+                        "expected a folder (--out)"
+                    )
+                return
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise UsageError(
+            f"cannot write reports to {str(out)!r}: {exc.strerror or exc}; "
+            "expected a writable folder (--out)"
+        ) from None
+
+
+def _make_dirs(path: Path) -> list[Path]:
+    """Create ``path`` and its missing parents; return the folders created, deepest first.
+
+    On failure the folders already created are removed again and the OSError re-raised.
+    """
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    created: list[Path] = []
+    try:
+        for folder in reversed(missing):  # shallowest first
+            folder.mkdir()
+            created.insert(0, folder)
+    except OSError:
+        _remove_empty(created)
+        raise
+    return created
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in folders:  # deepest first
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+
+
 def run_audit_job(
     data: Any,
     *,
@@ -58,7 +102,9 @@ def run_audit_job(
     ----------
     data : see :func:`fairmark.audit`
     out_dir : path
-        Folder for ``report.json``, ``report.html``, ``report.md``, ``junit.xml``.
+        Folder for ``report.json``, ``report.html``, ``report.md``, ``junit.xml``;
+        created with its parents when missing. Existing reports of the same names are
+        replaced; other files in it are left alone.
     formats : tuple of str
         Subset of ``("json", "html", "md", "junit")``.
     store_url : str, optional
@@ -69,30 +115,55 @@ def run_audit_job(
     **audit_kwargs
         Passed to :func:`fairmark.audit`.
 
+    Returns
+    -------
+    AuditJob
+
     Raises
     ------
     UsageError, DataError, PolicyError, StoreError
-        On bad input or an unusable store; nothing is written then.
+        On bad input, an output path that is a file or cannot be written, or an unusable
+        store; nothing is written then: the store has no new run and the output folder
+        (and any parent the job created) is as it was.
     """
     from fairmark.report import write_reports
 
+    out = Path(out_dir)
+    _check_out_dir(out)
     result = audit(data, **audit_kwargs)
     document = result.to_dict()
-    out = Path(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".fairmark-staging-", dir=out.parent))
+    _check_out_dir(out)
+    created: list[Path] = []
     try:
-        staged = write_reports(document, staging, formats)
+        created = _make_dirs(out)
+        staging = Path(tempfile.mkdtemp(prefix=".fairmark-staging-", dir=out.parent))
+    except OSError as exc:
+        _remove_empty(created)
+        raise UsageError(
+            f"cannot write reports to {str(out)!r}: {exc.strerror or exc}; "
+            "expected a writable folder (--out)"
+        ) from None
+    done = False
+    try:
+        try:
+            staged = write_reports(document, staging, formats)
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write reports next to {str(out)!r}: {exc.strerror or exc}; "
+                "expected a writable folder (--out)"
+            ) from None
         if record:
             from fairmark.store import record_run
 
             record_run(document, url=store_url)
-        out.mkdir(parents=True, exist_ok=True)
         paths = {}
         for fmt, path in staged.items():
             target = out / Path(path).name
             os.replace(path, target)
             paths[fmt] = target
+        done = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if not done:
+            _remove_empty(created)
     return AuditJob(result=result, document=document, paths=paths, recorded=record)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from fairmark.errors import FairmarkError
 
@@ -19,9 +19,30 @@ console = Console()
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def fail(message: str, code: int = 2) -> None:
-    """Print ``error: message`` on stderr (one line) and exit with ``code``."""
-    err_console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+def one_line(message: str) -> str:
+    """Collapse ``message`` onto one line (newlines and runs of spaces become one space)."""
+    return " ".join(message.split())
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``error: message`` on stderr as one line and exit with ``code``.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and what was expected. Printed literally (no Rich markup), newlines
+        collapsed.
+    code : int
+        Exit code (2 for bad input).
+
+    Raises
+    ------
+    typer.Exit
+        Always, with ``code``.
+    """
+    err_console.print(
+        f"[bold red]error:[/] {escape(one_line(message))}", markup=True, highlight=False
+    )
     raise typer.Exit(code)
 
 
@@ -38,7 +59,7 @@ def handle_errors(func: F) -> F:
         except typer.Exit:
             raise
         except FairmarkError as exc:
-            fail(exc.message.replace("\n", " "), exc.exit_code)
+            fail(exc.message, exc.exit_code)
         except KeyboardInterrupt:
             fail("interrupted", 130)
         except Exception as exc:  # never a traceback for the user
@@ -55,14 +76,19 @@ def handle_errors(func: F) -> F:
 
 
 def parse_formats(value: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
-    """Parse ``json,html`` into a tuple, rejecting unknown names (exit 2)."""
-    items = tuple(x.strip().lower() for x in value.split(",") if x.strip())
+    """Parse ``json,html`` into a tuple of names, rejecting unknown ones (exit 2)."""
+    items = tuple(dict.fromkeys(x.strip().lower() for x in value.split(",") if x.strip()))
     bad = [x for x in items if x not in allowed]
     if bad or not items:
-        fail(f"unknown format {', '.join(bad) or repr(value)}; expected a comma list of {', '.join(allowed)}")
+        shown = ", ".join(repr(x) for x in bad) or repr(value)
+        fail(f"--format: unknown report format {shown}; expected a comma list of "
+             f"{', '.join(allowed)}")
     return items
 
 
-def stdout_is_terminal() -> bool:
-    """True when standard output is an interactive terminal."""
-    return sys.stdout.isatty()
+def check_choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
+    """Return ``value`` lower-cased if it is one of ``allowed``, else fail (exit 2)."""
+    v = value.strip().lower()
+    if v not in allowed:
+        fail(f"{option}: unknown value {value!r}; expected one of {', '.join(allowed)}")
+    return v

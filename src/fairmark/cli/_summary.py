@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 _VERDICT_STYLE = {
@@ -15,11 +16,13 @@ _VERDICT_STYLE = {
 }
 
 
-def _rate(m: dict[str, Any]) -> str:
+def _rate(m: dict[str, Any] | None) -> str:
+    if m is None:
+        return "—"
     if m.get("value") is None:
-        return f"[dim]undefined ({m.get('reason')})[/]"
+        return f"[dim]undefined ({escape(str(m.get('reason')))})[/]"
     v = m["value"]
-    if m.get("ci_low") is None:
+    if m.get("ci_low") is None or m.get("ci_high") is None:
         return f"{v:.1%}"
     return f"{v:.1%} [dim]({m['ci_low']:.1%}–{m['ci_high']:.1%})[/]"
 
@@ -32,36 +35,65 @@ def _num(x: Any) -> str:
     return f"{x:.2f}"
 
 
+def _impact(d: dict[str, Any] | None) -> str:
+    if d is None:
+        return "—"
+    if d["value"] is None:
+        return f"[dim]undefined ({escape(str(d['reason']))})[/]"
+    return _num(d["value"])
+
+
 def print_summary(doc: dict[str, Any], console: Console, *, title: str | None = None) -> None:
-    """Print per-feature group tables, the findings and the verdict of a report document."""
+    """Print per-feature group tables, the findings and the verdict of a report document.
+
+    Parameters
+    ----------
+    doc : dict
+        A ``report.json`` document (``docs/report-schema.md``).
+    console : rich.console.Console
+        Where to print.
+    title : str, optional
+        First line's title (default ``fairmark audit``).
+
+    Notes
+    -----
+    Presentation only: every number comes from ``doc``. Text from the data (feature and
+    group names, messages) is printed literally, never as Rich markup.
+    """
     summary = doc["summary"]
     min_n = summary["min_group_size"]
+    level = summary.get("confidence_level") or 0.95
+    ci = f"{level:.0%} CI"
     console.print(
-        f"[bold]{title or 'fairmark audit'}[/]  {summary['n_used']:,} rows audited"
-        f" ({summary['n_excluded']:,} excluded); decision: {summary['decision']}"
+        f"[bold]{escape(title or 'fairmark audit')}[/]  {summary['n_used']:,} rows audited"
+        f" ({summary['n_excluded']:,} excluded); decision: {escape(str(summary['decision']))}"
     )
     di = {
-        (d["feature"], d["group"]): d for d in doc["disparities"] if d["metric"] == "disparate_impact"
+        (d["feature"], d["group"]): d
+        for d in doc["disparities"]
+        if d["metric"] == "disparate_impact"
     }
     for feature in summary["features"]:
-        ref = summary["reference_groups"].get(feature, {})
+        ref = summary["reference_groups"].get(feature) or {}
+        ref_text = f"{ref.get('group', '—')}, {ref.get('chosen_by', '')}"
         table = Table(
-            title=f"{feature} (reference: {ref.get('group', '—')}, {ref.get('chosen_by', '')})",
+            title=escape(f"{feature} (reference: {ref_text})"),
             title_justify="left",
         )
-        for col in ("group", "n", "selection rate (95% CI)", "TPR (95% CI)", "disparate impact"):
+        for col in ("group", "n", f"selection rate ({ci})", f"TPR ({ci})", "disparate impact"):
             table.add_column(col, justify="left" if col == "group" else "right")
         for g in (g for g in doc["groups"] if g["feature"] == feature):
+            name = escape(str(g["group"]))
             if g["suppressed"]:
-                table.add_row(g["group"], f"<{min_n}", "[dim]not shown (small group)[/]", "", "")
+                table.add_row(name, f"<{min_n}", "[dim]not shown (small group)[/]", "", "")
                 continue
             d = di.get((feature, g["group"]))
             table.add_row(
-                g["group"] + (" [dim](ref)[/]" if g["is_reference"] else ""),
+                name + (" [dim](ref)[/]" if g["is_reference"] else ""),
                 f"{g['n']:,}",
-                _rate(g["selection_rate"]),
-                _rate(g["tpr"]),
-                "—" if d is None else (_num(d["value"]) if d["value"] is not None else f"undefined ({d['reason']})"),
+                _rate(g.get("selection_rate")),
+                _rate(g.get("tpr")),
+                _impact(d),
             )
         console.print(table)
     shown = [f for f in doc["findings"] if f["verdict"] != "pass"]
@@ -71,7 +103,11 @@ def print_summary(doc: dict[str, Any], console: Console, *, title: str | None = 
             ft.add_column(col)
         for f in shown:
             style = _VERDICT_STYLE.get(f["verdict"], "")
-            ft.add_row(f"[{style}]{f['verdict']}[/]", f["rule_id"], f["message"])
+            ft.add_row(
+                f"[{style}]{escape(f['verdict'])}[/]",
+                escape(str(f["rule_id"])),
+                escape(str(f["message"])),
+            )
         console.print(ft)
     passed = len(doc["findings"]) - len(shown)
     rules = doc.get("rules", [])
@@ -81,7 +117,8 @@ def print_summary(doc: dict[str, Any], console: Console, *, title: str | None = 
     )
     verdict = doc["verdict"]
     policy = doc.get("policy") or {}
+    policy_text = escape(f"{policy.get('id', '—')} v{policy.get('version', '—')}")
     console.print(
-        f"Verdict: [{_VERDICT_STYLE.get(verdict, '')}]{verdict.upper()}[/]"
-        f"  (policy {policy.get('id', '—')} v{policy.get('version', '—')})"
+        f"Verdict: [{_VERDICT_STYLE.get(verdict, '')}]{escape(verdict.upper())}[/]"
+        f"  (policy {policy_text})"
     )

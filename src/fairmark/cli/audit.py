@@ -6,18 +6,33 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
-from fairmark.cli._common import console, fail, handle_errors, parse_formats
-from fairmark.pipeline import ALL_FORMATS
+from fairmark.cli._common import check_choice, console, fail, handle_errors, parse_formats
+
+DEFAULT_OUT = "fairmark-report"
+INTERSECTION_CHOICES = ("pairs", "all", "none")
+SCORE_KINDS = ("probability", "logit", "score")
+
+_DATA = "Data and outcome"
+_DECISION = "Decision (give --y-pred, or --score with --threshold or --top-k)"
+_GROUPS = "Groups"
+_OUTPUT = "Policy, reports and record"
+
+EPILOG = (
+    "Example: fairmark audit calls.csv --y-true converted --positive-label yes "
+    "--score propensity --top-k 0.2 -s age --bin age=age -s marital --out out/campaign"
+)
 
 
 def _parse_bins(items: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in items:
         col, sep, edges = item.partition("=")
-        if not sep or not col or not edges:
+        if not sep or not col.strip() or not edges.strip():
             fail(f"--bin {item!r}: expected COLUMN=EDGES, e.g. age=25,35,45,55,65 or age=age")
-        out[col] = "age" if edges.strip() == "age" else [e.strip() for e in edges.split(",")]
+        cuts = [e.strip() for e in edges.split(",")]
+        out[col.strip()] = "age" if edges.strip() == "age" else cuts
     return out
 
 
@@ -25,47 +40,184 @@ def _parse_refs(items: list[str]) -> dict[str, str]:
     out = {}
     for item in items:
         feat, sep, group = item.partition("=")
-        if not sep or not feat or not group:
+        if not sep or not feat.strip() or not group:
             fail(f"--reference-group {item!r}: expected FEATURE=GROUP, e.g. marital=married")
-        out[feat] = group
+        out[feat.strip()] = group
     return out
+
+
+def _drop_overridden_decision(cfg: dict[str, Any], flags: dict[str, Any]) -> None:
+    """Let decision flags replace the config file's decision instead of clashing with it."""
+    given = {k for k, v in flags.items() if v is not None}
+    if "y_pred" in given:
+        for key in {"score", "threshold", "top_k", "score_kind", "cutoffs"} - given:
+            cfg.pop(key, None)
+    if "score" in given:
+        for key in {"y_pred", "pred_positive_label"} - given:
+            cfg.pop(key, None)
+    if "threshold" in given and "top_k" not in given:
+        cfg.pop("top_k", None)
+    if "top_k" in given and "threshold" not in given:
+        cfg.pop("threshold", None)
 
 
 @handle_errors
 def audit_command(
-    data: Annotated[Path | None, typer.Argument(help="CSV or Parquet file, folder or glob of Parquet files.", show_default=False)] = None,
-    y_true: Annotated[str | None, typer.Option("--y-true", help="Column with the actual outcome.")] = None,
-    positive_label: Annotated[str | None, typer.Option("--positive-label", help="Value of --y-true counted as positive (text, number or true).")] = None,
-    y_pred: Annotated[str | None, typer.Option("--y-pred", help="Column with the binary decision.")] = None,
-    pred_positive_label: Annotated[str | None, typer.Option("--pred-positive-label", help="Value of --y-pred meaning selected.")] = None,
-    score: Annotated[str | None, typer.Option("--score", help="Column with a model score.")] = None,
-    threshold: Annotated[float | None, typer.Option("--threshold", help="Select rows with score >= T.")] = None,
-    top_k: Annotated[float | None, typer.Option("--top-k", help="Select the top fraction (0<K<1) or count (K>=1) by score.")] = None,
-    sensitive_feature: Annotated[list[str] | None, typer.Option("--sensitive-feature", "-s", help="Column to audit by (repeat).")] = None,
-    bins: Annotated[list[str] | None, typer.Option("--bin", help="Bin a numeric feature: COLUMN=25,35,45 or COLUMN=age.")] = None,
-    intersections: Annotated[str | None, typer.Option("--intersections", help="pairs (default), all or none.")] = None,
-    reference_group: Annotated[list[str] | None, typer.Option("--reference-group", help="FEATURE=GROUP (repeat).")] = None,
-    sample_weight: Annotated[str | None, typer.Option("--sample-weight", help="Column of row weights.")] = None,
-    min_group_size: Annotated[int | None, typer.Option("--min-group-size", help="Smaller groups are not estimated (default 30).")] = None,
-    max_groups: Annotated[int | None, typer.Option("--max-groups", help="Refuse features with more levels (default 1000).")] = None,
-    policy: Annotated[str | None, typer.Option("--policy", help="Policy file (default: the built-in policy).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Output folder for the reports.")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="Reports to write: json,html,md,junit.")] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="audit.yaml with any of these settings.")] = None,
-    system: Annotated[str | None, typer.Option("--system", help="Name of the AI system audited.")] = None,
-    record: Annotated[bool, typer.Option("--record/--no-record", help="Record the run in the store.")] = True,
-    db_url: Annotated[str | None, typer.Option("--db-url", help="Store URL (default FAIRMARK_DB_URL or .fairmark/fairmark.db).")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the verdict line.")] = False,
+    data: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="DATA",
+            help="CSV or Parquet file, a folder of Parquet files or a quoted glob "
+            "('calls/*.parquet'). May instead be set as 'data' in --config.",
+            show_default=False,
+        ),
+    ] = None,
+    y_true: Annotated[
+        str | None,
+        typer.Option("--y-true", metavar="COLUMN", rich_help_panel=_DATA,
+                     help="Column with the actual outcome (did the customer respond)."),
+    ] = None,
+    positive_label: Annotated[
+        str | None,
+        typer.Option("--positive-label", metavar="VALUE", rich_help_panel=_DATA,
+                     help="Value of --y-true that counts as the positive outcome: text "
+                     "(yes), a number (1) or true/false. Never guessed."),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", metavar="FILE", rich_help_panel=_DATA,
+                     help="audit.yaml holding any of these settings (snake_case keys, e.g. "
+                     "y_true, sensitive_features); flags given here override it."),
+    ] = None,
+    y_pred: Annotated[
+        str | None,
+        typer.Option("--y-pred", metavar="COLUMN", rich_help_panel=_DECISION,
+                     help="Column with the binary decision (selected or not)."),
+    ] = None,
+    pred_positive_label: Annotated[
+        str | None,
+        typer.Option("--pred-positive-label", metavar="VALUE", rich_help_panel=_DECISION,
+                     help="Value of --y-pred meaning selected (default: true, 1, or the "
+                     "positive label when the columns hold the same kind of values)."),
+    ] = None,
+    score: Annotated[
+        str | None,
+        typer.Option("--score", metavar="COLUMN", rich_help_panel=_DECISION,
+                     help="Column with a model score; needs --threshold or --top-k."),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", metavar="T", rich_help_panel=_DECISION,
+                     help="Select the rows whose score is >= T."),
+    ] = None,
+    top_k: Annotated[
+        float | None,
+        typer.Option("--top-k", metavar="K", rich_help_panel=_DECISION,
+                     help="Select the highest scores: a fraction 0<K<1 of the rows (0.2 = "
+                     "top 20%) or a whole count K>=1; ties with the K-th score are all "
+                     "selected."),
+    ] = None,
+    score_kind: Annotated[
+        str | None,
+        typer.Option("--score-kind", metavar="probability|logit|score", rich_help_panel=_DECISION,
+                     help="What --score holds: probabilities in [0, 1], logits, or any ranking "
+                     "score (then calibration is not computed). Default: probability."),
+    ] = None,
+    sensitive_feature: Annotated[
+        list[str] | None,
+        typer.Option("--sensitive-feature", "-s", metavar="COLUMN", rich_help_panel=_GROUPS,
+                     help="Column to audit by; repeat for several (-s age -s marital)."),
+    ] = None,
+    bins: Annotated[
+        list[str] | None,
+        typer.Option("--bin", metavar="COLUMN=EDGES", rich_help_panel=_GROUPS,
+                     help="Cut a numeric sensitive feature into bands: age=25,35,45 gives "
+                     "<25, 25-34, 35-44, 45+; age=age gives the standard age bands "
+                     "<25 … 65+. Repeat per column."),
+    ] = None,
+    intersections: Annotated[
+        str | None,
+        typer.Option("--intersections", metavar="pairs|all|none", rich_help_panel=_GROUPS,
+                     help="Which combinations of sensitive features to audit as well. "
+                     "Default: pairs."),
+    ] = None,
+    reference_group: Annotated[
+        list[str] | None,
+        typer.Option("--reference-group", metavar="FEATURE=GROUP", rich_help_panel=_GROUPS,
+                     help="Group the others are compared with, e.g. marital=married (repeat "
+                     "per feature; default: the group with the highest selection rate)."),
+    ] = None,
+    sample_weight: Annotated[
+        str | None,
+        typer.Option("--sample-weight", metavar="COLUMN", rich_help_panel=_GROUPS,
+                     help="Column of non-negative row weights."),
+    ] = None,
+    min_group_size: Annotated[
+        int | None,
+        typer.Option("--min-group-size", metavar="N", rich_help_panel=_GROUPS,
+                     help="Groups with fewer rows are not estimated and their counts are not "
+                     "shown. Default: the policy's setting, else 30."),
+    ] = None,
+    max_groups: Annotated[
+        int | None,
+        typer.Option("--max-groups", metavar="N", rich_help_panel=_GROUPS,
+                     help="Refuse a sensitive feature with more levels than this, such as a "
+                     "customer id. Default: 1000."),
+    ] = None,
+    policy: Annotated[
+        str | None,
+        typer.Option("--policy", metavar="FILE", rich_help_panel=_OUTPUT,
+                     help="Policy YAML file to judge against. Default: the built-in policy, "
+                     "as in policies/default.yaml."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="FOLDER", rich_help_panel=_OUTPUT,
+                     help="Folder for the reports, created if missing. "
+                     f"Default: ./{DEFAULT_OUT}."),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", metavar="LIST", rich_help_panel=_OUTPUT,
+                     help="Reports to write, comma-separated: json (report.json), html "
+                     "(report.html), md (report.md), junit (junit.xml). Default: all four."),
+    ] = None,
+    system: Annotated[
+        str | None,
+        typer.Option("--system", metavar="NAME", rich_help_panel=_OUTPUT,
+                     help="Name of the AI system audited, recorded with the run."),
+    ] = None,
+    record: Annotated[
+        bool,
+        typer.Option("--record/--no-record", rich_help_panel=_OUTPUT,
+                     help="Record the run in the store."),
+    ] = True,
+    db_url: Annotated[
+        str | None,
+        typer.Option("--db-url", metavar="URL", rich_help_panel=_OUTPUT,
+                     help="Run store, e.g. sqlite:///runs.db or postgresql://user@host/db. "
+                     "Default: $FAIRMARK_DB_URL, else .fairmark/fairmark.db."),
+    ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", rich_help_panel=_OUTPUT,
+                     help="Print only the verdict and the run id."),
+    ] = False,
 ) -> None:
     """Audit a binary marketing decision by group and judge it against a policy.
 
-    Exit code 0 for pass or warn, 1 for fail or insufficient evidence, 2 for bad input.
+    Exit code 0 for pass or warn, 1 for fail or insufficient evidence, 2 for bad input
+    (then nothing is written or recorded).
     """
     from fairmark.cli._summary import print_summary
     from fairmark.fairness.spec import load_audit_config
-    from fairmark.pipeline import run_audit_job
+    from fairmark.pipeline import ALL_FORMATS, run_audit_job
     from fairmark.policy import exit_code
 
+    if intersections is not None:
+        intersections = check_choice("--intersections", intersections, INTERSECTION_CHOICES)
+    if score_kind is not None:
+        score_kind = check_choice("--score-kind", score_kind, SCORE_KINDS)
     cfg: dict[str, Any] = load_audit_config(config) if config else {}
     flags = {
         "y_true": y_true,
@@ -75,6 +227,7 @@ def audit_command(
         "score": score,
         "threshold": threshold,
         "top_k": top_k,
+        "score_kind": score_kind,
         "intersections": intersections,
         "sample_weight": sample_weight,
         "min_group_size": min_group_size,
@@ -82,8 +235,9 @@ def audit_command(
         "policy": policy,
         "system": system,
     }
+    _drop_overridden_decision(cfg, flags)
     settings = {**cfg, **{k: v for k, v in flags.items() if v is not None}}
-    source = str(data) if data is not None else settings.pop("data", None)
+    source = str(data) if data is not None else settings.get("data")
     settings.pop("data", None)
     if source is None:
         fail("no data given: pass a file as the first argument or set 'data' in --config")
@@ -91,24 +245,35 @@ def audit_command(
         bin_map = _parse_bins(bins or [])
         unknown = set(bin_map) - set(sensitive_feature)
         if unknown:
-            fail(f"--bin names {sorted(unknown)} which are not among --sensitive-feature")
+            fail(f"--bin names {', '.join(sorted(unknown))}, which is not among the "
+                 f"--sensitive-feature columns {', '.join(sensitive_feature)}")
         settings["sensitive_features"] = [
             {"column": c, "bins": bin_map[c]} if c in bin_map else c for c in sensitive_feature
         ]
     elif bins:
-        fail("--bin needs the column also given as --sensitive-feature")
+        fail("--bin needs its column also given as --sensitive-feature")
     if reference_group:
-        settings["reference_groups"] = {**settings.get("reference_groups", {}), **_parse_refs(reference_group)}
-    for required in ("y_true", "positive_label", "sensitive_features"):
-        if settings.get(required) in (None, [], ""):
-            flag = "--" + required.replace("_", "-").replace("sensitive-features", "sensitive-feature")
-            fail(f"missing {flag} (or '{required}' in --config)")
-    formats_value = fmt if fmt is not None else settings.pop("format", None)
+        settings["reference_groups"] = {
+            **(settings.get("reference_groups") or {}),
+            **_parse_refs(reference_group),
+        }
+    required = {
+        "y_true": "--y-true",
+        "positive_label": "--positive-label",
+        "sensitive_features": "--sensitive-feature",
+    }
+    missing = [flag for key, flag in required.items() if settings.get(key) in (None, [], "")]
+    if settings.get("y_pred") is None and settings.get("score") is None:
+        missing.append("a decision (--y-pred, or --score with --threshold or --top-k)")
+    if missing:
+        fail(f"missing {', '.join(missing)}; give them as flags or in --config "
+             "(see fairmark audit --help)")
+    formats_value = fmt if fmt is not None else settings.get("format")
     settings.pop("format", None)
     if isinstance(formats_value, list):
-        formats_value = ",".join(formats_value)
-    formats = parse_formats(formats_value, ALL_FORMATS) if formats_value else ALL_FORMATS
-    out_dir = out if out is not None else Path(settings.pop("out", None) or "fairmark-report")
+        formats_value = ",".join(str(x) for x in formats_value)
+    formats = parse_formats(str(formats_value), ALL_FORMATS) if formats_value else ALL_FORMATS
+    out_dir = out if out is not None else Path(settings.get("out") or DEFAULT_OUT)
     settings.pop("out", None)
     system_name = settings.pop("system", None)
 
@@ -125,9 +290,9 @@ def audit_command(
     if not quiet:
         print_summary(doc, console)
         for fmt_name, path in job.paths.items():
-            console.print(f"[dim]{fmt_name:>5}[/] {path}")
+            console.print(f"[dim]{fmt_name:>5}[/] {escape(str(path))}", highlight=False)
         if job.recorded:
             console.print(f"[dim]run {doc['run_id']} recorded[/]")
     else:
-        console.print(f"{doc['verdict']} {doc['run_id']}")
+        console.print(f"{doc['verdict']} {doc['run_id']}", markup=False, highlight=False)
     raise typer.Exit(exit_code(doc["verdict"]))

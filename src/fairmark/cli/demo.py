@@ -6,31 +6,53 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from fairmark.cli._common import console, handle_errors
+
+DEFAULT_OUT = Path("out/bank-marketing")
 
 
 @handle_errors
 def demo_command(
-    out: Annotated[Path, typer.Option("--out", help="Output folder for the reports.")] = Path("out/bank-marketing"),
-    data_home: Annotated[Path | None, typer.Option("--data-home", help="Folder with uci-bank-marketing/ (default FAIRMARK_DATA_HOME).")] = None,
-    db_url: Annotated[str | None, typer.Option("--db-url", help="Store URL.")] = None,
+    out: Annotated[
+        Path,
+        typer.Option("--out", metavar="FOLDER", help="Folder for the reports."),
+    ] = DEFAULT_OUT,
+    data_home: Annotated[
+        Path | None,
+        typer.Option("--data-home", metavar="FOLDER",
+                     help="Folder holding uci-bank-marketing/. Default: $FAIRMARK_DATA_HOME, "
+                     "else the official UCI archive is downloaded and checksummed."),
+    ] = None,
+    db_url: Annotated[
+        str | None,
+        typer.Option("--db-url", metavar="URL",
+                     help="Run store. Default: $FAIRMARK_DB_URL, else .fairmark/fairmark.db."),
+    ] = None,
 ) -> None:
     """Audit a propensity model's call list on the UCI Bank Marketing campaign.
 
-    Exits 0 whatever the verdict: it demonstrates.
+    Trains a model on the first 80% of the 41,188 calls, takes the top 20% of the later
+    calls as the call list, audits it by age band and marital status, writes the reports
+    and records the run. Exits 0 whatever the verdict: it demonstrates (2 on bad input).
     """
     from fairmark.cli._summary import print_summary
     from fairmark.demo import run_demo
 
-    console.print("[bold]fairmark demo[/]: UCI Bank Marketing (Moro, Cortez & Rita 2014), 41,188 calls")
+    console.print(
+        "[bold]fairmark demo[/]: UCI Bank Marketing (Moro, Cortez & Rita 2014), 41,188 calls"
+    )
     run = run_demo(out, data_home=data_home, store_url=db_url)
     cl = run.call_list
     console.print(
         f"Model trained on the first {cl.n_train:,} calls (date order, no 'duration'); "
-        f"held-out ROC AUC {cl.roc_auc:.3f}. Call list: top 20% of {cl.n_test:,} later calls by score."
+        f"held-out ROC AUC {cl.roc_auc:.3f}. "
+        f"Call list: top 20% of {cl.n_test:,} later calls by score."
     )
-    print_summary(run.job.document, console, title="Call-list audit by age band and marital status")
+    print_summary(
+        run.job.document, console, title="Call-list audit by age band and marital status"
+    )
     for fmt_name, path in run.job.paths.items():
-        console.print(f"[dim]{fmt_name:>5}[/] {path}")
+        console.print(f"[dim]{fmt_name:>5}[/] {escape(str(path))}", highlight=False)
     console.print(f"[dim]run {run.job.document['run_id']} recorded[/]")

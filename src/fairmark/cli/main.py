@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from fairmark import __version__
@@ -12,12 +14,17 @@ from fairmark.cli import runs as runs_cmd
 
 app = typer.Typer(
     name="fairmark",
-    help="Responsible AI for marketing: audit fairness, judge it against your policy, keep the record.",
+    help=(
+        "Responsible AI for marketing: audit the fairness of a targeting decision, judge it "
+        "against your policy file, keep the record.\n\n"
+        "Start with 'fairmark demo', then 'fairmark audit --help'. Exit codes: 0 pass or "
+        "warn, 1 fail or insufficient evidence, 2 bad input."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.command("audit")(audit_cmd.audit_command)
+app.command("audit", epilog=audit_cmd.EPILOG, no_args_is_help=True)(audit_cmd.audit_command)
 app.command("demo")(demo_cmd.demo_command)
 app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(runs_cmd.app, name="runs")
@@ -31,11 +38,15 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True,
+                     help="Print the version and exit."),
+    ] = False,
 ) -> None:
     """Responsible AI for marketing."""
 
 
 def main() -> None:
-    """Run the ``fairmark`` command line."""
+    """Run the ``fairmark`` command line (the ``fairmark`` console script)."""
     app()

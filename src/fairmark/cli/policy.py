@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 
-from fairmark.cli._common import console, err_console, handle_errors
+from fairmark.cli._common import check_choice, console, err_console, handle_errors
 
-app = typer.Typer(help="Work with policy files.", no_args_is_help=True)
+app = typer.Typer(help="Policy files: their JSON Schema, and a linter.", no_args_is_help=True)
+
+OUTPUT_FORMATS = ("text", "json")
 
 
 @app.command("schema")
@@ -25,8 +27,16 @@ def schema_command() -> None:
 @app.command("lint")
 @handle_errors
 def lint_command(
-    file: Annotated[Path, typer.Argument(help="Policy YAML file.")],
-    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", help="Policy YAML file, e.g. policies/default.yaml."),
+    ],
+    fmt: Annotated[
+        str,
+        typer.Option("--format", metavar="text|json",
+                     help="text: one 'file:line:column: level: message' line per problem; "
+                     "json: a list of messages."),
+    ] = "text",
 ) -> None:
     """Check a policy file: schema, known check ids, sensible bounds, review date.
 
@@ -34,13 +44,16 @@ def lint_command(
     """
     from fairmark.policy import lint_policy
 
+    fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
     messages = lint_policy(file)
+    errors = [m for m in messages if m.level == "error"]
     if fmt == "json":
         typer.echo(json.dumps([m.to_dict() for m in messages], indent=2))
     else:
         for m in messages:
             target = err_console if m.level == "error" else console
-            target.print(str(m), markup=False, highlight=False)
-        if not messages:
-            console.print(f"{file}: ok")
-    raise typer.Exit(2 if any(m.level == "error" for m in messages) else 0)
+            target.print(str(m), markup=False, highlight=False, soft_wrap=True)
+        if not errors:
+            note = f" ({len(messages)} warning(s))" if messages else ""
+            console.print(f"{file}: ok{note}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(2 if errors else 0)

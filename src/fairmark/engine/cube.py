@@ -76,7 +76,10 @@ def _coerce_label(value: Any, dtype: Any, role: str, column: str) -> Any:
             return True
         if text in {"false", "0", "no"}:
             return False
-        raise UsageError(f"{role} {value!r} is not a boolean; column {column!r} holds true/false")
+        raise UsageError(
+            f"{role} {value!r} is not a value of column {column!r}, which holds true/false "
+            "(read from true/false, yes/no or 1/0); expected true or false (yes/no, 1/0)"
+        )
     if dtype.is_integer():
         try:
             f = float(value)
@@ -369,7 +372,8 @@ def build_cube(source: DataSource, spec: AuditSpec) -> Cube:
 
 
 def _distinct_values(t: Any, column: str, limit: int = 8) -> str:
-    counts = t.group_by(column).aggregate(n=t.count()).order_by(t[column]).limit(limit + 1).execute()
+    # distinct() and no named aggregate: a count column could clash with a column "n"
+    counts = t.select(column).distinct().order_by(column).limit(limit + 1).execute()
     vals = [repr(v.item() if hasattr(v, "item") else v) for v in counts[column].tolist()]
     shown = ", ".join(vals[:limit])
     return shown + (", …" if len(vals) > limit else "")

@@ -1,0 +1,53 @@
+"""``fairmark demo``: the Bank Marketing call-list audit exits 0 whatever its verdict."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.mark.slow
+def test_demo_exits_0_writes_the_reports_and_records_the_run(
+    invoke: Callable[..., Any],
+    stored_runs: Callable[[], list[dict[str, Any]]],
+    shared_data: Path,
+    cli_env: Path,
+) -> None:
+    result = invoke("demo", "--out", "demo", "--data-home", shared_data)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    out = cli_env / "demo"
+    assert {p.name for p in out.iterdir()} == {
+        "report.json", "report.html", "report.md", "junit.xml",
+    }  # fmt: skip
+    doc = json.loads((out / "report.json").read_text())
+    # the demo's call list fails the default policy: exit 0 is the demo's, not the verdict's
+    assert doc["verdict"] in {"pass", "warn", "fail", "insufficient_evidence"}
+    assert f"Verdict: {doc['verdict'].upper()}" in result.stdout
+    assert f"run {doc['run_id']} recorded" in result.stdout
+    runs = stored_runs()
+    assert [(r["run_id"], r["system_name"]) for r in runs] == [
+        (doc["run_id"], "bank-marketing-propensity")
+    ]
+    assert doc["summary"]["features"] == ["age_band", "marital", "age_band & marital"]
+    assert doc["summary"]["n_rows"] == 41188 - int(0.8 * 41188)  # the later 20% of calls
+
+
+def test_demo_with_corrupt_data_is_one_error_line(
+    invoke: Callable[..., Any],
+    error_line: Callable[..., str],
+    stored_runs: Callable[[], list[dict[str, Any]]],
+    cli_env: Path,
+) -> None:
+    # a damaged archive fails its SHA-256 check before anything is trained or downloaded
+    folder = cli_env / "data" / "uci-bank-marketing"
+    folder.mkdir(parents=True)
+    (folder / "bank-additional.zip").write_bytes(b"not the UCI archive")
+    line = error_line(invoke("demo", "--out", "demo", "--data-home", "data"))
+    assert "bank-additional.zip" in line
+    assert not (cli_env / "demo").exists()
+    assert stored_runs() == []
