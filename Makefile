@@ -14,7 +14,7 @@ export FAIRMARK_DATA_HOME ?= $(if $(wildcard $(SHARED_DATA)),$(SHARED_DATA),)
 $(BIN)/.installed-core: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[demo]'
 	touch $@
 
 $(BIN)/.installed-test: pyproject.toml
