@@ -20,10 +20,28 @@ DEMO_SYSTEM = "bank-marketing-propensity"
 
 @dataclass(frozen=True)
 class DemoRun:
-    """What the demo produced: the call list (model, AUC) and the audit job."""
+    """What the demo produced.
+
+    Attributes
+    ----------
+    call_list : fairmark.demo_model.CallList
+        The model, its held-out AUC and the scored calls.
+    job : AuditJob
+        The audit of the call list (reports written, run recorded).
+    model_path, call_list_path : Path
+        The fitted model (joblib) and the scored call list (CSV) written beside the
+        reports, so that ``fairmark explain`` can be tried on them.
+    mitigation : fairmark.mitigate.MitigationResult or None
+        Before/after mitigation by age band (ThresholdOptimizer, demographic parity);
+        ``None`` with ``mitigation_note`` saying why when fairlearn is not installed.
+    """
 
     call_list: Any
     job: AuditJob
+    model_path: Path
+    call_list_path: Path
+    mitigation: Any = None
+    mitigation_note: str | None = None
 
 
 def run_demo(
@@ -74,4 +92,24 @@ def run_demo(
         policy=policy,
         system_name=DEMO_SYSTEM,
     )
-    return DemoRun(call_list=call_list, job=job)
+    from fairmark.explain import save_model
+
+    model_path = Path(out_dir) / "model.joblib"
+    call_list_path = Path(out_dir) / "call_list.csv"
+    save_model(call_list.model, model_path)
+    call_list.scored.to_csv(call_list_path, index=False)
+    mitigation, note = None, None
+    try:
+        from fairmark.mitigate.demo import run_mitigation_demo
+
+        mitigation = run_mitigation_demo(call_list, frame)
+    except ImportError as exc:  # fairlearn is the [mitigate] extra
+        note = f"mitigation skipped: {exc} (pip install 'fairmark[mitigate]')"
+    return DemoRun(
+        call_list=call_list,
+        job=job,
+        model_path=model_path,
+        call_list_path=call_list_path,
+        mitigation=mitigation,
+        mitigation_note=note,
+    )

@@ -56,3 +56,18 @@ def demo_command(
     for fmt_name, path in run.job.paths.items():
         console.print(f"[dim]{fmt_name:>5}[/] {escape(str(path))}", highlight=False)
     console.print(f"[dim]run {run.job.document['run_id']} recorded[/]")
+    if run.mitigation is not None:
+        from fairmark.cli.mitigate import print_mitigation_table
+
+        print_mitigation_table(
+            run.mitigation,
+            console,
+            title="Mitigation by age band (ThresholdOptimizer, demographic parity): before and after",
+        )
+    elif run.mitigation_note:
+        console.print(f"[dim]{escape(run.mitigation_note)}[/]")
+    console.print(
+        "Try: [bold]fairmark explain[/] --model "
+        f"{escape(str(run.model_path))} --data {escape(str(run.call_list_path))} "
+        "--row 0 --decision-column selected"
+    )
