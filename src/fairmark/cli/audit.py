@@ -121,7 +121,20 @@ def audit_command(
         str | None,
         typer.Option("--score-kind", metavar="probability|logit|score", rich_help_panel=_DECISION,
                      help="What --score holds: probabilities in [0, 1], logits, or any ranking "
-                     "score (then calibration is not computed). Default: probability."),
+                     "score (then calibration is not computed). Default: auto (probability "
+                     "when every score is in [0, 1], else score)."),
+    ] = None,
+    cutoff: Annotated[
+        list[float] | None,
+        typer.Option("--cutoff", metavar="T", rich_help_panel=_DECISION,
+                     help="Extra score threshold at which selection-rate parity is reported "
+                     "(repeat), besides the top 10%, 20% and 30%."),
+    ] = None,
+    outcome: Annotated[
+        str | None,
+        typer.Option("--outcome", metavar="COLUMN", rich_help_panel=_DECISION,
+                     help="Numeric outcome (offer value, discount, price, credit limit) to "
+                     "compare across groups: mean, median, total, value share."),
     ] = None,
     sensitive_feature: Annotated[
         list[str] | None,
@@ -228,6 +241,8 @@ def audit_command(
         "threshold": threshold,
         "top_k": top_k,
         "score_kind": score_kind,
+        "cutoffs": cutoff or None,
+        "outcome": outcome,
         "intersections": intersections,
         "sample_weight": sample_weight,
         "min_group_size": min_group_size,

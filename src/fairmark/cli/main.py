@@ -8,11 +8,13 @@ import typer
 
 from fairmark import __version__
 from fairmark.cli import audit as audit_cmd
+from fairmark.cli import delivery as delivery_cmd
 from fairmark.cli import demo as demo_cmd
 from fairmark.cli import explain as explain_cmd
 from fairmark.cli import mitigate as mitigate_cmd
 from fairmark.cli import model_card as model_card_cmd
 from fairmark.cli import policy as policy_cmd
+from fairmark.cli import representation as representation_cmd
 from fairmark.cli import runs as runs_cmd
 
 app = typer.Typer(
@@ -29,6 +31,10 @@ app = typer.Typer(
 )
 app.command("audit", epilog=audit_cmd.EPILOG, no_args_is_help=True)(audit_cmd.audit_command)
 app.command("demo")(demo_cmd.demo_command)
+app.command("delivery", epilog=delivery_cmd.EPILOG)(delivery_cmd.delivery_command)
+app.command("representation", epilog=representation_cmd.EPILOG)(
+    representation_cmd.representation_command
+)
 app.command("explain")(explain_cmd.explain_command)
 app.command("model-card")(model_card_cmd.model_card_command)
 app.command("mitigate")(mitigate_cmd.mitigate_command)
