@@ -141,11 +141,12 @@ def as_table(data: Any) -> DataSource:
         frame = data.reset_index(drop=True)
         frame.columns = [str(c) for c in frame.columns]
         con = _duckdb()
-        table = con.create_table("fairmark_input", frame)
+        # via a memtable: ibis 12 with sqlglot >= 30.18 cannot create from a frame directly
+        table = con.create_table("fairmark_input", ibis.memtable(frame))
         return DataSource(table, "pandas.DataFrame", "duckdb", categories)
     if module in {"polars", "pyarrow"}:
         con = _duckdb()
-        table = con.create_table("fairmark_input", data)
+        table = con.create_table("fairmark_input", ibis.memtable(data))
         return DataSource(table, f"{module} table", "duckdb")
     if module == "pyspark" and hasattr(data, "sparkSession"):
         con = ibis.pyspark.connect(data.sparkSession)
