@@ -12,7 +12,7 @@ from fairmark.cli._common import check_choice, console, fail, handle_errors, par
 
 DEFAULT_OUT = "fairmark-report"
 INTERSECTION_CHOICES = ("pairs", "all", "none")
-SCORE_KINDS = ("probability", "logit", "score")
+SCORE_KINDS = ("auto", "probability", "logit", "score")
 
 _DATA = "Data and outcome"
 _DECISION = "Decision (give --y-pred, or --score with --threshold or --top-k)"
@@ -119,7 +119,7 @@ def audit_command(
     ] = None,
     score_kind: Annotated[
         str | None,
-        typer.Option("--score-kind", metavar="probability|logit|score", rich_help_panel=_DECISION,
+        typer.Option("--score-kind", metavar="auto|probability|logit|score", rich_help_panel=_DECISION,
                      help="What --score holds: probabilities in [0, 1], logits, or any ranking "
                      "score (then calibration is not computed). Default: auto (probability "
                      "when every score is in [0, 1], else score)."),

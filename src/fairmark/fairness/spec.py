@@ -112,10 +112,12 @@ class AuditSpec:
     outcome : str or None
         Numeric outcome column (offer value, discount, price, credit limit) whose
         distribution across groups is audited (``outcome_metrics``).
-    score_kind : {"probability", "logit", "score"}
-        What ``score`` holds: probabilities in [0, 1] (default; values outside are an
-        error), logits (calibration applies the logistic function), or an arbitrary
-        ranking score (calibration is not computed).
+    score_kind : {"auto", "probability", "logit", "score"}
+        What ``score`` holds: ``auto`` (default) treats it as a probability when every
+        score is in [0, 1] and as a ranking score otherwise; ``probability`` requires
+        [0, 1] (values outside are an error); ``logit`` (calibration applies the
+        logistic function); ``score``, an arbitrary ranking score (calibration is not
+        computed).
     cutoffs : tuple of float
         Extra score thresholds at which selection-rate parity is reported, besides the
         top 10%, 20% and 30%.
@@ -141,7 +143,7 @@ class AuditSpec:
     max_groups: int = DEFAULT_MAX_GROUPS
     confidence_level: float = 0.95
     outcome: str | None = None
-    score_kind: str = "probability"
+    score_kind: str = "auto"
     cutoffs: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
@@ -163,9 +165,9 @@ class AuditSpec:
                 raise UsageError(
                     f"top_k must be a fraction in (0, 1) or a whole count >= 1, got {k!r}"
                 )
-        if self.score_kind not in {"probability", "logit", "score"}:
+        if self.score_kind not in {"auto", "probability", "logit", "score"}:
             raise UsageError(
-                f"score_kind must be probability, logit or score, got {self.score_kind!r}"
+                f"score_kind must be auto, probability, logit or score, got {self.score_kind!r}"
             )
         if self.cutoffs and self.score is None:
             raise UsageError("cutoffs apply to a score column; give score as well")
@@ -293,7 +295,7 @@ class AuditSpec:
             max_groups=DEFAULT_MAX_GROUPS if max_groups is None else max_groups,
             confidence_level=0.95 if confidence_level is None else confidence_level,
             outcome=outcome,
-            score_kind="probability" if score_kind is None else score_kind,
+            score_kind="auto" if score_kind is None else score_kind,
             cutoffs=tuple(_number("cutoffs", c) for c in (cutoffs or ())),
         )
 

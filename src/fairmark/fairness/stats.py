@@ -31,6 +31,8 @@ Kish, L. (1965). *Survey Sampling*. New York: Wiley (section 11.7).
 
 from __future__ import annotations
 
+import functools
+
 import math
 from collections.abc import Sequence
 from numbers import Real
@@ -78,7 +80,13 @@ def _z(func: str, confidence: object) -> float:
     c = _real(func, "confidence", confidence)
     if not 0.0 < c < 1.0:
         raise UsageError(f"{func}: confidence={c!r} is out of range; expected 0 < confidence < 1")
-    return float(_sps.norm.isf((1.0 - c) / 2.0))
+    return _critical_value(c)
+
+
+@functools.lru_cache(maxsize=64)
+def _critical_value(confidence: float) -> float:
+    """``z`` with P(|Z| > z) = 1 − confidence (cached: audits reuse a few levels)."""
+    return float(_sps.norm.isf((1.0 - confidence) / 2.0))
 
 
 def _counts(func: str, x: object, n: object, xname: str, nname: str) -> tuple[float, float]:
