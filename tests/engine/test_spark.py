@@ -86,3 +86,15 @@ def test_spark_audit_matches_duckdb(spark, bank_csv):
         assert _same(d_local["value"], d_spark["value"])
         assert _same(d_local["p_value_holm"], d_spark["p_value_holm"])
     assert distributed["verdict"] == local["verdict"]
+
+
+def test_spark_top_k_threshold_matches_duckdb(spark):
+    frame = pd.DataFrame(
+        {"y": [1, 0, 1, 0, 1, 0] * 20, "s": [i / 120 for i in range(120)], "g": ["a", "b", "c"] * 40}
+    )
+    kwargs = dict(y_true="y", score="s", top_k=0.2, sensitive_features="g", min_group_size=1)
+    local = fairmark.audit(frame, **kwargs).to_dict()
+    distributed = fairmark.audit(spark.createDataFrame(frame), **kwargs).to_dict()
+    assert local["summary"]["selected_threshold"] == 0.8  # the 24th highest of 0/120 … 119/120
+    assert distributed["summary"]["selected_threshold"] == 0.8
+    assert distributed["data_fingerprint"]["value"] == local["data_fingerprint"]["value"]

@@ -206,8 +206,9 @@ def _top_k_threshold(table: Any, spec: AuditSpec) -> tuple[float, int]:
     assert k_req is not None
     k = math.ceil(k_req * n_valid - 1e-9) if k_req < 1 else int(k_req)
     k = max(1, min(k, n_valid))
-    kth = valid.select(s=score.cast("float64")).order_by(ibis.desc("s")).limit(1, offset=k - 1)
-    value = kth.execute()["s"].iloc[0]
+    # the k-th highest score = the smallest of the top k (no OFFSET: portable to Spark)
+    top = valid.select(s=score.cast("float64")).order_by(ibis.desc("s")).limit(k)
+    value = top.s.min().execute()
     return float(value), k
 
 
