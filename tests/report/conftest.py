@@ -180,3 +180,131 @@ def sample_md() -> str:
     from fairmark.report import render_markdown
 
     return render_markdown(load_sample())
+
+
+# --- documents of issue 3: an audit with a score and a numeric outcome, and the documents
+# of the delivery, representation and proxies runs, all produced by the real functions ---
+
+ISSUE3_POLICY = Path(__file__).parent / "fixtures" / "issue3_policy.yaml"
+EVIL = '<b>east</b> & "co"'  # a group label with markup, quotes and an ampersand
+
+
+def issue3_frame() -> Any:
+    """Synthetic campaign data: a probability score, a response and an offer amount.
+
+    Scores take the ten values 0.05, 0.15, ... 0.95, so binning by the audit is exact for
+    ranks. Groups: ``north`` (900 rows), ``south`` (700, 5% of offers missing), the
+    markup-named group (400), ``west`` (40 rows, nobody responded: its AUC is undefined)
+    and ``tiny`` (10 rows: suppressed; its offers are near 98,765).
+    """
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+    rows = []
+
+    def add(group: str, n: int, base: float, shift: float, mean: float, missing: float,
+            nobody: bool = False) -> None:  # fmt: skip
+        for _ in range(n):
+            y = 0 if nobody else int(rng.random() < base)
+            raw = (0.35 + shift + (0.25 if y else 0) + rng.normal(0, 0.2)) * 10 - 0.5
+            p = float(np.clip(0.05 + 0.1 * np.round(raw), 0.05, 0.95))
+            offer = np.nan if rng.random() < missing else round(float(rng.gamma(4, mean / 4)), 2)
+            rows.append({"region": group, "y": "yes" if y else "no", "score": round(p, 2),
+                         "offer": offer})  # fmt: skip
+
+    add("north", 900, 0.3, 0.05, 100.0, 0.0)
+    add("south", 700, 0.25, -0.05, 80.0, 0.05)
+    add(EVIL, 400, 0.3, 0.0, 90.0, 0.0)
+    add("west", 40, 0.3, 0.0, 70.0, 0.0, nobody=True)
+    add("tiny", 10, 0.5, 0.1, 98765.4321, 0.0)
+    return pd.DataFrame(rows)
+
+
+@cache
+def _issue3_docs() -> dict[str, dict[str, Any]]:
+    import numpy as np
+    import pandas as pd
+
+    import fairmark
+    from fairmark.fairness.delivery import delivery_skew
+    from fairmark.fairness.proxies import proxies
+    from fairmark.fairness.representation import representation
+
+    audit = fairmark.audit(
+        issue3_frame(), y_true="y", positive_label="yes", score="score", top_k=0.2,
+        outcome="offer", cutoffs=[0.5], sensitive_features=["region"], policy=ISSUE3_POLICY,
+        system_name="Issue 3 <test> system",
+    ).to_dict()  # fmt: skip
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for ad in ("A", "B"):
+        for group, n, p in (("women", 400, 0.3 if ad == "A" else 0.5), ("men", 500, 0.6),
+                            ("<i>x</i>", 20, 0.5)):  # fmt: skip
+            rows += [{"ad": ad, "gender": group, "eligible": True,
+                      "delivered": int(rng.random() < p)} for _ in range(n)]  # fmt: skip
+    delivery = delivery_skew(
+        pd.DataFrame(rows), group="gender", eligible="eligible", delivered="delivered",
+        ad="ad", pairs=[("A", "B")], policy=ISSUE3_POLICY,
+    ).to_dict()  # fmt: skip
+
+    people = pd.DataFrame({"sex": ["F"] * 300 + ["M"] * 680 + ["X"] * 20 + ["Q"] * 40})
+    repr_doc = representation(
+        people, sensitive_feature="sex", reference={"F": 0.5, "M": 0.46, "X": 0.02, "Z": 0.02},
+        policy=ISSUE3_POLICY,
+    ).to_dict()  # fmt: skip
+
+    n = 2000
+    sex = rng.choice(["F", "M"], n)
+    proxy_frame = pd.DataFrame(
+        {
+            "sex": sex,
+            "title": np.where(
+                sex == "F",
+                rng.choice(["Ms", "Mrs", "Dr"], n, p=[0.5, 0.4, 0.1]),
+                rng.choice(["Mr", "Dr"], n, p=[0.9, 0.1]),
+            ),
+            "income": rng.normal(50, 10, n) + (sex == "M") * 5,
+            "region": rng.choice(list("abcd"), n),
+        }
+    )
+    proxies_doc = proxies(proxy_frame, sensitive_features="sex", policy=ISSUE3_POLICY).to_dict()
+    return {
+        "audit": audit,
+        "delivery": delivery,
+        "representation": repr_doc,
+        "proxies": proxies_doc,
+        "frames": {"proxies": proxy_frame, "people": people, "delivery": pd.DataFrame(rows)},
+    }
+
+
+def issue3_doc(kind: str) -> dict[str, Any]:
+    """A fresh deep copy of the issue-3 document of ``kind`` (audit, delivery, ...)."""
+    return copy.deepcopy(_issue3_docs()[kind])
+
+
+def issue3_input(name: str) -> Any:
+    """The input table a run document was computed from (``proxies``, ``people``, ...)."""
+    return _issue3_docs()["frames"][name]
+
+
+@cache
+def _rendered(kind: str, fmt: str) -> str:
+    from fairmark.report import render_html, render_junit, render_markdown
+
+    render = {"html": render_html, "md": render_markdown, "junit": render_junit}[fmt]
+    return render(issue3_doc(kind))
+
+
+@pytest.fixture
+def i3() -> SimpleNamespace:
+    """Issue-3 documents, their inputs and their renderings (each rendered once)."""
+    return SimpleNamespace(
+        EVIL=EVIL,
+        POLICY=ISSUE3_POLICY,
+        frame=issue3_frame,
+        doc=issue3_doc,
+        input=issue3_input,
+        rendered=_rendered,
+    )

@@ -1,10 +1,13 @@
-"""Report formats of an audit: ``report.json``, ``report.html``, ``report.md``, ``junit.xml``.
+"""Report formats of a run: ``report.json``, ``report.html``, ``report.md``, ``junit.xml``.
 
-Renderers only read the audit document (``docs/report-schema.md``); they never compute a
-metric. :func:`write_reports` renders every format and writes the files atomically.
+Renderers only read the document (``docs/report-schema.md``): an audit's ``report.json``,
+or the document of a delivery, representation or proxies run (:mod:`fairmark.report.kinds`);
+they never compute a metric. :func:`write_reports` renders every format and writes the
+files atomically.
 """
 
 from fairmark.report.glossary import GlossaryEntry, glossary, glossary_entry
+from fairmark.report.kinds import KINDS, document_kind
 from fairmark.report.render_html import render_html
 from fairmark.report.render_json import render_json
 from fairmark.report.render_junit import render_junit
@@ -14,7 +17,9 @@ from fairmark.report.write import FILE_NAMES, write_reports
 
 __all__ = [
     "FILE_NAMES",
+    "KINDS",
     "GlossaryEntry",
+    "document_kind",
     "glossary",
     "glossary_entry",
     "render_html",

@@ -1,7 +1,11 @@
-"""The display model shared by the HTML and Markdown reports.
+"""The display model of an audit's ``report.json``, shared by the HTML and Markdown reports.
 
-:func:`build_view` reads a validated ``report.json`` document and returns plain strings
-ready to print. It is the one place where the display rules live:
+:func:`build_view` reads a validated audit document and returns plain strings ready to
+print: facts, policy, rules and findings (:mod:`fairmark.report._view_rules`), per feature
+the group and comparison tables, and, when the audit has them, the score section
+(:mod:`fairmark.report._view_scores`) and the outcome section
+(:mod:`fairmark.report._view_outcomes`). The display rules live in
+:mod:`fairmark.report._cells`:
 
 * a suppressed group shows no count, share, rate or comparison value, only
   "fewer than {min_group_size} — not shown";
@@ -13,19 +17,26 @@ Nothing is computed here: every number comes from the document.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fairmark.checks import get_registry
-from fairmark.report._format import fmt_ci, fmt_count, fmt_number, fmt_p, fmt_percent_level
-from fairmark.report.glossary import (
-    GROUP_METRIC_KEYS,
-    GlossaryEntry,
-    Unit,
-    glossary,
-    glossary_entry,
+from fairmark.errors import UsageError
+from fairmark.report._cells import Cell, CellMaker, reason_name, words
+from fairmark.report._format import fmt_count, fmt_p, fmt_percent_level
+from fairmark.report._view_outcomes import OutcomeFeatureView, build_outcome_views
+from fairmark.report._view_rules import (
+    UNSIGNED_METRICS,
+    FindingContext,
+    FindingRow,
+    RulesBuilder,
+    RuleView,
+    policy_facts,
+    verdict_counts,
+    verdict_word,
 )
+from fairmark.report._view_scores import ScoreFeatureView, build_score_views
+from fairmark.report.glossary import GROUP_METRIC_KEYS, GlossaryEntry, glossary, glossary_entry
 
 __all__ = [
     "MAIN_METRICS",
@@ -38,6 +49,7 @@ __all__ = [
     "ReportView",
     "RuleView",
     "build_view",
+    "verdict_word",
 ]
 
 MAIN_METRICS: tuple[str, ...] = ("share", "base_rate", "selection_rate", "tpr", "fpr", "ppv")
@@ -53,18 +65,6 @@ SHORT_NAMES: Mapping[str, str] = {
     "ppv": "Precision",
     "npv": "NPV",
     "accuracy": "Accuracy",
-}
-VERDICT_ORDER: Mapping[str, int] = {"fail": 0, "insufficient_evidence": 1, "warn": 2, "pass": 3}
-VERDICT_WORDS: Mapping[str, str] = {
-    "pass": "PASS",
-    "warn": "WARNING",
-    "fail": "FAIL",
-    "insufficient_evidence": "INSUFFICIENT EVIDENCE",
-}
-SEVERITY_WORDS: Mapping[str, str] = {"block": "blocking", "warn": "warning", "info": "information"}
-JUDGE_WORDS: Mapping[str, str] = {
-    "estimate": "the estimate",
-    "ci": "the whole confidence interval",
 }
 CHOSEN_BY_WORDS: Mapping[str, str] = {
     "user": "chosen by the person who ran the audit",
@@ -86,26 +86,6 @@ METHOD_NAMES: Mapping[str, str] = {
     "z": "z-test",
     "fisher": "Fisher's exact test",
 }
-
-
-def verdict_word(verdict: str) -> str:
-    """Return the status word of a verdict, e.g. ``"fail"`` → ``"FAIL"``."""
-    return VERDICT_WORDS.get(verdict, verdict.upper())
-
-
-def _words(code: str) -> str:
-    return code.replace("_", " ")
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One displayed value: ``text`` and its interval ``ci`` (``""`` when there is none)."""
-
-    text: str
-    ci: str = ""
-    undefined: bool = False
-    hidden: bool = False
-    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,43 +130,6 @@ class FeatureView:
 
 
 @dataclass(frozen=True)
-class FindingRow:
-    """One policy finding, ready to print."""
-
-    verdict: str
-    verdict_word: str
-    severity: str
-    rule_id: str
-    check: str
-    feature: str
-    group: str
-    reference: str | None
-    value: Cell
-    bound: str
-    judge: str
-    message: str
-
-
-@dataclass(frozen=True)
-class RuleView:
-    """One policy rule with its findings and the plain-language explanation of its check."""
-
-    rule_id: str
-    check: str
-    check_title: str
-    severity: str
-    verdict: str
-    verdict_word: str
-    principle: str
-    rationale: str
-    n_findings: int
-    judge: str
-    findings: tuple[FindingRow, ...]
-    entry: GlossaryEntry | None
-    glossary_key: str | None
-
-
-@dataclass(frozen=True)
 class ReportView:
     """The whole report as display strings (see :func:`build_view`)."""
 
@@ -212,6 +155,10 @@ class ReportView:
     glossary_keys: tuple[str, ...] = field(default_factory=tuple)
     method_keys: tuple[str, ...] = field(default_factory=tuple)
     reason_keys: tuple[str, ...] = field(default_factory=tuple)
+    scores: tuple[ScoreFeatureView, ...] = field(default_factory=tuple)
+    outcomes: tuple[OutcomeFeatureView, ...] = field(default_factory=tuple)
+    score_name: str | None = None
+    outcome_name: str | None = None
 
 
 def _feature_name(feature: Any) -> str:
@@ -227,55 +174,17 @@ def _feature_name(feature: Any) -> str:
     return name
 
 
-def _reason_name(reason: str | None) -> str:
-    if reason is None:
-        return "no reason given"
-    entry = glossary().get(reason)
-    return entry.name if entry is not None else _words(reason)
+_EXTRA_LISTS: tuple[str, ...] = ("score_metrics", "outcome_metrics")
 
 
 class _Builder:
     def __init__(self, doc: Mapping[str, Any]) -> None:
         self.doc = doc
         self.min_group_size: int = doc["spec"]["min_group_size"]
-        self.suppressed_text = f"fewer than {self.min_group_size} — not shown"
+        self.cells = CellMaker(self.min_group_size)
+        self.suppressed_text = self.cells.suppressed_text
         self.hidden = {(g["feature"], g["group"]) for g in doc["groups"] if g["suppressed"]}
-        self.reasons_seen: list[str] = []
-        self.registry = get_registry()
-
-    # -- single values -------------------------------------------------------------------
-    def note_reason(self, reason: str | None) -> None:
-        if reason is not None and reason not in self.reasons_seen:
-            self.reasons_seen.append(reason)
-
-    def hidden_cell(self) -> Cell:
-        self.note_reason("below_min_group_size")
-        return Cell(text=self.suppressed_text, hidden=True, reason="below_min_group_size")
-
-    def value_cell(
-        self,
-        value: Any,
-        low: Any,
-        high: Any,
-        reason: str | None,
-        unit: Unit,
-        *,
-        signed: bool = True,
-    ) -> Cell:
-        if reason == "below_min_group_size":
-            return self.hidden_cell()
-        text = fmt_number(value, unit, signed=signed)
-        if text is None:
-            self.note_reason(reason)
-            return Cell(text=f"undefined — {_reason_name(reason)}", undefined=True, reason=reason)
-        if value == "inf" and reason == "reference_rate_zero":
-            self.note_reason(reason)
-            return Cell(text="∞ (reference rate is zero)", reason=reason)
-        if value in ("inf", "-inf"):
-            self.note_reason(reason)
-            return Cell(text=f"{text} ({_reason_name(reason)})", reason=reason)
-        self.note_reason(reason)
-        return Cell(text=text, ci=fmt_ci(low, high, unit, signed=signed), reason=reason)
+        self.rules_builder = RulesBuilder(doc, self.cells, self.hidden, self.finding_context)
 
     # -- sections ------------------------------------------------------------------------
     def facts(self) -> tuple[tuple[str, str], ...]:
@@ -297,6 +206,10 @@ class _Builder:
             label = spec.get("positive_label")
             outcome = f"{spec['y_true']}" + (f" = {label}" if label is not None else "")
             rows.append(("Outcome counted as a response", outcome))
+        if spec.get("score") and doc.get("score_metrics"):
+            rows.append(("Score examined", self.score_text()))
+        if spec.get("outcome"):
+            rows.append(("Numeric outcome examined", str(spec["outcome"])))
         features = spec.get("sensitive_features")
         if features:
             rows.append(("Groups compared by", ", ".join(_feature_name(f) for f in features)))
@@ -305,6 +218,19 @@ class _Builder:
         if spec.get("sample_weight"):
             rows.append(("Rows weighted by", str(spec["sample_weight"])))
         return tuple(rows)
+
+    def score_text(self) -> str:
+        spec = self.doc["spec"]
+        kind = spec.get("score_kind")
+        kinds = {
+            "probability": "a predicted probability (0 to 1)",
+            "logit": "log-odds (a logit)",
+            "score": "a ranking score (not a probability)",
+        }
+        text = str(spec["score"])
+        if kind in kinds:
+            text += f", read as {kinds[kind]}"
+        return text
 
     def decision_text(self) -> str:
         decision = self.doc["summary"]["decision"]
@@ -323,136 +249,25 @@ class _Builder:
 
     def excluded(self) -> tuple[tuple[str, str], ...]:
         reasons = self.doc["summary"]["excluded_reasons"]
-        return tuple((_words(k), fmt_count(v)) for k, v in reasons.items() if v)
+        return tuple((words(k), fmt_count(v)) for k, v in reasons.items() if v)
 
-    def policy(self) -> tuple[tuple[str, str], ...] | None:
-        policy = self.doc["policy"]
-        if policy is None:
-            return None
-        return (
-            ("Policy", str(policy["id"])),
-            ("Version", str(policy["version"])),
-            ("Owner", str(policy["owner"])),
-            ("Review by", str(policy["review_by"])),
-            ("File", str(policy["path"])),
-            ("SHA-256", str(policy["sha256"])),
-        )
-
-    def check_info(self, check_id: str) -> tuple[str, str | None]:
-        check = self.registry.get(check_id)
-        if check is None:
-            return check_id, None
-        return check.title, check.metric
-
-    def unit_of(self, metric: str | None) -> Unit:
-        if metric is None:
-            return "none"
-        entry = glossary().get(metric)
-        return entry.unit if entry is not None else "none"
-
-    def bound_text(self, bound: Any, unit: Unit) -> str:
-        if bound is None:
-            return "—"
-        if isinstance(bound, Mapping):
-            lo = fmt_number(bound.get("min"), unit, signed=False)
-            hi = fmt_number(bound.get("max"), unit, signed=False)
-            if lo is not None and hi is not None:
-                return f"between {lo} and {hi}"
-            if lo is not None:
-                return f"at least {lo}"
-            if hi is not None:
-                return f"at most {hi}"
-            return "—"
-        text = fmt_number(bound, unit, signed=False)
-        return text if text is not None else "—"
-
-    def finding_disparity(
+    def finding_context(
         self, finding: Mapping[str, Any], metric: str | None
-    ) -> Mapping[str, Any] | None:
-        for d in self.doc["disparities"]:
-            if (
-                d["metric"] == metric
-                and d["feature"] == finding["feature"]
-                and d["group"] == finding["group"]
-            ):
-                found: Mapping[str, Any] = d
-                return found
+    ) -> FindingContext | None:
+        """Reference group and reason of the number behind a finding, from any metric list."""
+        for key in ("disparities", *_EXTRA_LISTS):
+            for d in self.doc.get(key) or ():
+                if (
+                    d["metric"] == metric
+                    and d["feature"] == finding["feature"]
+                    and d["group"] == finding["group"]
+                ):
+                    return FindingContext(reference=d.get("reference"), reason=d.get("reason"))
         return None
-
-    def finding_row(self, finding: Mapping[str, Any]) -> FindingRow:
-        _, metric = self.check_info(finding["check"])
-        unit = self.unit_of(metric)
-        disparity = self.finding_disparity(finding, metric)
-        if (finding["feature"], finding["group"]) in self.hidden:
-            value = self.hidden_cell()
-        else:
-            reason = disparity["reason"] if disparity is not None else None
-            value = self.value_cell(
-                finding["value"], None, None, reason, unit, signed=metric not in SUMMARY_METRICS
-            )
-        judge = finding["judge"]
-        return FindingRow(
-            verdict=finding["verdict"],
-            verdict_word=verdict_word(finding["verdict"]),
-            severity=SEVERITY_WORDS.get(finding["severity"], finding["severity"]),
-            rule_id=finding["rule_id"],
-            check=finding["check"],
-            feature=finding["feature"] or "—",
-            group=finding["group"] or "—",
-            reference=disparity["reference"] if disparity is not None else None,
-            value=value,
-            bound=self.bound_text(finding["bound"], unit),
-            judge=JUDGE_WORDS.get(judge, judge) if judge else "—",
-            message=finding["message"],
-        )
-
-    def rules(self, findings: Sequence[FindingRow]) -> tuple[RuleView, ...]:
-        views: list[RuleView] = []
-        known = set()
-        for rule in self.doc["rules"]:
-            known.add(rule["rule_id"])
-            views.append(
-                self.rule_view(rule, [f for f in findings if f.rule_id == rule["rule_id"]])
-            )
-        orphans = [f for f in findings if f.rule_id not in known]
-        for rule_id in dict.fromkeys(f.rule_id for f in orphans):
-            mine = [f for f in orphans if f.rule_id == rule_id]
-            worst = min((f.verdict for f in mine), key=lambda v: VERDICT_ORDER.get(v, 9))
-            pseudo = {
-                "rule_id": rule_id,
-                "check": mine[0].check,
-                "severity": mine[0].severity,
-                "verdict": worst,
-                "principle": None,
-                "rationale": "This rule is not listed in the report's rules.",
-                "n_findings": len(mine),
-            }
-            views.append(self.rule_view(pseudo, mine))
-        views.sort(key=lambda r: VERDICT_ORDER.get(r.verdict, 9))
-        return tuple(views)
-
-    def rule_view(self, rule: Mapping[str, Any], findings: Sequence[FindingRow]) -> RuleView:
-        title, metric = self.check_info(rule["check"])
-        entry = glossary().get(metric) if metric is not None else None
-        return RuleView(
-            rule_id=rule["rule_id"],
-            check=rule["check"],
-            check_title=title,
-            severity=SEVERITY_WORDS.get(rule["severity"], rule["severity"]),
-            verdict=rule["verdict"],
-            verdict_word=verdict_word(rule["verdict"]),
-            principle=_words(rule["principle"]) if rule["principle"] else "—",
-            rationale=rule["rationale"] or "",
-            n_findings=rule["n_findings"],
-            judge=", ".join(dict.fromkeys(f.judge for f in findings)) or "—",
-            findings=tuple(sorted(findings, key=lambda f: VERDICT_ORDER.get(f.verdict, 9))),
-            entry=entry,
-            glossary_key=metric if entry is not None else None,
-        )
 
     def group_row(self, g: Mapping[str, Any]) -> GroupRow:
         if g["suppressed"]:
-            hidden = self.hidden_cell()
+            hidden = self.cells.hidden()
             return GroupRow(
                 name=g["group"],
                 is_reference=g["is_reference"],
@@ -461,7 +276,7 @@ class _Builder:
                 metrics={m: hidden for m in GROUP_METRIC_KEYS},
             )
         metrics = {
-            m: self.value_cell(
+            m: self.cells.value(
                 g[m]["value"], g[m]["ci_low"], g[m]["ci_high"], g[m]["reason"], "rate"
             )
             for m in GROUP_METRIC_KEYS
@@ -494,7 +309,7 @@ class _Builder:
                 row[f"{m}_note"] = None
             else:
                 row[m] = None
-                row[f"{m}_note"] = f"undefined — {_reason_name(est['reason'])}"
+                row[f"{m}_note"] = f"undefined — {reason_name(est['reason'])}"
         return row
 
     def disparity_row(self, d: Mapping[str, Any]) -> DisparityRow:
@@ -505,23 +320,23 @@ class _Builder:
             (d["feature"], g) in self.hidden for g in (d["group"], d["reference"])
         )
         if involved_hidden or d["reason"] == "below_min_group_size":
-            value = self.hidden_cell()
+            value = self.cells.hidden()
             p, p_holm, test = "—", "—", "—"
         else:
-            value = self.value_cell(
+            value = self.cells.value(
                 d["value"],
                 d["ci_low"],
                 d["ci_high"],
                 d["reason"],
                 unit,
-                signed=metric not in SUMMARY_METRICS,
+                signed=metric not in UNSIGNED_METRICS,
             )
             p, p_holm = fmt_p(d["p_value"]), fmt_p(d["p_value_holm"])
             test = METHOD_NAMES.get(d["test"], d["test"]) if d["test"] else "—"
         method = d["ci_method"]
         return DisparityRow(
             metric=metric,
-            metric_name=entry.name if entry is not None else _words(metric),
+            metric_name=entry.name if entry is not None else words(metric),
             group=d["group"] or "—",
             reference=d["reference"] or "—",
             value=value,
@@ -532,15 +347,19 @@ class _Builder:
             overall=metric in FEATURE_METRICS,
         )
 
-    def features(self) -> tuple[FeatureView, ...]:
+    def feature_order(self) -> list[str]:
         doc = self.doc
         order = list(dict.fromkeys(g["feature"] for g in doc["groups"]))
         for d in doc["disparities"]:
             if d["feature"] not in order:
                 order.append(d["feature"])
+        return order
+
+    def features(self) -> tuple[FeatureView, ...]:
+        doc = self.doc
         refs = doc["summary"]["reference_groups"]
         views = []
-        for feature in order:
+        for feature in self.feature_order():
             groups = [g for g in doc["groups"] if g["feature"] == feature]
             ref = refs.get(feature)
             ref_group = (
@@ -554,7 +373,7 @@ class _Builder:
                     name=feature,
                     is_intersection=any(len(g["features"]) > 1 for g in groups) or " & " in feature,
                     reference=ref_group,
-                    reference_chosen_by=CHOSEN_BY_WORDS.get(chosen, _words(chosen)),
+                    reference_chosen_by=CHOSEN_BY_WORDS.get(chosen, words(chosen)),
                     groups=tuple(self.group_row(g) for g in groups),
                     disparities=tuple(
                         self.disparity_row(d) for d in doc["disparities"] if d["feature"] == feature
@@ -565,49 +384,51 @@ class _Builder:
             )
         return tuple(views)
 
-    def verdict_counts(self) -> str:
-        rules = self.doc["rules"]
-        if not rules:
-            return "The report lists no policy rules."
-        parts = []
-        for verdict, word in (
-            ("fail", "failed"),
-            ("insufficient_evidence", "could not be judged"),
-            ("warn", "warned"),
-            ("pass", "passed"),
-        ):
-            n = sum(1 for r in rules if r["verdict"] == verdict)
-            if n:
-                parts.append(f"{n} {word}")
-        total = len(rules)
-        return f"{total} policy rule{'s' if total != 1 else ''}: " + ", ".join(parts) + "."
-
-    def build(self) -> ReportView:
+    def glossary_keys(self, rules: tuple[RuleView, ...]) -> tuple[str, ...]:
         doc = self.doc
-        findings = tuple(
-            sorted(
-                (self.finding_row(f) for f in doc["findings"]),
-                key=lambda f: VERDICT_ORDER.get(f.verdict, 9),
-            )
-        )
-        features = self.features()
-        rules = self.rules(findings)
-        metric_keys: list[str] = list(GROUP_METRIC_KEYS)
+        keys: list[str] = list(GROUP_METRIC_KEYS)
         for d in doc["disparities"]:
-            if d["metric"] in glossary() and d["metric"] not in metric_keys:
-                metric_keys.append(d["metric"])
+            if d["metric"] in glossary() and d["metric"] not in keys:
+                keys.append(d["metric"])
+        for name in _EXTRA_LISTS:
+            for m in doc.get(name) or ():
+                if m["metric"] in glossary() and m["metric"] not in keys:
+                    keys.append(m["metric"])
         for r in rules:
-            if r.glossary_key is not None and r.glossary_key not in metric_keys:
-                metric_keys.append(r.glossary_key)
+            if r.glossary_key is not None and r.glossary_key not in keys:
+                keys.append(r.glossary_key)
+        return tuple(keys)
+
+    def method_keys(self) -> tuple[str, ...]:
+        doc = self.doc
         methods: list[str] = ["wilson"]
         for d in doc["disparities"]:
             for key in (d["ci_method"], d["test"]):
                 if key in glossary() and key not in methods:
                     methods.append(key)
-        if any(d["p_value_holm"] is not None for d in doc["disparities"]):
+        for name in _EXTRA_LISTS:
+            for m in doc.get(name) or ():
+                key = m.get("ci_method")
+                if key in glossary() and key not in methods:
+                    methods.append(key)
+        holm = any(d["p_value_holm"] is not None for d in doc["disparities"]) or any(
+            m.get("p_value_holm") is not None for m in doc.get("outcome_metrics") or ()
+        )
+        if holm:
             methods.append("holm")
+        return tuple(methods)
+
+    def build(self) -> ReportView:
+        doc = self.doc
+        findings = self.rules_builder.findings()
+        features = self.features()
+        order = [f.name for f in features]
+        scores = build_score_views(doc, self.cells, order)
+        outcomes = build_outcome_views(doc, self.cells, order)
+        rules = self.rules_builder.rules(findings)
         verdict = doc["verdict"]
         system = doc["system_name"]
+        spec = doc["spec"]
         return ReportView(
             title=f"Fairness audit: {system}" if system else "Fairness audit",
             system_name=system,
@@ -618,24 +439,28 @@ class _Builder:
             verdict=verdict,
             verdict_word=verdict_word(verdict),
             verdict_entry=glossary_entry(verdict),
-            verdict_counts=self.verdict_counts(),
+            verdict_counts=verdict_counts(doc["rules"], doc["policy"]),
             facts=self.facts(),
             excluded=self.excluded(),
-            policy=self.policy(),
+            policy=policy_facts(doc["policy"]),
             rules=rules,
             findings=findings,
             features=features,
             min_group_size=self.min_group_size,
-            ci_label=f"{fmt_percent_level(doc['spec']['confidence_level'])} CI",
+            ci_label=f"{fmt_percent_level(spec['confidence_level'])} CI",
             suppressed_text=self.suppressed_text,
-            glossary_keys=tuple(metric_keys),
-            method_keys=tuple(methods),
-            reason_keys=tuple(r for r in self.reasons_seen if r in glossary()),
+            glossary_keys=self.glossary_keys(rules),
+            method_keys=self.method_keys(),
+            reason_keys=tuple(r for r in self.cells.reasons_seen if r in glossary()),
+            scores=scores,
+            outcomes=outcomes,
+            score_name=str(spec["score"]) if spec.get("score") else None,
+            outcome_name=str(spec["outcome"]) if spec.get("outcome") else None,
         )
 
 
 def build_view(doc: Mapping[str, Any]) -> ReportView:
-    """Turn a validated ``report.json`` document into display strings.
+    """Turn a validated audit document (``report.json``) into display strings.
 
     Parameters
     ----------
@@ -645,5 +470,17 @@ def build_view(doc: Mapping[str, Any]) -> ReportView:
     Returns
     -------
     ReportView
+
+    Raises
+    ------
+    UsageError
+        If ``doc`` is a document of another kind (delivery, representation, proxies):
+        those have their own display model (:func:`fairmark.report._view_run.build_run_view`).
     """
+    kind = doc.get("kind", "audit")
+    if kind != "audit":
+        raise UsageError(
+            f"document is a {kind!r} document; expected an audit document (report.json "
+            "of fairmark audit)"
+        )
     return _Builder(doc).build()

@@ -72,7 +72,8 @@ def rate_chart_spec(
             reference_value = est["value"]
 
     data = alt.Data(values=values)
-    y = alt.Y("label:N", scale=alt.Scale(domain=labels), title=None)  # domain fixes the order; `sort=` overflows Vega beyond ~1,500 groups
+    # The domain fixes the order; `sort=` overflows Vega beyond ~1,500 groups.
+    y = alt.Y("label:N", scale=alt.Scale(domain=labels), title=None)
     x_scale = alt.Scale(domain=[0, 1], nice=False)
     x_axis = alt.Axis(format=".0%", title=f"share of the group (bars: {ci_label})")
     base = alt.Chart(data)

@@ -1,4 +1,4 @@
-"""Render a ``report.json`` document as JSON text (the canonical machine-readable report)."""
+"""Render a fairmark document as JSON text (the canonical machine-readable report)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ __all__ = ["render_json"]
 
 
 def render_json(doc: Mapping[str, Any]) -> str:
-    """Serialise the audit document, keeping its key order.
+    """Serialise the document, keeping its key order.
 
     Parameters
     ----------
     doc : Mapping
-        A ``report.json`` document (schema 1.x, ``docs/report-schema.md``).
+        An audit's ``report.json`` (schema 1.x, ``docs/report-schema.md``), or the
+        document of a delivery, representation or proxies run (``kind`` field).
 
     Returns
     -------

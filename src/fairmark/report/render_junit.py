@@ -1,6 +1,8 @@
-"""Render the policy rules of a ``report.json`` document as JUnit XML for CI systems.
+"""Render the policy rules of a fairmark document as JUnit XML for CI systems.
 
-One ``<testsuite name="fairmark">`` holds one ``<testcase>`` per entry of ``rules[]``:
+Every kind of document (audit, delivery, representation, proxies) carries ``rules[]`` and
+``findings[]``, so every kind renders the same way. One ``<testsuite name="fairmark">``
+holds one ``<testcase>`` per entry of ``rules[]``:
 
 * ``fail`` → ``<failure type="fail">`` whose text lists the rule's failing findings;
 * ``insufficient_evidence`` → ``<failure type="insufficient_evidence">`` (an unknown
@@ -19,6 +21,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from fairmark.report.kinds import document_kind
 from fairmark.report.validate import validate_report
 
 __all__ = ["render_junit"]
@@ -45,7 +48,8 @@ def render_junit(doc: Mapping[str, Any]) -> str:
     Parameters
     ----------
     doc : Mapping
-        A ``report.json`` document (schema 1.x, ``docs/report-schema.md``).
+        An audit's ``report.json`` (schema 1.x, ``docs/report-schema.md``), or the
+        document of a delivery, representation or proxies run.
 
     Returns
     -------
@@ -53,7 +57,8 @@ def render_junit(doc: Mapping[str, Any]) -> str:
         An XML document (UTF-8 declaration included) with root
         ``<testsuite name="fairmark" tests= failures= errors="0" skipped="0">``; each
         ``<testcase classname="<policy id>" name="<rule_id> (<check>)">``. Without a
-        policy the class name is ``fairmark``.
+        policy the class name is ``fairmark``. The suite's properties name the verdict,
+        run id, tool version, policy, system and document kind.
 
     Raises
     ------
@@ -61,6 +66,7 @@ def render_junit(doc: Mapping[str, Any]) -> str:
         If ``doc`` is not a valid report document (:func:`fairmark.report.validate_report`).
     """
     validate_report(doc)
+    kind = document_kind(doc)
     policy = doc["policy"]
     classname = _clean(policy["id"]) if policy is not None else "fairmark"
     rules = doc["rules"]
@@ -86,7 +92,8 @@ def render_junit(doc: Mapping[str, Any]) -> str:
         "tool_version": doc["tool_version"],
         "policy_id": policy["id"] if policy else "",
         "policy_version": policy["version"] if policy else "",
-        "system_name": doc["system_name"] or "",
+        "system_name": doc.get("system_name") or "",
+        "kind": kind,
     }
     for name, value in props.items():
         ET.SubElement(properties, "property", {"name": name, "value": _clean(value)})

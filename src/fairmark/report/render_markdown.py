@@ -1,55 +1,32 @@
-"""Render a ``report.json`` document as compact GitHub-flavoured Markdown (a PR comment)."""
+"""Render a fairmark document as compact GitHub-flavoured Markdown (a PR comment).
+
+Audit documents get the verdict, findings, key rates per feature, disparities and, when the
+audit has them, the score and outcome sections; delivery, representation and proxies
+documents get the same verdict and findings followed by their own tables
+(:mod:`fairmark.report._markdown_run`).
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from fairmark.report._markdown_run import run_markdown
+from fairmark.report._markdown_sections import outcome_section, score_section
+from fairmark.report._markdown_util import md_escape, md_table, with_ci
 from fairmark.report._view import FeatureView, ReportView, build_view
+from fairmark.report._view_run import build_run_view
+from fairmark.report.kinds import document_kind
 from fairmark.report.validate import validate_report
 
 __all__ = ["md_escape", "render_markdown"]
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _KEY_RATES: tuple[tuple[str, str], ...] = (
     ("selection_rate", "Selection rate"),
     ("tpr", "TPR (interested reached)"),
     ("fpr", "FPR"),
     ("ppv", "Precision"),
 )
-
-
-def md_escape(text: object) -> str:
-    """Escape text for a GitHub-flavoured Markdown table cell.
-
-    HTML-significant characters become entities (``<script>`` stays visible text),
-    Markdown punctuation and the table separator ``|`` are backslash-escaped, and line
-    breaks become spaces.
-
-    Parameters
-    ----------
-    text : object
-        Any value; it is converted with ``str``.
-
-    Returns
-    -------
-    str
-    """
-    s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    s = _MD_SPECIAL.sub(r"\\\1", s)
-    return " ".join(s.split())
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int]) -> list[str]:
-    align = ["---:" if i in right else "---" for i in range(len(header))]
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return lines
-
-
-def _with_ci(text: str, ci: str) -> str:
-    return f"{md_escape(text)} ({md_escape(ci)})" if ci else md_escape(text)
 
 
 def _findings(view: ReportView) -> list[str]:
@@ -75,7 +52,7 @@ def _findings(view: ReportView) -> list[str]:
         ]
 
     if open_:
-        out += _table(header, rows(open_), right=[4])
+        out += md_table(header, rows(open_), right=[4])
     else:
         out.append("Every finding passed.")
     if passed:
@@ -84,7 +61,7 @@ def _findings(view: ReportView) -> list[str]:
             "<details><summary>"
             f"{len(passed)} passing finding{'s' if len(passed) != 1 else ''}</summary>",
             "",
-            *_table(header, rows(passed), right=[4]),
+            *md_table(header, rows(passed), right=[4]),
             "",
             "</details>",
         ]
@@ -108,9 +85,9 @@ def _feature(view: ReportView, f: FeatureView) -> list[str]:
             rows.append([name, md_escape(view.suppressed_text)] + [""] * (len(header) - 2))
             continue
         cells = [name, md_escape(g.n.text), md_escape(g.metrics["share"].text)]
-        cells += [_with_ci(g.metrics[k].text, g.metrics[k].ci) for k, _ in _KEY_RATES]
+        cells += [with_ci(g.metrics[k].text, g.metrics[k].ci) for k, _ in _KEY_RATES]
         rows.append(cells)
-    out += _table(header, rows, right=list(range(1, len(header))))
+    out += md_table(header, rows, right=list(range(1, len(header))))
     out.append("")
     return out
 
@@ -124,7 +101,7 @@ def _disparities(view: ReportView) -> list[str]:
                     md_escape(f.name),
                     md_escape(d.metric_name),
                     f"{md_escape(d.group)} vs {md_escape(d.reference)}",
-                    _with_ci(d.value.text, d.value.ci),
+                    with_ci(d.value.text, d.value.ci),
                     md_escape(d.method),
                     md_escape(d.p_value),
                     md_escape(d.p_value_holm),
@@ -148,7 +125,7 @@ def _disparities(view: ReportView) -> list[str]:
         f"{len(rows)} comparisons (differences in percentage points, ratios: 1 = equal)"
         "</summary>",
         "",
-        *_table(header, rows, right=[3, 5, 6]),
+        *md_table(header, rows, right=[3, 5, 6]),
         "",
         "</details>",
         "",
@@ -156,19 +133,22 @@ def _disparities(view: ReportView) -> list[str]:
 
 
 def render_markdown(doc: Mapping[str, Any]) -> str:
-    """Render the audit document as compact GitHub-flavoured Markdown for a pull request.
+    """Render a fairmark document as compact GitHub-flavoured Markdown for a pull request.
 
     Parameters
     ----------
     doc : Mapping
-        A ``report.json`` document (schema 1.x, ``docs/report-schema.md``).
+        An audit's ``report.json`` (schema 1.x, ``docs/report-schema.md``), or the
+        document of a delivery, representation or proxies run (``kind`` field).
 
     Returns
     -------
     str
         A verdict line with a plain status word (no emoji), the policy, a findings table
-        (passing findings folded away), a key-rates table per feature and the disparities
-        (folded), ending with a newline.
+        (passing findings folded away), then for an audit a key-rates table per feature,
+        the disparities (folded), and the score-quality and outcome-value tables when the
+        audit has a score or a numeric outcome; for a run, the kind's tables. Ends with a
+        newline.
 
     Raises
     ------
@@ -183,6 +163,8 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     data.
     """
     validate_report(doc)
+    if document_kind(doc) != "audit":
+        return run_markdown(build_run_view(doc))
     view = build_view(doc)
     entry = view.verdict_entry
     out = [
@@ -215,6 +197,8 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     for f in view.features:
         out += _feature(view, f)
     out += _disparities(view)
+    out += score_section(view)
+    out += outcome_section(view)
     out.append(
         f"<sub>fairmark {md_escape(view.tool_version)} · run {md_escape(view.run_id)} · "
         f"{md_escape(view.created_at)}</sub>"

@@ -1,45 +1,103 @@
-"""Check a ``report.json`` document before it is rendered.
+"""Check a fairmark document before it is rendered.
 
 Every renderer calls :func:`validate_report` first, so that a malformed document fails
 with one clear line instead of a ``KeyError`` deep in a template, and so that no format
-can show the counts or rates of a suppressed group.
+can show the counts or rates of a suppressed group. Documents of every kind are checked
+(:mod:`fairmark.report.kinds`): the audit's ``report.json`` against ``report.schema.json``,
+the delivery, representation and proxies documents against their own schema files, which
+share the audit schema's definitions of findings, rules, policy and estimates.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import jsonschema
+from referencing import Registry, Resource
 
 from fairmark.errors import UsageError
+from fairmark.report.kinds import KINDS, document_kind
 
-__all__ = ["report_schema", "validate_report"]
+__all__ = ["report_schema", "run_schema", "validate_report"]
+
+_SCHEMA_FILES: Mapping[str, str] = {
+    "audit": "report.schema.json",
+    "delivery": "delivery.schema.json",
+    "representation": "representation.schema.json",
+    "proxies": "proxies.schema.json",
+}
+_HIDDEN_FIELDS: Mapping[str, str] = {
+    "audit": ("n, n_weighted, n_pos, n_pred_pos and every metric value and interval null"),
+    "delivery": ("eligible, delivered, eligible_share and every share value and interval null"),
+    "representation": "n, observed_share and representation_ratio null",
+}
+_HIDDEN_ITEM_FIELDS: Mapping[str, str] = {
+    "score_metrics": "value, ci_low, ci_high, n and error_bound null and no curve",
+    "outcome_metrics": "value, ci_low, ci_high, p_value and p_value_holm null",
+    "pairs": "share_a, share_b, the difference, p_value and p_value_holm null",
+}
+
+
+def _load(name: str) -> dict[str, Any]:
+    text = resources.files("fairmark.report").joinpath(name).read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 @cache
 def report_schema() -> dict[str, Any]:
-    """Return the JSON Schema (draft 2020-12) of ``report.json`` version 1.x.
+    """Return the JSON Schema (draft 2020-12) of the audit's ``report.json`` version 1.x.
 
     Returns
     -------
     dict
         The parsed ``report.schema.json`` shipped with :mod:`fairmark.report`.
     """
-    text = resources.files("fairmark.report").joinpath("report.schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+    return _load(_SCHEMA_FILES["audit"])
 
 
 @cache
-def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(report_schema())
+def run_schema(kind: str) -> dict[str, Any]:
+    """Return the JSON Schema (draft 2020-12) of one document kind.
+
+    Parameters
+    ----------
+    kind : {"audit", "delivery", "representation", "proxies"}
+
+    Returns
+    -------
+    dict
+        The parsed schema file (``report.schema.json``, ``delivery.schema.json``,
+        ``representation.schema.json`` or ``proxies.schema.json``).
+
+    Raises
+    ------
+    UsageError
+        If ``kind`` is unknown.
+    """
+    if kind not in _SCHEMA_FILES:
+        raise UsageError(f"unknown document kind {kind!r}; expected one of {', '.join(KINDS)}")
+    return report_schema() if kind == "audit" else _load(_SCHEMA_FILES[kind])
 
 
-def _where(path: Any) -> str:
+@cache
+def _registry() -> Registry[Any]:
+    schemas = [run_schema(kind) for kind in _SCHEMA_FILES]
+    return Registry().with_resources(
+        (schema["$id"], Resource.from_contents(schema)) for schema in schemas
+    )
+
+
+@cache
+def _validator(kind: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(run_schema(kind), registry=_registry())
+
+
+def _where(path: Iterable[Any]) -> str:
     parts = [f"[{p}]" if isinstance(p, int) else f".{p}" for p in path]
     return "report" + "".join(parts)
 
@@ -48,66 +106,144 @@ def _suppressed_groups(doc: Mapping[str, Any]) -> set[tuple[str, str]]:
     return {(g["feature"], g["group"]) for g in doc["groups"] if g["suppressed"]}
 
 
-def _check_suppression(doc: Mapping[str, Any]) -> None:
+def _hidden_error(where: str, group: Any, feature: Any, expected: str) -> UsageError:
+    # Never echo the offending value: it is a suppressed count or rate.
+    return UsageError(
+        f"{where}: group {group!r} of {feature!r} is suppressed (below min_group_size); "
+        f"expected {expected}"
+    )
+
+
+def _check_audit_suppression(doc: Mapping[str, Any]) -> None:
     hidden = _suppressed_groups(doc)
     for i, d in enumerate(doc["disparities"]):
         involved = [g for g in (d["group"], d["reference"]) if (d["feature"], g) in hidden]
         if involved and any(d[k] is not None for k in ("value", "ci_low", "ci_high")):
-            raise UsageError(
-                f"{_where(['disparities', i])}: group {involved[0]!r} of {d['feature']!r} is "
-                "suppressed (below min_group_size); expected value, ci_low and ci_high null"
+            raise _hidden_error(
+                _where(["disparities", i]),
+                involved[0],
+                d["feature"],
+                "value, ci_low and ci_high null",
             )
     for i, f in enumerate(doc["findings"]):
         if (f["feature"], f["group"]) in hidden and f["value"] is not None:
-            raise UsageError(
-                f"{_where(['findings', i])}: group {f['group']!r} of {f['feature']!r} is "
-                "suppressed (below min_group_size); expected value null"
+            raise _hidden_error(_where(["findings", i]), f["group"], f["feature"], "value null")
+    extra: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("score_metrics", ("value", "ci_low", "ci_high", "n", "error_bound", "curve")),
+        ("outcome_metrics", ("value", "ci_low", "ci_high", "p_value", "p_value_holm")),
+    )
+    for key, fields in extra:
+        for i, m in enumerate(doc.get(key) or ()):
+            involved = [
+                g for g in (m.get("group"), m.get("reference")) if (m["feature"], g) in hidden
+            ]
+            if involved and any(m.get(k) is not None for k in fields):
+                raise _hidden_error(
+                    _where([key, i]), involved[0], m["feature"], _HIDDEN_ITEM_FIELDS[key]
+                )
+
+
+def _check_delivery_suppression(doc: Mapping[str, Any]) -> None:
+    hidden = {(g["ad"], g["view"], g["group"]) for g in doc["groups"] if g["suppressed"]}
+    for i, pair in enumerate(doc["pairs"]):
+        for j, g in enumerate(pair["groups"]):
+            involved = any(
+                (ad, pair["view"], g["group"]) in hidden for ad in (pair["ad_a"], pair["ad_b"])
             )
+            diff = g["difference"]
+            values = [g["share_a"], g["share_b"], g["p_value"], g["p_value_holm"]]
+            values += [diff["value"], diff["ci_low"], diff["ci_high"]]
+            if involved and any(v is not None for v in values):
+                raise _hidden_error(
+                    _where(["pairs", i, "groups", j]),
+                    g["group"],
+                    doc["summary"]["group_column"],
+                    _HIDDEN_ITEM_FIELDS["pairs"],
+                )
+    _check_run_findings(doc, {(doc["summary"]["group_column"], g[2]) for g in hidden})
 
 
-def validate_report(doc: Any) -> None:
-    """Check that ``doc`` is a ``report.json`` document (schema 1.x) that is safe to render.
+def _check_run_findings(doc: Mapping[str, Any], hidden: set[tuple[str, str]]) -> None:
+    for i, f in enumerate(doc["findings"]):
+        if (f["feature"], f["group"]) in hidden and f["value"] is not None:
+            raise _hidden_error(_where(["findings", i]), f["group"], f["feature"], "value null")
+
+
+def _check_representation_suppression(doc: Mapping[str, Any]) -> None:
+    hidden = {(doc["feature"], g["group"]) for g in doc["groups"] if g["suppressed"]}
+    _check_run_findings(doc, hidden)
+
+
+def _schema_error(doc: Mapping[str, Any], kind: str, error: Any) -> UsageError:
+    path = list(error.absolute_path)
+    hidden_rule = "then" in error.schema_path
+    if hidden_rule and path[:1] == ["groups"] and len(path) > 1 and kind in _HIDDEN_FIELDS:
+        group = doc["groups"][path[1]]
+        feature = group.get("feature") or doc.get("feature")
+        if kind == "delivery":
+            feature = doc["summary"]["group_column"]
+        return _hidden_error(_where(path[:2]), group["group"], feature, _HIDDEN_FIELDS[kind])
+    if hidden_rule and path[:1] in (["score_metrics"], ["outcome_metrics"]) and len(path) > 1:
+        item = doc[path[0]][path[1]]
+        if item.get("reason") == "below_min_group_size":
+            return _hidden_error(
+                _where(path[:2]), item.get("group"), item["feature"], _HIDDEN_ITEM_FIELDS[path[0]]
+            )
+    if hidden_rule and path[:1] == ["pairs"] and len(path) > 3:
+        item = doc["pairs"][path[1]]["groups"][path[3]]
+        return _hidden_error(
+            _where(path[:4]),
+            item["group"],
+            doc["summary"]["group_column"],
+            _HIDDEN_ITEM_FIELDS["pairs"],
+        )
+    message = error.message.splitlines()[0]
+    if len(message) > 160:
+        message = message[:157] + "..."
+    what = "a report.json document" if kind == "audit" else f"a {kind} document"
+    return UsageError(
+        f"{_where(error.absolute_path)}: {message}; expected {what} as described in "
+        "docs/report-schema.md"
+    )
+
+
+def validate_report(doc: Any) -> str:
+    """Check that ``doc`` is a fairmark document (schema 1.x) that is safe to render.
 
     Parameters
     ----------
     doc : Mapping
-        The document, as returned by ``fairmark.audit(...).to_dict()`` or read from
-        ``report.json``.
+        An audit's ``report.json`` (``fairmark.audit(...).to_dict()``), or the document of
+        a delivery, representation or proxies run (``.to_dict()`` of their results).
+
+    Returns
+    -------
+    {"audit", "delivery", "representation", "proxies"}
+        The document's kind (:func:`fairmark.report.kinds.document_kind`).
 
     Raises
     ------
     UsageError
-        If ``doc`` is not a mapping, breaks the schema of ``docs/report-schema.md`` (the
-        message names the first offending field), or gives a value for a suppressed
-        group (``suppressed: true`` with a count, a rate, or a disparity or finding value
-        involving it).
+        If ``doc`` is not a mapping, has an unknown ``kind``, breaks the schema of its
+        kind (the message names the first offending field), or gives a value for a
+        suppressed group (``suppressed: true`` with a count, a rate, or a disparity,
+        score metric, outcome metric, paired comparison or finding value involving it).
+        The offending value is never repeated in the message.
 
     Notes
     -----
-    Source of the format: ``docs/report-schema.md``; the machine-readable schema is
-    ``fairmark/report/report.schema.json``.
+    Source of the formats: ``docs/report-schema.md``; the machine-readable schemas are
+    ``fairmark/report/report.schema.json``, ``delivery.schema.json``,
+    ``representation.schema.json`` and ``proxies.schema.json``.
     """
-    if not isinstance(doc, Mapping):
-        raise UsageError(
-            f"report document is a {type(doc).__name__}; "
-            "expected a mapping (the parsed report.json)"
-        )
-    error = jsonschema.exceptions.best_match(_validator().iter_errors(doc))
+    kind = document_kind(doc)
+    error = jsonschema.exceptions.best_match(_validator(kind).iter_errors(doc))
     if error is not None:
-        path = list(error.absolute_path)
-        if path[:1] == ["groups"] and "then" in error.schema_path and len(path) > 1:
-            group = doc["groups"][path[1]]
-            # Do not echo the offending value: it is a suppressed count or rate.
-            raise UsageError(
-                f"{_where(path[:2])}: group {group['group']!r} of {group['feature']!r} is "
-                "suppressed (below min_group_size); expected n, n_weighted, n_pos, n_pred_pos "
-                "and every metric value and interval null"
-            )
-        message = error.message.splitlines()[0]
-        if len(message) > 160:
-            message = message[:157] + "..."
-        raise UsageError(
-            f"{_where(error.absolute_path)}: {message}; expected a report.json document "
-            "as described in docs/report-schema.md"
-        )
-    _check_suppression(doc)
+        raise _schema_error(doc, kind, error)
+    if kind == "audit":
+        _check_audit_suppression(doc)
+    elif kind == "delivery":
+        _check_delivery_suppression(doc)
+    elif kind == "representation":
+        _check_representation_suppression(doc)
+    return kind

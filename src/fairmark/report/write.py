@@ -1,4 +1,4 @@
-"""Write the report files of one audit, all-or-nothing per file.
+"""Write the report files of one run (audit, delivery, representation, proxies), all-or-nothing.
 
 Every format is rendered in memory first; only then is each file written to a temporary
 file in the output folder and renamed into place (an atomic replace on POSIX and
@@ -44,12 +44,15 @@ def write_reports(
     out_dir: str | os.PathLike[str],
     formats: Iterable[str] = ("json", "html", "md", "junit"),
 ) -> dict[str, Path]:
-    """Render the audit document in each format and write the files into ``out_dir``.
+    """Render a fairmark document in each format and write the files into ``out_dir``.
 
     Parameters
     ----------
     doc : Mapping
-        A ``report.json`` document (schema 1.x, ``docs/report-schema.md``).
+        An audit's ``report.json`` document (schema 1.x, ``docs/report-schema.md``), or
+        the document of a delivery, representation or proxies run (``.to_dict()`` of
+        their results; recognised by its ``kind`` field). The file names are the same
+        for every kind.
     out_dir : str or path-like
         Folder to write into; created (with parents) if missing. Existing report files
         of the same names are replaced.
@@ -66,7 +69,8 @@ def write_reports(
     ------
     UsageError
         If a format is unknown (the message lists the valid ones), ``formats`` is empty,
-        ``out_dir`` exists but is not a folder, or ``doc`` is not a valid report document.
+        ``out_dir`` exists but is not a folder, or ``doc`` is not a valid document of a
+        known kind (:func:`fairmark.report.validate_report`).
     OSError
         If the folder cannot be created or a file cannot be written; temporary files are
         removed and no report file is left half-written.
