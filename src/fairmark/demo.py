@@ -87,7 +87,8 @@ def run_demo(
         store_url=store_url,
         y_true="y",
         positive_label="yes",
-        y_pred="selected",
+        score="score",
+        top_k=0.2,  # the call list: the 20% highest scores (same k as build_call_list)
         sensitive_features=[{"column": "age", "bins": "age", "name": "age_band"}, "marital"],
         policy=policy,
         system_name=DEMO_SYSTEM,

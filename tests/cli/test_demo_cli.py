@@ -22,8 +22,9 @@ def test_demo_exits_0_writes_the_reports_and_records_the_run(
     assert "Traceback" not in result.output
     out = cli_env / "demo"
     assert {p.name for p in out.iterdir()} == {
-        "report.json", "report.html", "report.md", "junit.xml",
+        "report.json", "report.html", "report.md", "junit.xml", "model.joblib", "call_list.csv",
     }  # fmt: skip
+    assert "Mitigation by age band" in result.stdout
     doc = json.loads((out / "report.json").read_text())
     # the demo's call list fails the default policy: exit 0 is the demo's, not the verdict's
     assert doc["verdict"] in {"pass", "warn", "fail", "insufficient_evidence"}
@@ -35,6 +36,11 @@ def test_demo_exits_0_writes_the_reports_and_records_the_run(
     ]
     assert doc["summary"]["features"] == ["age_band", "marital", "age_band & marital"]
     assert doc["summary"]["n_rows"] == 41188 - int(0.8 * 41188)  # the later 20% of calls
+    import pandas as pd
+
+    calls = pd.read_csv(out / "call_list.csv")
+    assert doc["summary"]["n_selected"] == int(calls["selected"].sum())  # same list as the model's
+    assert {m["metric"] for m in doc["score_metrics"]} >= {"roc_auc", "ece"}
 
 
 def test_demo_with_corrupt_data_is_one_error_line(

@@ -137,6 +137,7 @@ class AuditResult:
         policy = self.policy
         return {
             "schema_version": SCHEMA_VERSION,
+            "kind": "audit",
             "run_id": self.run_id,
             "created_at": self.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "tool_version": _tool_version(),
