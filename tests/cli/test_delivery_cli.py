@@ -161,3 +161,17 @@ def test_bad_input_is_one_line_and_exit_2(impressions, error_line, extra, needle
 
 def test_missing_file(cli_env, error_line):
     assert "no such file" in error_line(run(cli_env / "nope.csv", *FLAGS))
+
+
+def test_out_writes_the_four_reports(impressions, cli_env):
+    path, _ = impressions
+    result = run(path, *FLAGS, "--ad", "ad_id", "--out", cli_env / "rep", "--format", "json")
+    assert result.exit_code in (0, 1), result.output
+    out = cli_env / "rep"
+    assert {p.name for p in out.iterdir()} == {
+        "report.json", "report.html", "report.md", "junit.xml",
+    }  # fmt: skip
+    written = json.loads((out / "report.json").read_text())
+    assert written["kind"] == "delivery"
+    assert written == json.loads(result.stdout)  # the file is the document the API returns
+    assert "job_a" in (out / "report.html").read_text()

@@ -92,3 +92,17 @@ def check_choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
     if v not in allowed:
         fail(f"{option}: unknown value {value!r}; expected one of {', '.join(allowed)}")
     return v
+
+
+def write_run_reports(document: dict[str, Any], out: Any) -> None:
+    """Write ``report.json/html/md`` and ``junit.xml`` of a run document to ``out``.
+
+    Used by the commands whose results are not audits (delivery, representation,
+    proxies); prints the paths written. Nothing is written when rendering fails.
+    """
+    if out is None:
+        return
+    from fairmark.report import write_reports
+
+    for fmt_name, path in write_reports(document, out).items():
+        err_console.print(f"[dim]{fmt_name:>5}[/] {path}", highlight=False)

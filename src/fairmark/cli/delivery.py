@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from fairmark.cli._common import check_choice, console, fail, handle_errors
+from fairmark.cli._common import check_choice, console, fail, handle_errors, write_run_reports
 
 FORMATS = ("text", "json")
 KINDS = ("impressions", "reach")
@@ -243,6 +243,14 @@ def delivery_command(
             "counts not shown. Default: the policy's setting, else 30.",
         ),
     ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FOLDER",
+            help="Also write report.json, report.html, report.md and junit.xml here.",
+        ),
+    ] = None,
     fmt: Annotated[
         str,
         typer.Option(
@@ -276,6 +284,7 @@ def delivery_command(
         policy=policy,
         min_group_size=min_group_size,
     )
+    write_run_reports(result.to_dict(), out)
     if fmt == "json":
         typer.echo(result.to_json())
     else:

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from fairmark.cli._common import check_choice, console, handle_errors
+from fairmark.cli._common import check_choice, console, handle_errors, write_run_reports
 
 FORMATS = ("text", "json")
 
@@ -154,6 +154,14 @@ def representation_command(
             "shown. Default: the policy's setting, else 30.",
         ),
     ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FOLDER",
+            help="Also write report.json, report.html, report.md and junit.xml here.",
+        ),
+    ] = None,
     fmt: Annotated[
         str,
         typer.Option(
@@ -183,6 +191,7 @@ def representation_command(
         policy=policy,
         min_group_size=min_group_size,
     )
+    write_run_reports(result.to_dict(), out)
     if fmt == "json":
         typer.echo(result.to_json())
     else:
