@@ -49,13 +49,20 @@ def _measure(check, result):
         return check.measure(AREA_FIXTURES[check.id]())
     assert check.input == "audit", f"{check.id} ({check.input}) needs a fixture in fixtures_*.py"
     return check.measure(result.metrics)
+
+
 ID_PATTERN = re.compile(r"^[a-z]+\.[a-z][a-z0-9_]*$")
 
 
 def _fixture_result():
     """A small audit where every fairness check has something to measure."""
     rows = []
-    for group, n, sel, pos in (("a", 60, 30, 20), ("b", 50, 10, 25), ("c", 40, 20, 10), ("d", 5, 1, 1)):
+    for group, n, sel, pos in (
+        ("a", 60, 30, 20),
+        ("b", 50, 10, 25),
+        ("c", 40, 20, 10),
+        ("d", 5, 1, 1),
+    ):
         for i in range(n):
             rows.append({"g": group, "y": int(i < pos), "sel": int((i * 7) % n < sel)})
     return fairmark.audit(pd.DataFrame(rows), y_true="y", y_pred="sel", sensitive_features="g")
@@ -77,8 +84,12 @@ def test_check_contract(check_id, result):
     assert ID_PATTERN.match(check.id), check.id
     assert check_id in PINNED, f"new check {check_id}: add it to tests/contract/check_ids.txt"
     assert check.principle in {
-        "fairness", "privacy", "transparency", "accountability",
-        "reliability_and_safety", "inclusiveness",
+        "fairness",
+        "privacy",
+        "transparency",
+        "accountability",
+        "reliability_and_safety",
+        "inclusiveness",
     }
     assert check.source and check.title
     entry = glossary_entry(check.metric)
@@ -92,7 +103,10 @@ def test_check_contract(check_id, result):
         value = back["value"]
         restored = math.inf if value == "inf" else value
         assert restored == m.value or (m.value is not None and math.isclose(restored, m.value))
-        assert Measurement(**{**back, "value": restored, "ci_low": m.ci_low, "ci_high": m.ci_high}) == m
+        assert (
+            Measurement(**{**back, "value": restored, "ci_low": m.ci_low, "ci_high": m.ci_high})
+            == m
+        )
 
 
 @pytest.mark.parametrize("check_id", sorted(get_registry()))

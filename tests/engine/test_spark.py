@@ -90,7 +90,11 @@ def test_spark_audit_matches_duckdb(spark, bank_csv):
 
 def test_spark_top_k_threshold_matches_duckdb(spark):
     frame = pd.DataFrame(
-        {"y": [1, 0, 1, 0, 1, 0] * 20, "s": [i / 120 for i in range(120)], "g": ["a", "b", "c"] * 40}
+        {
+            "y": [1, 0, 1, 0, 1, 0] * 20,
+            "s": [i / 120 for i in range(120)],
+            "g": ["a", "b", "c"] * 40,
+        }
     )
     kwargs = dict(y_true="y", score="s", top_k=0.2, sensitive_features="g", min_group_size=1)
     local = fairmark.audit(frame, **kwargs).to_dict()

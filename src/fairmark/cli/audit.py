@@ -74,147 +74,240 @@ def audit_command(
     ] = None,
     y_true: Annotated[
         str | None,
-        typer.Option("--y-true", metavar="COLUMN", rich_help_panel=_DATA,
-                     help="Column with the actual outcome (did the customer respond)."),
+        typer.Option(
+            "--y-true",
+            metavar="COLUMN",
+            rich_help_panel=_DATA,
+            help="Column with the actual outcome (did the customer respond).",
+        ),
     ] = None,
     positive_label: Annotated[
         str | None,
-        typer.Option("--positive-label", metavar="VALUE", rich_help_panel=_DATA,
-                     help="Value of --y-true that counts as the positive outcome: text "
-                     "(yes), a number (1) or true/false. Never guessed."),
+        typer.Option(
+            "--positive-label",
+            metavar="VALUE",
+            rich_help_panel=_DATA,
+            help="Value of --y-true that counts as the positive outcome: text "
+            "(yes), a number (1) or true/false. Never guessed.",
+        ),
     ] = None,
     config: Annotated[
         Path | None,
-        typer.Option("--config", metavar="FILE", rich_help_panel=_DATA,
-                     help="audit.yaml holding any of these settings (snake_case keys, e.g. "
-                     "y_true, sensitive_features); flags given here override it."),
+        typer.Option(
+            "--config",
+            metavar="FILE",
+            rich_help_panel=_DATA,
+            help="audit.yaml holding any of these settings (snake_case keys, e.g. "
+            "y_true, sensitive_features); flags given here override it.",
+        ),
     ] = None,
     y_pred: Annotated[
         str | None,
-        typer.Option("--y-pred", metavar="COLUMN", rich_help_panel=_DECISION,
-                     help="Column with the binary decision (selected or not)."),
+        typer.Option(
+            "--y-pred",
+            metavar="COLUMN",
+            rich_help_panel=_DECISION,
+            help="Column with the binary decision (selected or not).",
+        ),
     ] = None,
     pred_positive_label: Annotated[
         str | None,
-        typer.Option("--pred-positive-label", metavar="VALUE", rich_help_panel=_DECISION,
-                     help="Value of --y-pred meaning selected (default: true, 1, or the "
-                     "positive label when the columns hold the same kind of values)."),
+        typer.Option(
+            "--pred-positive-label",
+            metavar="VALUE",
+            rich_help_panel=_DECISION,
+            help="Value of --y-pred meaning selected (default: true, 1, or the "
+            "positive label when the columns hold the same kind of values).",
+        ),
     ] = None,
     score: Annotated[
         str | None,
-        typer.Option("--score", metavar="COLUMN", rich_help_panel=_DECISION,
-                     help="Column with a model score; needs --threshold or --top-k."),
+        typer.Option(
+            "--score",
+            metavar="COLUMN",
+            rich_help_panel=_DECISION,
+            help="Column with a model score; needs --threshold or --top-k.",
+        ),
     ] = None,
     threshold: Annotated[
         float | None,
-        typer.Option("--threshold", metavar="T", rich_help_panel=_DECISION,
-                     help="Select the rows whose score is >= T."),
+        typer.Option(
+            "--threshold",
+            metavar="T",
+            rich_help_panel=_DECISION,
+            help="Select the rows whose score is >= T.",
+        ),
     ] = None,
     top_k: Annotated[
         float | None,
-        typer.Option("--top-k", metavar="K", rich_help_panel=_DECISION,
-                     help="Select the highest scores: a fraction 0<K<1 of the rows (0.2 = "
-                     "top 20%) or a whole count K>=1; ties with the K-th score are all "
-                     "selected."),
+        typer.Option(
+            "--top-k",
+            metavar="K",
+            rich_help_panel=_DECISION,
+            help="Select the highest scores: a fraction 0<K<1 of the rows (0.2 = "
+            "top 20%) or a whole count K>=1; ties with the K-th score are all "
+            "selected.",
+        ),
     ] = None,
     score_kind: Annotated[
         str | None,
-        typer.Option("--score-kind", metavar="auto|probability|logit|score", rich_help_panel=_DECISION,
-                     help="What --score holds: probabilities in [0, 1], logits, or any ranking "
-                     "score (then calibration is not computed). Default: auto (probability "
-                     "when every score is in [0, 1], else score)."),
+        typer.Option(
+            "--score-kind",
+            metavar="auto|probability|logit|score",
+            rich_help_panel=_DECISION,
+            help="What --score holds: probabilities in [0, 1], logits, or any ranking "
+            "score (then calibration is not computed). Default: auto (probability "
+            "when every score is in [0, 1], else score).",
+        ),
     ] = None,
     cutoff: Annotated[
         list[float] | None,
-        typer.Option("--cutoff", metavar="T", rich_help_panel=_DECISION,
-                     help="Extra score threshold at which selection-rate parity is reported "
-                     "(repeat), besides the top 10%, 20% and 30%."),
+        typer.Option(
+            "--cutoff",
+            metavar="T",
+            rich_help_panel=_DECISION,
+            help="Extra score threshold at which selection-rate parity is reported "
+            "(repeat), besides the top 10%, 20% and 30%.",
+        ),
     ] = None,
     outcome: Annotated[
         str | None,
-        typer.Option("--outcome", metavar="COLUMN", rich_help_panel=_DECISION,
-                     help="Numeric outcome (offer value, discount, price, credit limit) to "
-                     "compare across groups: mean, median, total, value share."),
+        typer.Option(
+            "--outcome",
+            metavar="COLUMN",
+            rich_help_panel=_DECISION,
+            help="Numeric outcome (offer value, discount, price, credit limit) to "
+            "compare across groups: mean, median, total, value share.",
+        ),
     ] = None,
     sensitive_feature: Annotated[
         list[str] | None,
-        typer.Option("--sensitive-feature", "-s", metavar="COLUMN", rich_help_panel=_GROUPS,
-                     help="Column to audit by; repeat for several (-s age -s marital)."),
+        typer.Option(
+            "--sensitive-feature",
+            "-s",
+            metavar="COLUMN",
+            rich_help_panel=_GROUPS,
+            help="Column to audit by; repeat for several (-s age -s marital).",
+        ),
     ] = None,
     bins: Annotated[
         list[str] | None,
-        typer.Option("--bin", metavar="COLUMN=EDGES", rich_help_panel=_GROUPS,
-                     help="Cut a numeric sensitive feature into bands: age=25,35,45 gives "
-                     "<25, 25-34, 35-44, 45+; age=age gives the standard age bands "
-                     "<25 … 65+. Repeat per column."),
+        typer.Option(
+            "--bin",
+            metavar="COLUMN=EDGES",
+            rich_help_panel=_GROUPS,
+            help="Cut a numeric sensitive feature into bands: age=25,35,45 gives "
+            "<25, 25-34, 35-44, 45+; age=age gives the standard age bands "
+            "<25 … 65+. Repeat per column.",
+        ),
     ] = None,
     intersections: Annotated[
         str | None,
-        typer.Option("--intersections", metavar="pairs|all|none", rich_help_panel=_GROUPS,
-                     help="Which combinations of sensitive features to audit as well. "
-                     "Default: pairs."),
+        typer.Option(
+            "--intersections",
+            metavar="pairs|all|none",
+            rich_help_panel=_GROUPS,
+            help="Which combinations of sensitive features to audit as well. Default: pairs.",
+        ),
     ] = None,
     reference_group: Annotated[
         list[str] | None,
-        typer.Option("--reference-group", metavar="FEATURE=GROUP", rich_help_panel=_GROUPS,
-                     help="Group the others are compared with, e.g. marital=married (repeat "
-                     "per feature; default: the group with the highest selection rate)."),
+        typer.Option(
+            "--reference-group",
+            metavar="FEATURE=GROUP",
+            rich_help_panel=_GROUPS,
+            help="Group the others are compared with, e.g. marital=married (repeat "
+            "per feature; default: the group with the highest selection rate).",
+        ),
     ] = None,
     sample_weight: Annotated[
         str | None,
-        typer.Option("--sample-weight", metavar="COLUMN", rich_help_panel=_GROUPS,
-                     help="Column of non-negative row weights."),
+        typer.Option(
+            "--sample-weight",
+            metavar="COLUMN",
+            rich_help_panel=_GROUPS,
+            help="Column of non-negative row weights.",
+        ),
     ] = None,
     min_group_size: Annotated[
         int | None,
-        typer.Option("--min-group-size", metavar="N", rich_help_panel=_GROUPS,
-                     help="Groups with fewer rows are not estimated and their counts are not "
-                     "shown. Default: the policy's setting, else 30."),
+        typer.Option(
+            "--min-group-size",
+            metavar="N",
+            rich_help_panel=_GROUPS,
+            help="Groups with fewer rows are not estimated and their counts are not "
+            "shown. Default: the policy's setting, else 30.",
+        ),
     ] = None,
     max_groups: Annotated[
         int | None,
-        typer.Option("--max-groups", metavar="N", rich_help_panel=_GROUPS,
-                     help="Refuse a sensitive feature with more levels than this, such as a "
-                     "customer id. Default: 1000."),
+        typer.Option(
+            "--max-groups",
+            metavar="N",
+            rich_help_panel=_GROUPS,
+            help="Refuse a sensitive feature with more levels than this, such as a "
+            "customer id. Default: 1000.",
+        ),
     ] = None,
     policy: Annotated[
         str | None,
-        typer.Option("--policy", metavar="FILE", rich_help_panel=_OUTPUT,
-                     help="Policy YAML file to judge against. Default: the built-in policy, "
-                     "as in policies/default.yaml."),
+        typer.Option(
+            "--policy",
+            metavar="FILE",
+            rich_help_panel=_OUTPUT,
+            help="Policy YAML file to judge against. Default: the built-in policy, "
+            "as in policies/default.yaml.",
+        ),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", metavar="FOLDER", rich_help_panel=_OUTPUT,
-                     help="Folder for the reports, created if missing. "
-                     f"Default: ./{DEFAULT_OUT}."),
+        typer.Option(
+            "--out",
+            metavar="FOLDER",
+            rich_help_panel=_OUTPUT,
+            help=f"Folder for the reports, created if missing. Default: ./{DEFAULT_OUT}.",
+        ),
     ] = None,
     fmt: Annotated[
         str | None,
-        typer.Option("--format", metavar="LIST", rich_help_panel=_OUTPUT,
-                     help="Reports to write, comma-separated: json (report.json), html "
-                     "(report.html), md (report.md), junit (junit.xml). Default: all four."),
+        typer.Option(
+            "--format",
+            metavar="LIST",
+            rich_help_panel=_OUTPUT,
+            help="Reports to write, comma-separated: json (report.json), html "
+            "(report.html), md (report.md), junit (junit.xml). Default: all four.",
+        ),
     ] = None,
     system: Annotated[
         str | None,
-        typer.Option("--system", metavar="NAME", rich_help_panel=_OUTPUT,
-                     help="Name of the AI system audited, recorded with the run."),
+        typer.Option(
+            "--system",
+            metavar="NAME",
+            rich_help_panel=_OUTPUT,
+            help="Name of the AI system audited, recorded with the run.",
+        ),
     ] = None,
     record: Annotated[
         bool,
-        typer.Option("--record/--no-record", rich_help_panel=_OUTPUT,
-                     help="Record the run in the store."),
+        typer.Option(
+            "--record/--no-record", rich_help_panel=_OUTPUT, help="Record the run in the store."
+        ),
     ] = True,
     db_url: Annotated[
         str | None,
-        typer.Option("--db-url", metavar="URL", rich_help_panel=_OUTPUT,
-                     help="Run store, e.g. sqlite:///runs.db or postgresql://user@host/db. "
-                     "Default: $FAIRMARK_DB_URL, else .fairmark/fairmark.db."),
+        typer.Option(
+            "--db-url",
+            metavar="URL",
+            rich_help_panel=_OUTPUT,
+            help="Run store, e.g. sqlite:///runs.db or postgresql://user@host/db. "
+            "Default: $FAIRMARK_DB_URL, else .fairmark/fairmark.db.",
+        ),
     ] = None,
     quiet: Annotated[
         bool,
-        typer.Option("--quiet", "-q", rich_help_panel=_OUTPUT,
-                     help="Print only the verdict and the run id."),
+        typer.Option(
+            "--quiet", "-q", rich_help_panel=_OUTPUT, help="Print only the verdict and the run id."
+        ),
     ] = False,
 ) -> None:
     """Audit a binary marketing decision by group and judge it against a policy.
@@ -260,8 +353,10 @@ def audit_command(
         bin_map = _parse_bins(bins or [])
         unknown = set(bin_map) - set(sensitive_feature)
         if unknown:
-            fail(f"--bin names {', '.join(sorted(unknown))}, which is not among the "
-                 f"--sensitive-feature columns {', '.join(sensitive_feature)}")
+            fail(
+                f"--bin names {', '.join(sorted(unknown))}, which is not among the "
+                f"--sensitive-feature columns {', '.join(sensitive_feature)}"
+            )
         settings["sensitive_features"] = [
             {"column": c, "bins": bin_map[c]} if c in bin_map else c for c in sensitive_feature
         ]
@@ -281,8 +376,10 @@ def audit_command(
     if settings.get("y_pred") is None and settings.get("score") is None:
         missing.append("a decision (--y-pred, or --score with --threshold or --top-k)")
     if missing:
-        fail(f"missing {', '.join(missing)}; give them as flags or in --config "
-             "(see fairmark audit --help)")
+        fail(
+            f"missing {', '.join(missing)}; give them as flags or in --config "
+            "(see fairmark audit --help)"
+        )
     formats_value = fmt if fmt is not None else settings.get("format")
     settings.pop("format", None)
     if isinstance(formats_value, list):

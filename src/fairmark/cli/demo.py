@@ -21,14 +21,20 @@ def demo_command(
     ] = DEFAULT_OUT,
     data_home: Annotated[
         Path | None,
-        typer.Option("--data-home", metavar="FOLDER",
-                     help="Folder holding uci-bank-marketing/. Default: $FAIRMARK_DATA_HOME, "
-                     "else the official UCI archive is downloaded and checksummed."),
+        typer.Option(
+            "--data-home",
+            metavar="FOLDER",
+            help="Folder holding uci-bank-marketing/. Default: $FAIRMARK_DATA_HOME, "
+            "else the official UCI archive is downloaded and checksummed.",
+        ),
     ] = None,
     db_url: Annotated[
         str | None,
-        typer.Option("--db-url", metavar="URL",
-                     help="Run store. Default: $FAIRMARK_DB_URL, else .fairmark/fairmark.db."),
+        typer.Option(
+            "--db-url",
+            metavar="URL",
+            help="Run store. Default: $FAIRMARK_DB_URL, else .fairmark/fairmark.db.",
+        ),
     ] = None,
 ) -> None:
     """Audit a propensity model's call list on the UCI Bank Marketing campaign.
@@ -50,9 +56,7 @@ def demo_command(
         f"held-out ROC AUC {cl.roc_auc:.3f}. "
         f"Call list: top 20% of {cl.n_test:,} later calls by score."
     )
-    print_summary(
-        run.job.document, console, title="Call-list audit by age band and marital status"
-    )
+    print_summary(run.job.document, console, title="Call-list audit by age band and marital status")
     for fmt_name, path in run.job.paths.items():
         console.print(f"[dim]{fmt_name:>5}[/] {escape(str(path))}", highlight=False)
     console.print(f"[dim]run {run.job.document['run_id']} recorded[/]")
@@ -62,7 +66,10 @@ def demo_command(
         print_mitigation_table(
             run.mitigation,
             console,
-            title="Mitigation by age band (ThresholdOptimizer, demographic parity): before and after",
+            title=(
+                "Mitigation by age band (ThresholdOptimizer, demographic parity): "
+                "before and after"
+            ),
         )
     elif run.mitigation_note:
         console.print(f"[dim]{escape(run.mitigation_note)}[/]")

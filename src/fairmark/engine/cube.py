@@ -84,15 +84,21 @@ def _coerce_label(value: Any, dtype: Any, role: str, column: str) -> Any:
         try:
             f = float(value)
         except (TypeError, ValueError):
-            raise UsageError(f"{role} {value!r} is not a number; column {column!r} holds integers") from None
+            raise UsageError(
+                f"{role} {value!r} is not a number; column {column!r} holds integers"
+            ) from None
         if not f.is_integer():
-            raise UsageError(f"{role} {value!r} is not a whole number; column {column!r} holds integers")
+            raise UsageError(
+                f"{role} {value!r} is not a whole number; column {column!r} holds integers"
+            )
         return int(f)
     if dtype.is_floating() or dtype.is_decimal():
         try:
             return float(value)
         except (TypeError, ValueError):
-            raise UsageError(f"{role} {value!r} is not a number; column {column!r} holds numbers") from None
+            raise UsageError(
+                f"{role} {value!r} is not a number; column {column!r} holds numbers"
+            ) from None
     if dtype.is_string():
         if isinstance(value, bool):
             return "true" if value else "false"
@@ -236,7 +242,6 @@ def build_cube(source: DataSource, spec: AuditSpec) -> Cube:
     UsageError
         A label that cannot be cast to its column's type.
     """
-    import ibis
 
     t = source.table
     _check_columns(t, spec)
@@ -252,7 +257,10 @@ def build_cube(source: DataSource, spec: AuditSpec) -> Cube:
         p = t[spec.y_pred]
         p_type = schema[spec.y_pred]
         pred_label = _coerce_label(
-            _default_pred_label(spec, p_type, y_type), p_type, "predicted positive label", spec.y_pred
+            _default_pred_label(spec, p_type, y_type),
+            p_type,
+            "predicted positive label",
+            spec.y_pred,
         )
         is_pred = p == pred_label
         decision_missing = _missing(p)
@@ -311,7 +319,9 @@ def build_cube(source: DataSource, spec: AuditSpec) -> Cube:
         if isinstance(exc, DataError | UsageError):
             raise
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise DataError(f"the data engine could not aggregate {source.description!r}: {first}") from None
+        raise DataError(
+            f"the data engine could not aggregate {source.description!r}: {first}"
+        ) from None
 
     if len(frame) > _MAX_CELLS:
         _raise_too_many_levels(t, keys, spec)
@@ -381,7 +391,9 @@ def _distinct_values(t: Any, column: str, limit: int = 8) -> str:
 
 
 def _validate_labels(frame: Any, spec: AuditSpec, pos_label: Any, t: Any) -> None:
-    others = {v for v in frame["y_other_min"].tolist() + frame["y_other_max"].tolist() if _present(v)}
+    others = {
+        v for v in frame["y_other_min"].tolist() + frame["y_other_max"].tolist() if _present(v)
+    }
     n_pos = int(frame["tp"].sum() + frame["fn"].sum())
     if n_pos == 0:  # checked first: an unknown positive label must not read as "not binary"
         raise DataError(

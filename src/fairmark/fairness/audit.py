@@ -312,7 +312,10 @@ def audit(
 
         metrics = replace(metrics, outcome_metrics=compute_outcome_metrics(source, spec, metrics))
     measurements = tuple(
-        m for check in get_registry().values() if check.input == "audit" for m in check.measure(metrics)
+        m
+        for check in get_registry().values()
+        if check.input == "audit"
+        for m in check.measure(metrics)
     )
     outcome = evaluate(pol, measurements, confidence_level=spec.confidence_level, run_kind="audit")
     description = source.description

@@ -171,7 +171,9 @@ def _collect_groups(cube: Cube, spec: AuditSpec) -> dict[str, list[_Group]]:
             else:
                 n = int(sum(int(row[c]) for c in CELLS))
                 n_w = float(sum(float(row[f"{c}_w"]) for c in CELLS))
-                props = {m: _prop(row, num, den, cube.weighted) for m, (num, den, _) in RATES.items()}
+                props = {
+                    m: _prop(row, num, den, cube.weighted) for m, (num, den, _) in RATES.items()
+                }
             eligible = n > 0 and n >= spec.min_group_size
             groups.append(_Group(feature, combo, levels, row, n, n_w, props, eligible))
         out[feature] = groups
@@ -218,7 +220,9 @@ def _choose_reference(feature: str, groups: list[_Group], spec: AuditSpec) -> di
     return {"group": best.label, "chosen_by": "highest_selection_rate"}
 
 
-def _group_stats(groups: list[_Group], ref: str | None, spec: AuditSpec, weighted: bool) -> list[GroupStats]:
+def _group_stats(
+    groups: list[_Group], ref: str | None, spec: AuditSpec, weighted: bool
+) -> list[GroupStats]:
     conf = spec.confidence_level
     total_n = sum(g.n for g in groups)
     total_w = sum(g.n_w for g in groups)
@@ -240,8 +244,16 @@ def _group_stats(groups: list[_Group], ref: str | None, spec: AuditSpec, weighte
             for m, (_, _, reason) in RATES.items():
                 r = Reason.EMPTY_GROUP if g.n == 0 else reason
                 metrics[m] = _estimate(g.props[m], r, conf)
-        n_pos = None if g.row is None else float(g.row["tp_w" if weighted else "tp"] + g.row["fn_w" if weighted else "fn"])
-        n_pred = None if g.row is None else float(g.row["tp_w" if weighted else "tp"] + g.row["fp_w" if weighted else "fp"])
+        n_pos = (
+            None
+            if g.row is None
+            else float(g.row["tp_w" if weighted else "tp"] + g.row["fn_w" if weighted else "fn"])
+        )
+        n_pred = (
+            None
+            if g.row is None
+            else float(g.row["tp_w" if weighted else "tp"] + g.row["fp_w" if weighted else "fp"])
+        )
         if g.row is None:
             n_pos = n_pred = 0.0
         out.append(
@@ -284,7 +296,9 @@ class _Raw:
     hyp: _Hyp | None
 
 
-def _compare(feature: str, rate: str, a: _Group, b: _Group, conf: float) -> tuple[tuple[float | None, float | None], float | None, str | None, _Hyp]:
+def _compare(
+    feature: str, rate: str, a: _Group, b: _Group, conf: float
+) -> tuple[tuple[float | None, float | None], float | None, str | None, _Hyp]:
     pa, pb = a.props[rate], b.props[rate]
     ci = stats.newcombe_interval(pa.x, pa.n, pb.x, pb.n, conf)
     p, test = stats.two_proportion_test(pa.x, pa.n, pb.x, pb.n)
@@ -302,9 +316,33 @@ def _first_reason(groups: list[_Group], rate: str) -> str:
 def _spread(feature: str, metric: str, rate: str, groups: list[_Group], conf: float) -> _Raw:
     """max − min of one rate over the eligible groups."""
     if len(groups) < 2:
-        return _Raw(feature, metric, None, None, None, (None, None), None, None, None, Reason.SINGLE_GROUP.value, None)
+        return _Raw(
+            feature,
+            metric,
+            None,
+            None,
+            None,
+            (None, None),
+            None,
+            None,
+            None,
+            Reason.SINGLE_GROUP.value,
+            None,
+        )
     if any(g.props[rate].value is None for g in groups):
-        return _Raw(feature, metric, None, None, None, (None, None), None, None, None, _first_reason(groups, rate), None)
+        return _Raw(
+            feature,
+            metric,
+            None,
+            None,
+            None,
+            (None, None),
+            None,
+            None,
+            None,
+            _first_reason(groups, rate),
+            None,
+        )
     lo = min(groups, key=lambda g: (g.props[rate].value, g.label))
     hi = max(groups, key=lambda g: (g.props[rate].value, [-ord(c) for c in g.label]))
     if lo is hi:  # every group has the same rate
@@ -324,26 +362,82 @@ def _ratio_raw(feature: str, metric: str, a: _Group, ref: _Group, conf: float) -
     _, p, test, hyp = _compare(feature, "selection_rate", a, ref, conf)
     if pr.value == 0:
         if pa.value == 0:
-            return _Raw(feature, metric, a.label, ref.label, None, (None, None), "katz_log", p, test, Reason.NO_SELECTIONS.value, hyp)
+            return _Raw(
+                feature,
+                metric,
+                a.label,
+                ref.label,
+                None,
+                (None, None),
+                "katz_log",
+                p,
+                test,
+                Reason.NO_SELECTIONS.value,
+                hyp,
+            )
         ci = stats.katz_log_interval(pa.x, pa.n, pr.x, pr.n, conf)
-        return _Raw(feature, metric, a.label, ref.label, math.inf, ci, "katz_log", p, test, Reason.REFERENCE_RATE_ZERO.value, hyp)
+        return _Raw(
+            feature,
+            metric,
+            a.label,
+            ref.label,
+            math.inf,
+            ci,
+            "katz_log",
+            p,
+            test,
+            Reason.REFERENCE_RATE_ZERO.value,
+            hyp,
+        )
     ci = stats.katz_log_interval(pa.x, pa.n, pr.x, pr.n, conf)
-    return _Raw(feature, metric, a.label, ref.label, pa.value / pr.value, ci, "katz_log", p, test, None, hyp)
+    return _Raw(
+        feature, metric, a.label, ref.label, pa.value / pr.value, ci, "katz_log", p, test, None, hyp
+    )
 
 
-def _feature_disparities(feature: str, groups: list[_Group], ref_label: str | None, conf: float) -> list[_Raw]:
+def _feature_disparities(
+    feature: str, groups: list[_Group], ref_label: str | None, conf: float
+) -> list[_Raw]:
     elig = [g for g in groups if g.eligible]
     out: list[_Raw] = []
     out.append(_spread(feature, "demographic_parity_difference", "selection_rate", elig, conf))
     # ratio min/max over the same pair as the difference
     dpd = out[0]
     if dpd.reason is not None:
-        out.append(_Raw(feature, "demographic_parity_ratio", None, None, None, (None, None), None, None, None, dpd.reason, None))
+        out.append(
+            _Raw(
+                feature,
+                "demographic_parity_ratio",
+                None,
+                None,
+                None,
+                (None, None),
+                None,
+                None,
+                None,
+                dpd.reason,
+                None,
+            )
+        )
     else:
         lo = next(g for g in elig if g.label == dpd.group)
         hi = next(g for g in elig if g.label == dpd.reference)
         if hi.props["selection_rate"].value == 0:
-            out.append(_Raw(feature, "demographic_parity_ratio", lo.label, hi.label, None, (None, None), "katz_log", dpd.p, dpd.test, Reason.NO_SELECTIONS.value, dpd.hyp))
+            out.append(
+                _Raw(
+                    feature,
+                    "demographic_parity_ratio",
+                    lo.label,
+                    hi.label,
+                    None,
+                    (None, None),
+                    "katz_log",
+                    dpd.p,
+                    dpd.test,
+                    Reason.NO_SELECTIONS.value,
+                    dpd.hyp,
+                )
+            )
         else:
             out.append(_ratio_raw(feature, "demographic_parity_ratio", lo, hi, conf))
     out.append(_spread(feature, "equal_opportunity_difference", "tpr", elig, conf))
@@ -351,10 +445,38 @@ def _feature_disparities(feature: str, groups: list[_Group], ref_label: str | No
     fpr_gap = _spread(feature, "equalized_odds_difference", "fpr", elig, conf)
     if tpr_gap.reason is not None or fpr_gap.reason is not None:
         reason = tpr_gap.reason or fpr_gap.reason
-        out.append(_Raw(feature, "equalized_odds_difference", None, None, None, (None, None), None, None, None, reason, None))
+        out.append(
+            _Raw(
+                feature,
+                "equalized_odds_difference",
+                None,
+                None,
+                None,
+                (None, None),
+                None,
+                None,
+                None,
+                reason,
+                None,
+            )
+        )
     else:
         larger = tpr_gap if tpr_gap.value >= fpr_gap.value else fpr_gap  # type: ignore[operator]
-        out.append(_Raw(feature, "equalized_odds_difference", larger.group, larger.reference, larger.value, larger.ci, larger.ci_method, larger.p, larger.test, None, larger.hyp))
+        out.append(
+            _Raw(
+                feature,
+                "equalized_odds_difference",
+                larger.group,
+                larger.reference,
+                larger.value,
+                larger.ci,
+                larger.ci_method,
+                larger.p,
+                larger.test,
+                None,
+                larger.hyp,
+            )
+        )
     out.append(_spread(feature, "predictive_parity_difference", "ppv", elig, conf))
 
     ref = next((g for g in elig if g.label == ref_label), None)
@@ -369,11 +491,27 @@ def _feature_disparities(feature: str, groups: list[_Group], ref_label: str | No
         ):
             if g.props[rate].value is None or ref.props[rate].value is None:
                 reason = RATES[rate][2].value
-                out.append(_Raw(feature, metric, g.label, ref.label, None, (None, None), None, None, None, reason, None))
+                out.append(
+                    _Raw(
+                        feature,
+                        metric,
+                        g.label,
+                        ref.label,
+                        None,
+                        (None, None),
+                        None,
+                        None,
+                        None,
+                        reason,
+                        None,
+                    )
+                )
                 continue
             ci, p, test, hyp = _compare(feature, rate, g, ref, conf)
             value = g.props[rate].value - ref.props[rate].value  # type: ignore[operator]
-            out.append(_Raw(feature, metric, g.label, ref.label, value, ci, "newcombe", p, test, None, hyp))
+            out.append(
+                _Raw(feature, metric, g.label, ref.label, value, ci, "newcombe", p, test, None, hyp)
+            )
     return out
 
 
@@ -414,7 +552,8 @@ def compute_metrics(cube: Cube, spec: AuditSpec) -> AuditMetrics:
         if len(observed) < 2:
             only = observed[0].label if observed else "none"
             raise DataError(
-                f"sensitive feature {f!r} has a single group ({only!r}): no disparity can be computed"
+                f"sensitive feature {f!r} has a single group ({only!r}): "
+                "no disparity can be computed"
             )
     groups: list[GroupStats] = []
     raws: list[_Raw] = []

@@ -152,7 +152,9 @@ class AuditSpec:
         if self.positive_label is None:
             raise UsageError("positive_label is required: the y_true value that counts as positive")
         if (self.y_pred is None) == (self.score is None):
-            raise UsageError("give exactly one decision: y_pred (binary) or score (with threshold or top_k)")
+            raise UsageError(
+                "give exactly one decision: y_pred (binary) or score (with threshold or top_k)"
+            )
         if self.y_pred is not None and (self.threshold is not None or self.top_k is not None):
             raise UsageError("threshold and top_k apply to a score column, not to y_pred")
         if self.score is not None and (self.threshold is None) == (self.top_k is None):
@@ -198,7 +200,9 @@ class AuditSpec:
                     f"expected one of {sorted(valid_features)}"
                 )
         if not isinstance(self.min_group_size, int) or self.min_group_size < 0:
-            raise UsageError(f"min_group_size must be a whole number >= 0, got {self.min_group_size!r}")
+            raise UsageError(
+                f"min_group_size must be a whole number >= 0, got {self.min_group_size!r}"
+            )
         if not isinstance(self.max_groups, int) or self.max_groups < 2:
             raise UsageError(f"max_groups must be a whole number >= 2, got {self.max_groups!r}")
         if not 0 < self.confidence_level < 1:
@@ -360,7 +364,11 @@ def _parse_features(value: Any) -> list[SensitiveFeature]:
                     )
                 binning = Binning(edges=binning.edges, labels=tuple(str(x) for x in labels))
         default_name = f"{column}_band" if binning else column
-        out.append(SensitiveFeature(column=column, name=str(item.get("name") or default_name), binning=binning))
+        out.append(
+            SensitiveFeature(
+                column=column, name=str(item.get("name") or default_name), binning=binning
+            )
+        )
     return out
 
 
@@ -372,21 +380,38 @@ def _parse_intersections(value: Any, names: list[str]) -> tuple[tuple[str, ...],
     if value == "pairs":
         return tuple(itertools.combinations(names, 2))
     if value == "all":
-        return tuple(
-            c for r in range(2, len(names) + 1) for c in itertools.combinations(names, r)
-        )
+        return tuple(c for r in range(2, len(names) + 1) for c in itertools.combinations(names, r))
     if isinstance(value, str) or not isinstance(value, Sequence):
         raise UsageError(
-            f"intersections must be 'pairs', 'all', 'none' or a list of feature lists, got {value!r}"
+            "intersections must be 'pairs', 'all', 'none' or a list of feature lists, "
+            f"got {value!r}"
         )
     return tuple(tuple(str(x) for x in combo) for combo in value)
 
 
 _CONFIG_KEYS = {
-    "data", "y_true", "positive_label", "y_pred", "pred_positive_label", "score", "threshold",
-    "top_k", "sensitive_features", "intersections", "reference_groups", "sample_weight",
-    "min_group_size", "max_groups", "confidence_level", "policy", "out", "format", "system",
-    "outcome", "score_kind", "cutoffs",
+    "data",
+    "y_true",
+    "positive_label",
+    "y_pred",
+    "pred_positive_label",
+    "score",
+    "threshold",
+    "top_k",
+    "sensitive_features",
+    "intersections",
+    "reference_groups",
+    "sample_weight",
+    "min_group_size",
+    "max_groups",
+    "confidence_level",
+    "policy",
+    "out",
+    "format",
+    "system",
+    "outcome",
+    "score_kind",
+    "cutoffs",
 }
 
 
@@ -414,7 +439,9 @@ def load_audit_config(path: str | Path) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark else str(p)
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise UsageError(f"{where}: {problem} (expected a YAML mapping of audit settings)") from None
+        raise UsageError(
+            f"{where}: {problem} (expected a YAML mapping of audit settings)"
+        ) from None
     if not isinstance(doc, dict):
         raise UsageError(f"{p}: expected a mapping of audit settings, got {type(doc).__name__}")
     unknown = set(doc) - _CONFIG_KEYS
@@ -432,5 +459,5 @@ def load_audit_config(path: str | Path) -> dict[str, Any]:
         val = doc.get(key)
         if isinstance(val, str) and val not in {"default"} and not Path(val).is_absolute():
             if "://" not in val:
-                doc[key] = str((p.parent / val))
+                doc[key] = str(p.parent / val)
     return doc

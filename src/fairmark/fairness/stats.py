@@ -32,7 +32,6 @@ Kish, L. (1965). *Survey Sampling*. New York: Wiley (section 11.7).
 from __future__ import annotations
 
 import functools
-
 import math
 from collections.abc import Sequence
 from numbers import Real

@@ -1,4 +1,7 @@
-"""Check `fairness.demographic_parity_difference`: Demographic parity difference: highest minus lowest selection rate."""
+"""Check ``fairness.demographic_parity_difference``.
+
+Demographic parity difference: highest minus lowest selection rate.
+"""
 
 from fairmark.checks.base import Check
 from fairmark.fairness.checks._common import disparity_measure
@@ -11,5 +14,7 @@ CHECK = Check(
     direction="lower_is_better",
     metric="demographic_parity_difference",
     source="fairlearn demographic_parity_difference; Agarwal et al. 2018",
-    measure=disparity_measure("fairness.demographic_parity_difference", "demographic_parity_difference"),
+    measure=disparity_measure(
+        "fairness.demographic_parity_difference", "demographic_parity_difference"
+    ),
 )

@@ -1,4 +1,7 @@
-"""Check `fairness.demographic_parity_ratio`: Demographic parity ratio: lowest over highest selection rate."""
+"""Check ``fairness.demographic_parity_ratio``.
+
+Demographic parity ratio: lowest over highest selection rate.
+"""
 
 from fairmark.checks.base import Check
 from fairmark.fairness.checks._common import disparity_measure

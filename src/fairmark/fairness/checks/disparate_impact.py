@@ -1,4 +1,7 @@
-"""Check `fairness.disparate_impact`: Disparate impact: each group's selection rate over the reference group's."""
+"""Check ``fairness.disparate_impact``.
+
+Disparate impact: each group's selection rate over the reference group's.
+"""
 
 from fairmark.checks.base import Check
 from fairmark.fairness.checks._common import disparity_measure
@@ -10,6 +13,9 @@ CHECK = Check(
     scope="group",
     direction="higher_is_better",
     metric="disparate_impact",
-    source="US EEOC Uniform Guidelines on Employee Selection Procedures, 29 CFR 1607.4(D) (four-fifths rule); Feldman et al. 2015, KDD",
+    source=(
+        "US EEOC Uniform Guidelines on Employee Selection Procedures, 29 CFR 1607.4(D) (four-"
+        "fifths rule); Feldman et al. 2015, KDD"
+    ),
     measure=disparity_measure("fairness.disparate_impact", "disparate_impact"),
 )

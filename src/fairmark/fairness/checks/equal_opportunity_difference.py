@@ -1,4 +1,7 @@
-"""Check `fairness.equal_opportunity_difference`: Equal opportunity difference: highest minus lowest true positive rate."""
+"""Check ``fairness.equal_opportunity_difference``.
+
+Equal opportunity difference: highest minus lowest true positive rate.
+"""
 
 from fairmark.checks.base import Check
 from fairmark.fairness.checks._common import disparity_measure
@@ -10,6 +13,11 @@ CHECK = Check(
     scope="feature",
     direction="lower_is_better",
     metric="equal_opportunity_difference",
-    source="Hardt, Price & Srebro 2016, Equality of Opportunity in Supervised Learning; fairlearn equal_opportunity_difference",
-    measure=disparity_measure("fairness.equal_opportunity_difference", "equal_opportunity_difference"),
+    source=(
+        "Hardt, Price & Srebro 2016, Equality of Opportunity in Supervised Learning; fairlearn "
+        "equal_opportunity_difference"
+    ),
+    measure=disparity_measure(
+        "fairness.equal_opportunity_difference", "equal_opportunity_difference"
+    ),
 )

@@ -1,4 +1,7 @@
-"""Check `fairness.equalized_odds_difference`: Equalized odds difference: the larger of the TPR and FPR gaps."""
+"""Check ``fairness.equalized_odds_difference``.
+
+Equalized odds difference: the larger of the TPR and FPR gaps.
+"""
 
 from fairmark.checks.base import Check
 from fairmark.fairness.checks._common import disparity_measure

@@ -1,4 +1,7 @@
-"""Check `fairness.predictive_parity_difference`: Predictive parity difference: highest minus lowest precision (PPV)."""
+"""Check ``fairness.predictive_parity_difference``.
+
+Predictive parity difference: highest minus lowest precision (PPV).
+"""
 
 from fairmark.checks.base import Check
 from fairmark.fairness.checks._common import disparity_measure
@@ -11,5 +14,7 @@ CHECK = Check(
     direction="lower_is_better",
     metric="predictive_parity_difference",
     source="Chouldechova 2017, Fair prediction with disparate impact",
-    measure=disparity_measure("fairness.predictive_parity_difference", "predictive_parity_difference"),
+    measure=disparity_measure(
+        "fairness.predictive_parity_difference", "predictive_parity_difference"
+    ),
 )

@@ -1,4 +1,7 @@
-"""Check `fairness.statistical_parity_difference`: Statistical parity difference: selection rate of each group minus the reference group's."""
+"""Check ``fairness.statistical_parity_difference``.
+
+Statistical parity difference: selection rate of each group minus the reference group's.
+"""
 
 from fairmark.checks.base import Check
 from fairmark.fairness.checks._common import disparity_measure
@@ -11,5 +14,7 @@ CHECK = Check(
     direction="higher_is_better",
     metric="statistical_parity_difference",
     source="Dwork et al. 2012, Fairness through awareness; AIF360 statistical_parity_difference",
-    measure=disparity_measure("fairness.statistical_parity_difference", "statistical_parity_difference"),
+    measure=disparity_measure(
+        "fairness.statistical_parity_difference", "statistical_parity_difference"
+    ),
 )

@@ -1,4 +1,7 @@
-"""Check `fairness.true_positive_rate_difference`: True positive rate of each group minus the reference group's."""
+"""Check ``fairness.true_positive_rate_difference``.
+
+True positive rate of each group minus the reference group's.
+"""
 
 from fairmark.checks.base import Check
 from fairmark.fairness.checks._common import disparity_measure
@@ -10,6 +13,11 @@ CHECK = Check(
     scope="group",
     direction="higher_is_better",
     metric="true_positive_rate_difference",
-    source="Hardt, Price & Srebro 2016; AIF360 true_positive_rate_difference (equal_opportunity_difference)",
-    measure=disparity_measure("fairness.true_positive_rate_difference", "true_positive_rate_difference"),
+    source=(
+        "Hardt, Price & Srebro 2016; AIF360 true_positive_rate_difference "
+        "(equal_opportunity_difference)"
+    ),
+    measure=disparity_measure(
+        "fairness.true_positive_rate_difference", "true_positive_rate_difference"
+    ),
 )
