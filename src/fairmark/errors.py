@@ -77,6 +77,16 @@ class Reason(StrEnum):
         the value is ``+inf``.
     SINGLE_GROUP : fewer than two groups with a defined value, so no disparity exists.
     NOT_ESTIMABLE : a composite measure with an undefined component.
+    SINGLE_CLASS : the group's labelled, scored rows are all positive or all negative, so a
+        ranking measure such as ROC AUC is undefined.
+    SINGLE_LEVEL : the feature has a single level (a constant column, or a numeric column
+        whose values are all equal or all missing), so its association is undefined.
+    NO_OUTCOME_VALUES : every value of the audited numeric outcome is missing in the group.
+    ZERO_TOTAL : the outcome values of a feature's groups sum to zero, so shares of the
+        total value are undefined.
+    NOT_IN_REFERENCE : the group occurs in the data but not in the reference population,
+        so its representation cannot be judged.
+    NO_DELIVERIES : the ad was delivered to nobody, so its delivered shares are undefined.
     """
 
     EMPTY_GROUP = "empty_group"
@@ -88,3 +98,9 @@ class Reason(StrEnum):
     REFERENCE_RATE_ZERO = "reference_rate_zero"
     SINGLE_GROUP = "single_group"
     NOT_ESTIMABLE = "not_estimable"
+    SINGLE_CLASS = "single_class"
+    SINGLE_LEVEL = "single_level"
+    NO_OUTCOME_VALUES = "no_outcome_values"
+    ZERO_TOTAL = "zero_total"
+    NOT_IN_REFERENCE = "not_in_reference"
+    NO_DELIVERIES = "no_deliveries"
