@@ -467,10 +467,10 @@ def test_default_policy_end_to_end() -> None:
         _m(0.05, check_id=EO, group="65+", reference="25-34"),
         Measurement(SMALL, "age_band", None, None, 0.0, detail="every group has at least 30 rows"),
     ]
-    outcome = evaluate(policy, measurements, today=date(2027, 11, 30))
+    outcome = evaluate(policy, measurements, today=date(2027, 11, 30), run_kind="audit")
     assert [r.verdict for r in outcome.rules] == ["pass", "pass", "pass"]
     assert outcome.verdict == "pass"
-    outcome = evaluate(policy, measurements[:2], today=date(2027, 12, 1))
+    outcome = evaluate(policy, measurements[:2], today=date(2027, 12, 1), run_kind="audit")
     assert [r.verdict for r in outcome.rules] == ["pass", "pass", "warn"]
     assert outcome.findings[-1].message == (
         "Policy fairmark-default v1.0.0 was due for review on 2027-11-30"

@@ -61,7 +61,14 @@ def test_default_policy_loads() -> None:
     )
     assert policy.review_by == date(2027, 11, 30)
     assert policy.settings == Settings(min_group_size=30)
-    assert [r.id for r in policy.rules] == ["four-fifths-rule", "equal-opportunity", "small-groups"]
+    assert [r.id for r in policy.rules] == [
+        "four-fifths-rule",
+        "equal-opportunity",
+        "small-groups",
+        "proxy-features",
+        "ad-delivery-skew",
+        "representative-training-data",
+    ]
     assert policy.path == "builtin:default"
     assert policy.sha256 == hashlib.sha256(BUILTIN.read_bytes()).hexdigest()
     assert policy.to_report_dict() == {

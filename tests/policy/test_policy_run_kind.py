@@ -26,5 +26,5 @@ def test_rules_of_another_run_kind_are_left_out(monkeypatch, tmp_path):
     everything = evaluate(policy, [m])
     assert "fairness.small_groups" in [r.check for r in everything.rules]
     delivery = evaluate(policy, [], run_kind="delivery")
-    assert [r.check for r in delivery.rules] == ["fairness.small_groups"]
+    assert [r.check for r in delivery.rules] == ["fairness.small_groups", "fairness.delivery_skew"]
     assert delivery.verdict == "warn"  # no measurement for a warn rule: warn, never pass

@@ -57,7 +57,14 @@ def test_default_policy_content() -> None:
         "fairness.disparate_impact",
         "fairness.equal_opportunity_difference",
         "fairness.small_groups",
+        "fairness.proxy_association",
+        "fairness.delivery_skew",
+        "fairness.representation_ratio",
     }
+    for check in ("fairness.proxy_association", "fairness.delivery_skew"):
+        assert (by_check[check].get("min"), by_check[check]["severity"]) == (None, "warn")
+    rep = by_check["fairness.representation_ratio"]
+    assert (rep["min"], rep.get("max"), rep["severity"]) == (0.8, None, "warn")
     di = by_check["fairness.disparate_impact"]
     assert (di["min"], di.get("max"), di["severity"], di["judge"]) == (
         0.8,

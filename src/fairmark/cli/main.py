@@ -14,6 +14,7 @@ from fairmark.cli import explain as explain_cmd
 from fairmark.cli import mitigate as mitigate_cmd
 from fairmark.cli import model_card as model_card_cmd
 from fairmark.cli import policy as policy_cmd
+from fairmark.cli import proxies as proxies_cmd
 from fairmark.cli import representation as representation_cmd
 from fairmark.cli import runs as runs_cmd
 
@@ -35,6 +36,7 @@ app.command("delivery", epilog=delivery_cmd.EPILOG)(delivery_cmd.delivery_comman
 app.command("representation", epilog=representation_cmd.EPILOG)(
     representation_cmd.representation_command
 )
+app.command("proxies", epilog=proxies_cmd.EPILOG)(proxies_cmd.proxies_command)
 app.command("explain")(explain_cmd.explain_command)
 app.command("model-card")(model_card_cmd.model_card_command)
 app.command("mitigate")(mitigate_cmd.mitigate_command)

@@ -36,6 +36,12 @@ _REASONS: dict[str, str] = {
     Reason.REFERENCE_RATE_ZERO: "the reference group's rate is zero",
     Reason.SINGLE_GROUP: "fewer than two groups have a value, so there is nothing to compare",
     Reason.NOT_ESTIMABLE: "a part of the measure could not be computed",
+    Reason.SINGLE_CLASS: "the group has only one actual outcome, so the score cannot separate",
+    Reason.SINGLE_LEVEL: "the feature has a single value, so it cannot be associated",
+    Reason.NO_OUTCOME_VALUES: "the group has no outcome values",
+    Reason.ZERO_TOTAL: "the total outcome value is zero, so shares are undefined",
+    Reason.NOT_IN_REFERENCE: "the group is not in the reference population",
+    Reason.NO_DELIVERIES: "the ad was not delivered to anyone",
 }
 
 _MAX_DECIMALS = 6
@@ -194,6 +200,9 @@ _PHRASES: dict[str, _Phrase] = {
         subject=lambda m: f"Number of groups of {m.feature} too small to audit",
         count=True,
     ),
+    "proxy_association": _Phrase(
+        subject=lambda m: f"Association of feature '{m.group}' with sensitive feature {m.feature}",
+    ),
 }
 
 _NEEDS = {
@@ -207,6 +216,7 @@ _NEEDS = {
     "predictive_parity_difference": ("feature",),
     "equalized_odds_difference": ("feature",),
     "small_groups": ("feature",),
+    "proxy_association": ("feature", "group"),
 }
 
 
