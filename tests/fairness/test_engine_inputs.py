@@ -514,3 +514,17 @@ def test_a_weighted_number_from_a_semicolon_csv_by_hand(tmp_path: Path) -> None:
     assert spd.reference == "north"
     assert abs(spd.value - (sr_south - sr_north)) < 1e-12
     assert abs(spd.value - (1 / 3.5 - 0.875)) < 1e-12
+
+
+def test_all_missing_object_column_is_text_not_a_crash():
+    import pandas as pd
+
+    import fairmark
+    from fairmark.errors import DataError
+
+    df = pd.DataFrame({"y": [1, 0] * 30, "p": [1, 1, 0] * 20, "g": ["a", "b", "c"] * 20})
+    df["empty"] = [None] * 60
+    result = fairmark.audit(df, y_true="y", y_pred="p", sensitive_features="g", min_group_size=1)
+    assert result.by_group["count"].tolist() == [20, 20, 20]
+    with pytest.raises(DataError, match="single group .'\\(missing\\)'."):
+        fairmark.audit(df, y_true="y", y_pred="p", sensitive_features="empty")

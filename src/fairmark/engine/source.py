@@ -140,9 +140,16 @@ def as_table(data: Any) -> DataSource:
         }
         frame = data.reset_index(drop=True)
         frame.columns = [str(c) for c in frame.columns]
+        for c in frame.columns:  # an all-missing object column has no type: keep it as text
+            if frame[c].dtype == object and bool(frame[c].isna().all()):
+                frame[c] = frame[c].astype("string")
         con = _duckdb()
-        # via a memtable: ibis 12 with sqlglot >= 30.18 cannot create from a frame directly
-        table = con.create_table("fairmark_input", ibis.memtable(frame))
+        try:
+            # via a memtable: ibis 12 with sqlglot >= 30.18 cannot create from a frame directly
+            table = con.create_table("fairmark_input", ibis.memtable(frame))
+        except Exception as exc:  # mixed or unsupported column types → one line
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise DataError(f"cannot load the DataFrame into the data engine: {first}") from None
         return DataSource(table, "pandas.DataFrame", "duckdb", categories)
     if module in {"polars", "pyarrow"}:
         con = _duckdb()
