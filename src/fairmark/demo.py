@@ -92,6 +92,10 @@ def run_demo(
         sensitive_features=[{"column": "age", "bins": "age", "name": "age_band"}, "marital"],
         policy=policy,
         system_name=DEMO_SYSTEM,
+        data_name=(
+            "UCI Bank Marketing (Moro, Cortez & Rita 2014): the last 20% of calls, "
+            "scored by the propensity model"
+        ),
     )
     from fairmark.explain import save_model
 

@@ -200,6 +200,7 @@ def audit(
     outcome: str | None = None,
     score_kind: str | None = None,
     cutoffs: Sequence[float] | None = None,
+    data_name: str | None = None,
 ) -> AuditResult:
     """Audit a binary marketing decision for fairness across groups of customers.
 
@@ -252,6 +253,8 @@ def audit(
         then an error).
     cutoffs : list of float, optional
         Extra score thresholds for selection-rate parity in ``score_metrics[]``.
+    data_name : str, optional
+        How the reports name the data (default: the file path, or the kind of table).
 
     Returns
     -------
@@ -321,6 +324,8 @@ def audit(
     description = source.description
     if isinstance(data, str | Path):
         description = str(data)
+    if data_name:
+        description = data_name
     return AuditResult(
         run_id=str(uuid.uuid4()),
         created_at=datetime.now(UTC),
