@@ -212,6 +212,36 @@ def _number(value: Any) -> float | None:
     return None
 
 
+def _check_range(
+    collector: _Collector,
+    path: tuple[str | int, ...],
+    check: Any,
+    low: float | None,
+    high: float | None,
+) -> None:
+    """Refuse bounds outside what the check can measure (e.g. ``min: 80`` for 0.8)."""
+    from fairmark.report.glossary import glossary_entry
+
+    unit = glossary_entry(check.metric).unit
+    for name, bound in (("min", low), ("max", high)):
+        if bound is None or math.isnan(bound):
+            continue
+        if unit in {"rate", "difference"} and abs(bound) > 1:
+            collector.at_path(
+                "error",
+                (*path, name),
+                f"{name} {bound:.15g} is outside [-1, 1], the range of {check.id} (a share "
+                f"or a difference of shares); did you mean {bound / 100:.15g}?",
+            )
+        elif unit == "ratio" and bound > 10:
+            collector.at_path(
+                "error",
+                (*path, name),
+                f"{name} {bound:.15g} is implausible for the ratio {check.id}; "
+                f"did you mean {bound / 100:.15g}?",
+            )
+
+
 def _check_rule(collector: _Collector, index: int, rule: Mapping[str, Any]) -> None:
     path: tuple[str | int, ...] = ("rules", index)
     registry = get_registry()
@@ -236,6 +266,7 @@ def _check_rule(collector: _Collector, index: int, rule: Mapping[str, Any]) -> N
             f"min {low:.15g} is greater than max {high:.15g}; expected min <= max",
         )
     if check is not None:
+        _check_range(collector, path, check, low, high)
         one_sided = {"min"} if high is None and low is not None else set()
         one_sided |= {"max"} if low is None and high is not None else set()
         if check.direction == "lower_is_better" and one_sided == {"min"}:
