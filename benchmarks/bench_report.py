@@ -174,7 +174,7 @@ def render_section(results: Mapping[str, Any], descriptions: Mapping[str, str]) 
     -------
     str
     """
-    out = [BEGIN, "", "## Results", ""]
+    out = [BEGIN, "", "## Audit: results", ""]
     out += _machine(results["machine"])
     commands = sorted({e["command"] for s in results["sizes"] for e in s["results"]})
     out += ["", "### How the numbers were made", "", "From the repository root:", ""]

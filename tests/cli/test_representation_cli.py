@@ -42,7 +42,8 @@ def test_json_is_the_api_document(training):
     )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert doc["kind"] == "representation" and doc["verdict"] == "pass"
+    # the built-in policy warns on a representation ratio below 0.8 (Female: 0.59)
+    assert doc["kind"] == "representation" and doc["verdict"] == "warn"
     ratio = {g["group"]: g["representation_ratio"]["value"] for g in doc["groups"]}
     assert ratio["Female"] == pytest.approx(0.3 / 0.51253, rel=1e-12)
     assert doc["summary"]["under_represented"] == ["Female"]

@@ -62,7 +62,11 @@ def test_audit_with_a_score_writes_score_metrics(run, data, tmp_path):
 def test_logit_scores_need_score_kind_logit(run, data, tmp_path):
     args = [data, "--y-true", "y", "--positive-label", "1", "--score", "logit", "--top-k",
             "0.2", "-s", "g", "--format", "json", "--out", "out", "--no-record"]  # fmt: skip
-    bad = run(*args)
+    auto = run(*args)  # default auto: out-of-range scores rank, without calibration
+    assert auto.exit_code in (0, 1), auto.output
+    assert "ece" not in {i["metric"] for i in _doc(tmp_path)["score_metrics"]}
+    (tmp_path / "out" / "report.json").unlink()
+    bad = run(*args, "--score-kind", "probability")
     assert bad.exit_code == 2
     message = " ".join(bad.output.split())
     assert "score column 'logit' has values outside [0, 1]" in message

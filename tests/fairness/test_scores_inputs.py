@@ -80,7 +80,10 @@ def test_probability_scores_outside_zero_one_are_refused_with_the_range_and_a_hi
     frame.loc[5, "s"] = 1.2
     frame.loc[7, "s"] = -0.5
     with pytest.raises(DataError) as info:
-        fairmark.audit(frame, y_true="y", score="s", top_k=0.2, sensitive_features="g")
+        fairmark.audit(
+            frame, y_true="y", score="s", top_k=0.2, sensitive_features="g",
+            score_kind="probability",
+        )  # fmt: skip
     assert str(info.value) == (
         "score column 's' has values outside [0, 1] (min -0.5, max 1.2); "
         "pass score_kind='logit' or 'score'"

@@ -36,7 +36,7 @@ import math
 from collections.abc import Sequence
 from numbers import Real
 
-from scipy import stats as _sps
+from statistics import NormalDist
 
 from fairmark.errors import UsageError
 
@@ -85,7 +85,7 @@ def _z(func: str, confidence: object) -> float:
 @functools.lru_cache(maxsize=64)
 def _critical_value(confidence: float) -> float:
     """``z`` with P(|Z| > z) = 1 − confidence (cached: audits reuse a few levels)."""
-    return float(_sps.norm.isf((1.0 - confidence) / 2.0))
+    return NormalDist().inv_cdf(1.0 - (1.0 - confidence) / 2.0)
 
 
 def _counts(func: str, x: object, n: object, xname: str, nname: str) -> tuple[float, float]:
@@ -363,11 +363,14 @@ def two_proportion_test(
     if test == "fisher":
         ai, mi = _round_half_up(a), _round_half_up(m)
         bi, ki = _round_half_up(b), _round_half_up(k)
-        res = _sps.fisher_exact([[ai, mi - ai], [bi, ki - bi]], alternative="two-sided")
+        from scipy.stats import fisher_exact  # only for small expected counts
+
+        res = fisher_exact([[ai, mi - ai], [bi, ki - bi]], alternative="two-sided")
         return _clip(float(res.pvalue), 0.0, 1.0), test
     se = math.sqrt(pooled * (1.0 - pooled) * (1.0 / m + 1.0 / k))
     zstat = (a / m - b / k) / se
-    return _clip(float(2.0 * _sps.norm.sf(abs(zstat))), 0.0, 1.0), test
+    # two-sided normal tail 2·(1 − Φ(|z|)) = erfc(|z| / √2)
+    return _clip(math.erfc(abs(zstat) / math.sqrt(2.0)), 0.0, 1.0), test
 
 
 def holm_adjust(p_values: Sequence[float | None]) -> list[float | None]:
