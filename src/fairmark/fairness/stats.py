@@ -35,7 +35,6 @@ import functools
 import math
 from collections.abc import Sequence
 from numbers import Real
-
 from statistics import NormalDist
 
 from fairmark.errors import UsageError
