@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,35 @@ def bank_csv(shared_data: Path) -> Path:
     """Path of the UCI Bank Marketing ``bank-additional-full.csv``."""
     assert BANK_CSV.is_file(), f"{BANK_CSV} missing from the shared data folder"
     return BANK_CSV
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """A local-mode SparkSession shared by every Spark test (tests marked ``spark``).
+
+    Skips with a reason without PySpark or Java, unless ``FAIRMARK_REQUIRE_SPARK=1``
+    (set by ``.ci/run``), then it fails.
+    """
+    reason = None
+    try:
+        import pyspark  # noqa: F401
+        from pyspark.sql import SparkSession
+    except ImportError:
+        reason = "pyspark is not installed (pip install 'fairmark[spark]')"
+    if reason is None and shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        reason = "no Java runtime for Spark"
+    if reason is not None:
+        if os.environ.get("FAIRMARK_REQUIRE_SPARK"):
+            pytest.fail(f"Spark required but unavailable: {reason}")
+        pytest.skip(reason)
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("fairmark-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

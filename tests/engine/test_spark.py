@@ -7,8 +7,6 @@ Needs PySpark and a Java runtime. Skips with a reason when they are missing, unl
 from __future__ import annotations
 
 import math
-import os
-import shutil
 
 import pandas as pd
 import pytest
@@ -16,33 +14,6 @@ import pytest
 import fairmark
 
 pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
-
-
-@pytest.fixture(scope="module")
-def spark():
-    reason = None
-    try:
-        import pyspark  # noqa: F401
-        from pyspark.sql import SparkSession
-    except ImportError:
-        reason = "pyspark is not installed (pip install 'fairmark[spark]')"
-    if reason is None and shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        reason = "no Java runtime for Spark"
-    if reason is not None:
-        if os.environ.get("FAIRMARK_REQUIRE_SPARK"):
-            pytest.fail(f"Spark required but unavailable: {reason}")
-        pytest.skip(reason)
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("fairmark-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.driver.memory", "1g")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 def _same(a, b) -> bool:

@@ -8,8 +8,6 @@ Needs PySpark and a Java runtime; skips with the reason when they are missing, u
 from __future__ import annotations
 
 import math
-import os
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -20,33 +18,6 @@ from fairmark.fairness.delivery import delivery_skew
 from fairmark.fairness.representation import representation
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.xdist_group("spark")]
-
-
-@pytest.fixture(scope="module")
-def spark():
-    reason = None
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        reason = "pyspark is not installed (pip install 'fairmark[spark]')"
-    if reason is None and shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        reason = "no Java runtime for Spark"
-    if reason is not None:
-        if os.environ.get("FAIRMARK_REQUIRE_SPARK"):
-            pytest.fail(f"Spark required but unavailable: {reason}")
-        pytest.skip(reason)
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("fairmark-tests-delivery")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.driver.memory", "1g")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,6 @@ features come from each engine's own approximate quantiles, so their NMI may dif
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -18,32 +16,6 @@ import pytest
 from fairmark.fairness.proxies import proxies
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.xdist_group("spark")]
-
-
-@pytest.fixture(scope="module")
-def spark():
-    reason = None
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        reason = "pyspark is not installed (pip install 'fairmark[spark]')"
-    if reason is None and shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        reason = "no Java runtime for Spark"
-    if reason is not None:
-        if os.environ.get("FAIRMARK_REQUIRE_SPARK"):
-            pytest.fail(f"Spark required but unavailable: {reason}")
-        pytest.skip(reason)
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("fairmark-proxy-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.driver.memory", "1g")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 def test_spark_proxies_match_duckdb(spark, bank_csv: Path) -> None:
