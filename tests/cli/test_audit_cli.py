@@ -274,7 +274,7 @@ def test_float_score_passed_as_y_pred(
 ) -> None:
     assert_bad_input(
         ["audit", campaign[0], *CAMPAIGN, "--y-pred", "score", "-s", "region"],
-        ["y_pred column 'score' is not binary", "looks like a score", "threshold or top_k"],
+        ["y_pred column 'score' is not binary", "looks like a score", "--threshold or --top-k"],
     )
 
 

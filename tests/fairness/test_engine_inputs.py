@@ -528,3 +528,13 @@ def test_all_missing_object_column_is_text_not_a_crash():
     assert result.by_group["count"].tolist() == [20, 20, 20]
     with pytest.raises(DataError, match=r"single group \('\(missing\)'\)"):
         fairmark.audit(df, y_true="y", y_pred="p", sensitive_features="empty")
+
+
+def test_missing_column_in_a_headerless_file_suggests_the_header(tmp_path):
+    import fairmark
+    from fairmark.errors import DataError
+
+    path = tmp_path / "no_header.csv"
+    path.write_text("39,a,1\n50,b,0\n41,a,1\n")
+    with pytest.raises(DataError, match="does the file lack a header row"):
+        fairmark.audit(path, y_true="y", y_pred="p", sensitive_features="g")

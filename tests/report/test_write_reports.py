@@ -80,7 +80,7 @@ def test_failing_write_leaves_no_temporary_file(
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", no_replace)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(UsageError, match="disk full"):  # one line for the user, never a crash
         write_reports(small_doc, tmp_path, formats=("json", "md"))
     assert os.listdir(tmp_path) == []
 
@@ -90,3 +90,18 @@ def test_invalid_document_writes_nothing(small_doc: dict[str, Any], tmp_path: Pa
     with pytest.raises(UsageError, match=r"report\.verdict"):
         write_reports(small_doc, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_unwritable_out_folder_is_one_line_usage_error(tmp_path):
+    import json as _json
+
+    from fairmark.errors import UsageError
+    from fairmark.report import write_reports
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    doc = _json.loads(
+        (Path(__file__).parent / "fixtures" / "sample_report.json").read_text(encoding="utf-8")
+    )
+    with pytest.raises(UsageError, match=r"cannot write reports to .*expected a writable folder"):
+        write_reports(doc, blocker / "sub")

@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from fairmark.engine.source import DataSource
+from fairmark.engine.source import DataSource, missing_column_message
 from fairmark.errors import DataError, UsageError
 from fairmark.fairness.spec import MISSING_LABEL, AuditSpec, SensitiveFeature
 
@@ -196,8 +196,7 @@ def _check_columns(table: Any, spec: AuditSpec) -> None:
     wanted += [f.column for f in spec.sensitive_features]
     for col in wanted:
         if col is not None and col not in available:
-            shown = ", ".join(available[:40]) + (" …" if len(available) > 40 else "")
-            raise DataError(f"column {col!r} not found; available columns: {shown}")
+            raise DataError(missing_column_message(col, available))
 
 
 def _top_k_threshold(table: Any, spec: AuditSpec) -> tuple[float, int]:
@@ -414,7 +413,10 @@ def _validate_labels(frame: Any, spec: AuditSpec, pos_label: Any, t: Any) -> Non
             hint = ""
             kind = str(t.schema()[spec.y_pred])
             if kind.startswith("float"):
-                hint = "; it looks like a score: pass it as score with a threshold or top_k"
+                hint = (
+                    "; it looks like a score: pass it as --score with --threshold or --top-k "
+                    "(score=, threshold=, top_k= in Python)"
+                )
             raise DataError(
                 f"y_pred column {spec.y_pred!r} is not binary: values found "
                 f"{_distinct_values(t, spec.y_pred)}{hint}"

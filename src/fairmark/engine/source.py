@@ -45,6 +45,20 @@ class DataSource:
     categories: dict[str, list[str]] = field(default_factory=dict)
 
 
+def missing_column_message(column: str, available: list[str]) -> str:
+    """One-line message for a column that is not in the data, listing the available ones.
+
+    When most column names look like data values (numbers), the file probably has no
+    header row, and the message says so.
+    """
+    shown = ", ".join(available[:40]) + (" …" if len(available) > 40 else "")
+    message = f"column {column!r} not found; available columns: {shown}"
+    numeric = sum(1 for c in available if c.strip().lstrip("-").replace(".", "", 1).isdigit())
+    if available and numeric >= max(1, len(available) // 3):
+        message += " (these look like data values: does the file lack a header row?)"
+    return message
+
+
 def _duckdb() -> Any:
     import ibis
 

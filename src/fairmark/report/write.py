@@ -93,7 +93,13 @@ def write_reports(
 
     texts = {fmt: RENDERERS[fmt](doc) for fmt in wanted}
 
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write reports to {str(out)!r}: {exc.strerror or exc}; "
+            "expected a writable folder (--out)"
+        ) from None
     temps: dict[str, Path] = {}
     try:
         for fmt, text in texts.items():
@@ -111,6 +117,11 @@ def write_reports(
             os.replace(temp, target)
             written[fmt] = target
         return written
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write reports to {str(out)!r}: {exc.strerror or exc}; "
+            "expected a writable folder (--out)"
+        ) from None
     finally:
         for temp in temps.values():
             temp.unlink(missing_ok=True)
