@@ -96,6 +96,7 @@ def print_summary(doc: dict[str, Any], console: Console, *, title: str | None = 
                 _impact(d),
             )
         console.print(table)
+    _print_outcomes(doc, console)
     shown = [f for f in doc["findings"] if f["verdict"] != "pass"]
     if shown:
         ft = Table(title="Findings that need attention", title_justify="left")
@@ -122,3 +123,39 @@ def print_summary(doc: dict[str, Any], console: Console, *, title: str | None = 
         f"Verdict: [{_VERDICT_STYLE.get(verdict, '')}]{escape(verdict.upper())}[/]"
         f"  (policy {policy_text})"
     )
+
+
+def _print_outcomes(doc: dict[str, Any], console: Console) -> None:
+    """Per feature: each group's mean outcome, share of people and share of value."""
+    rows = doc.get("outcome_metrics") or []
+    if not rows:
+        return
+    name = (doc.get("spec") or {}).get("outcome") or "outcome"
+    wanted = ("outcome_mean", "population_share", "value_share", "mean_outcome_ratio")
+    table_by_feature: dict[str, dict[str, dict[str, Any]]] = {}
+    for m in rows:
+        if m.get("metric") in wanted:
+            cell = table_by_feature.setdefault(m["feature"], {}).setdefault(m["group"], {})
+            cell[m["metric"]] = m.get("value")
+    for feature, groups in table_by_feature.items():
+        table = Table(title=f"{escape(name)} by {escape(feature)}", title_justify="left")
+        for col in ("group", "mean", "share of people", "share of value", "mean vs reference"):
+            table.add_column(col, justify="left" if col == "group" else "right")
+        for group, vals in groups.items():
+
+            def fmt(key: str, pct: bool = False, vals: dict[str, Any] = vals) -> str:
+                v = vals.get(key)
+                if v is None:
+                    return "[dim]—[/]"
+                if v == "inf":
+                    return "∞"
+                return f"{v:.1%}" if pct else f"{v:,.3g}"
+
+            table.add_row(
+                escape(group),
+                fmt("outcome_mean"),
+                fmt("population_share", True),
+                fmt("value_share", True),
+                fmt("mean_outcome_ratio"),
+            )
+        console.print(table)
