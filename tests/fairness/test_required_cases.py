@@ -177,5 +177,5 @@ def test_float_score_passed_as_y_pred_is_refused() -> None:
     message = str(info.value)
     assert "\n" not in message
     assert "'score'" in message and "not binary" in message
-    assert "threshold or top_k" in message
+    assert "--threshold or --top-k" in message
     assert "0.12" in message  # the values found are listed
