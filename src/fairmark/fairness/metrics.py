@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fairmark.engine.cube import CELLS, Cube
@@ -296,6 +296,15 @@ class _Raw:
     hyp: _Hyp | None
 
 
+def _undefined(
+    feature: str, metric: str, reason: str, group: str | None = None, reference: str | None = None
+) -> _Raw:
+    """A disparity that cannot be computed: no value, interval or test; ``reason`` says why."""
+    return _Raw(
+        feature, metric, group, reference, None, (None, None), None, None, None, reason, None
+    )
+
+
 def _compare(
     feature: str, rate: str, a: _Group, b: _Group, conf: float
 ) -> tuple[tuple[float | None, float | None], float | None, str | None, _Hyp]:
@@ -316,33 +325,9 @@ def _first_reason(groups: list[_Group], rate: str) -> str:
 def _spread(feature: str, metric: str, rate: str, groups: list[_Group], conf: float) -> _Raw:
     """max − min of one rate over the eligible groups."""
     if len(groups) < 2:
-        return _Raw(
-            feature,
-            metric,
-            None,
-            None,
-            None,
-            (None, None),
-            None,
-            None,
-            None,
-            Reason.SINGLE_GROUP.value,
-            None,
-        )
+        return _undefined(feature, metric, Reason.SINGLE_GROUP.value)
     if any(g.props[rate].value is None for g in groups):
-        return _Raw(
-            feature,
-            metric,
-            None,
-            None,
-            None,
-            (None, None),
-            None,
-            None,
-            None,
-            _first_reason(groups, rate),
-            None,
-        )
+        return _undefined(feature, metric, _first_reason(groups, rate))
     lo = min(groups, key=lambda g: (g.props[rate].value, g.label))
     hi = max(groups, key=lambda g: (g.props[rate].value, [-ord(c) for c in g.label]))
     if lo is hi:  # every group has the same rate
@@ -356,9 +341,7 @@ def _ratio_raw(feature: str, metric: str, a: _Group, ref: _Group, conf: float) -
     pa, pr = a.props["selection_rate"], ref.props["selection_rate"]
     if pa.value is None or pr.value is None:  # a group whose weights sum to zero
         reason = RATES["selection_rate"][2].value
-        return _Raw(
-            feature, metric, a.label, ref.label, None, (None, None), None, None, None, reason, None
-        )
+        return _undefined(feature, metric, reason, a.label, ref.label)
     _, p, test, hyp = _compare(feature, "selection_rate", a, ref, conf)
     if pr.value == 0:
         if pa.value == 0:
@@ -404,21 +387,7 @@ def _feature_disparities(
     # ratio min/max over the same pair as the difference
     dpd = out[0]
     if dpd.reason is not None:
-        out.append(
-            _Raw(
-                feature,
-                "demographic_parity_ratio",
-                None,
-                None,
-                None,
-                (None, None),
-                None,
-                None,
-                None,
-                dpd.reason,
-                None,
-            )
-        )
+        out.append(_undefined(feature, "demographic_parity_ratio", dpd.reason))
     else:
         lo = next(g for g in elig if g.label == dpd.group)
         hi = next(g for g in elig if g.label == dpd.reference)
@@ -445,38 +414,10 @@ def _feature_disparities(
     fpr_gap = _spread(feature, "equalized_odds_difference", "fpr", elig, conf)
     if tpr_gap.reason is not None or fpr_gap.reason is not None:
         reason = tpr_gap.reason or fpr_gap.reason
-        out.append(
-            _Raw(
-                feature,
-                "equalized_odds_difference",
-                None,
-                None,
-                None,
-                (None, None),
-                None,
-                None,
-                None,
-                reason,
-                None,
-            )
-        )
+        out.append(_undefined(feature, "equalized_odds_difference", reason))
     else:
         larger = tpr_gap if tpr_gap.value >= fpr_gap.value else fpr_gap  # type: ignore[operator]
-        out.append(
-            _Raw(
-                feature,
-                "equalized_odds_difference",
-                larger.group,
-                larger.reference,
-                larger.value,
-                larger.ci,
-                larger.ci_method,
-                larger.p,
-                larger.test,
-                None,
-                larger.hyp,
-            )
-        )
+        out.append(replace(larger, metric="equalized_odds_difference"))
     out.append(_spread(feature, "predictive_parity_difference", "ppv", elig, conf))
 
     ref = next((g for g in elig if g.label == ref_label), None)
@@ -491,21 +432,7 @@ def _feature_disparities(
         ):
             if g.props[rate].value is None or ref.props[rate].value is None:
                 reason = RATES[rate][2].value
-                out.append(
-                    _Raw(
-                        feature,
-                        metric,
-                        g.label,
-                        ref.label,
-                        None,
-                        (None, None),
-                        None,
-                        None,
-                        None,
-                        reason,
-                        None,
-                    )
-                )
+                out.append(_undefined(feature, metric, reason, g.label, ref.label))
                 continue
             ci, p, test, hyp = _compare(feature, rate, g, ref, conf)
             value = g.props[rate].value - ref.props[rate].value  # type: ignore[operator]
