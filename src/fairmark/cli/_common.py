@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, NoReturn, TypeVar
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -106,3 +107,22 @@ def write_run_reports(document: dict[str, Any], out: Any) -> None:
 
     for fmt_name, path in write_reports(document, out).items():
         err_console.print(f"[dim]{fmt_name:>5}[/] {path}", highlight=False)
+
+
+# Options shared by the commands that judge a run against a policy and write reports.
+PolicyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--policy",
+        metavar="FILE",
+        help="Policy YAML to judge against. Default: the built-in policy.",
+    ),
+]
+ReportsOutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        metavar="FOLDER",
+        help="Also write report.json, report.html, report.md and junit.xml here.",
+    ),
+]

@@ -9,7 +9,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from fairmark.cli._common import check_choice, console, fail, handle_errors, write_run_reports
+from fairmark.cli._common import (
+    PolicyOption,
+    ReportsOutOption,
+    check_choice,
+    console,
+    fail,
+    handle_errors,
+    write_run_reports,
+)
 
 FORMATS = ("text", "json")
 KINDS = ("impressions", "reach")
@@ -226,14 +234,7 @@ def delivery_command(
             help="Interval of the delivered shares. Default: wilson.",
         ),
     ] = "wilson",
-    policy: Annotated[
-        str | None,
-        typer.Option(
-            "--policy",
-            metavar="FILE",
-            help="Policy YAML to judge against. Default: the built-in policy.",
-        ),
-    ] = None,
+    policy: PolicyOption = None,
     min_group_size: Annotated[
         int | None,
         typer.Option(
@@ -243,14 +244,7 @@ def delivery_command(
             "counts not shown. Default: the policy's setting, else 30.",
         ),
     ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            metavar="FOLDER",
-            help="Also write report.json, report.html, report.md and junit.xml here.",
-        ),
-    ] = None,
+    out: ReportsOutOption = None,
     fmt: Annotated[
         str,
         typer.Option(

@@ -9,7 +9,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from fairmark.cli._common import check_choice, console, handle_errors, write_run_reports
+from fairmark.cli._common import (
+    PolicyOption,
+    ReportsOutOption,
+    check_choice,
+    console,
+    handle_errors,
+    write_run_reports,
+)
 
 FORMATS = ("text", "json")
 
@@ -137,14 +144,7 @@ def representation_command(
             "policy's fairness.representation_ratio bound, else 0.8.",
         ),
     ] = None,
-    policy: Annotated[
-        str | None,
-        typer.Option(
-            "--policy",
-            metavar="FILE",
-            help="Policy YAML to judge against. Default: the built-in policy.",
-        ),
-    ] = None,
+    policy: PolicyOption = None,
     min_group_size: Annotated[
         int | None,
         typer.Option(
@@ -154,14 +154,7 @@ def representation_command(
             "shown. Default: the policy's setting, else 30.",
         ),
     ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            metavar="FOLDER",
-            help="Also write report.json, report.html, report.md and junit.xml here.",
-        ),
-    ] = None,
+    out: ReportsOutOption = None,
     fmt: Annotated[
         str,
         typer.Option(
