@@ -17,7 +17,17 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fairmark.checks.base import Principle
 
-__all__ = ["Judge", "Policy", "Rule", "Scope", "Settings", "Severity"]
+__all__ = [
+    "DEFAULT_K_ANONYMITY",
+    "AudienceSettings",
+    "Judge",
+    "Policy",
+    "Purpose",
+    "Rule",
+    "Scope",
+    "Settings",
+    "Severity",
+]
 
 Severity = Literal["block", "warn", "info"]
 Judge = Literal["estimate", "ci"]
@@ -79,6 +89,68 @@ class Scope(_Frozen):
         return text
 
 
+DEFAULT_K_ANONYMITY = 10
+"""Default smallest publishable count (Eurostat SDC handbook 2010 uses thresholds of 3-10;
+fairmark takes the conservative end)."""
+
+DEFAULT_AUDIENCE_MIN_SIZE: dict[str, int] = {
+    "google": 100,
+    "meta": 100,
+    "linkedin": 300,
+    "tiktok": 1000,
+    "x": 100,
+}
+"""Minimum matched audience size per platform (the platforms' published minimums for a
+customer list: Google Customer Match 100, Meta custom audience 100, LinkedIn matched
+audience 300, TikTok custom audience 1,000, X tailored audience 100)."""
+
+DEFAULT_ASSUMED_MATCH_RATE = 0.5
+"""Share of uploaded identifiers a platform is assumed to match when none is configured."""
+
+
+class Purpose(_Frozen):
+    """What a policy declares for one processing purpose (a fideslang data use).
+
+    Parameters
+    ----------
+    description : str or None
+        Plain-language description of the purpose.
+    data_categories : tuple of str
+        fideslang data categories allowed for it (``user.demographic.age``, ``user.financial``
+        …); a declared category covers its sub-categories (``user.financial`` covers
+        ``user.financial.bank_account``).
+    """
+
+    description: str | None = None
+    data_categories: tuple[str, ...] = ()
+
+    def allows(self, category: str) -> bool:
+        """Return whether ``category`` is a declared category or a sub-category of one."""
+        return any(category == c or category.startswith(c + ".") for c in self.data_categories)
+
+
+class AudienceSettings(_Frozen):
+    """Audience-upload settings (``fairmark audience prepare``).
+
+    Parameters
+    ----------
+    assumed_match_rate : float
+        Share of uploaded people the platform is assumed to match, in (0, 1].
+    min_size : dict
+        ``platform -> minimum matched audience size``; platforms not named keep
+        :data:`DEFAULT_AUDIENCE_MIN_SIZE`.
+    """
+
+    assumed_match_rate: float = Field(default=DEFAULT_ASSUMED_MATCH_RATE, gt=0, le=1)
+    min_size: dict[str, int] = Field(default_factory=dict)
+
+    def min_size_for(self, platform: str) -> int:
+        """Return the minimum audience size of ``platform`` (configured, else default)."""
+        if platform in self.min_size:
+            return self.min_size[platform]
+        return DEFAULT_AUDIENCE_MIN_SIZE[platform]
+
+
 class Settings(_Frozen):
     """Audit defaults a policy may set; ``None`` means the policy leaves it to the audit.
 
@@ -88,10 +160,22 @@ class Settings(_Frozen):
         Groups with fewer rows are not estimated and their counts are suppressed (≥ 1).
     confidence_level : float or None
         Confidence level of every interval, in (0, 1), e.g. 0.95.
+    k_anonymity : int or None
+        The smallest count of people any report may publish (small-cell suppression and
+        differencing protection, :mod:`fairmark.privacy.disclosure`) and the ``k`` of
+        ``fairmark privacy kanon``; ``None`` means :data:`DEFAULT_K_ANONYMITY` (10).
+    purposes : dict
+        ``fideslang data-use key -> Purpose``: the data categories declared for each
+        purpose (GDPR Art. 5(1)(b) purpose limitation, 5(1)(c) data minimisation).
+    audience : AudienceSettings
+        Minimum audience sizes per ad platform and the assumed match rate.
     """
 
     min_group_size: int | None = Field(default=None, ge=1)
     confidence_level: float | None = Field(default=None, gt=0, lt=1)
+    k_anonymity: int | None = Field(default=None, ge=2)
+    purposes: dict[str, Purpose] = Field(default_factory=dict)
+    audience: AudienceSettings = Field(default_factory=lambda: AudienceSettings())
 
 
 class Rule(_Frozen):

@@ -1,0 +1,1 @@
+"""Registered personal-data detectors (one module per entity type)."""
