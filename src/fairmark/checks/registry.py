@@ -8,8 +8,9 @@ from types import MappingProxyType
 from fairmark.checks.base import Check
 from fairmark.errors import PolicyError
 from fairmark.fairness.checks import FAIRNESS_CHECKS
+from fairmark.privacy.checks import PRIVACY_CHECKS
 
-_ALL: tuple[Check, ...] = (*FAIRNESS_CHECKS,)
+_ALL: tuple[Check, ...] = (*FAIRNESS_CHECKS, *PRIVACY_CHECKS)
 
 
 def _build(checks: tuple[Check, ...]) -> Mapping[str, Check]:

@@ -7,13 +7,17 @@ from typing import Annotated
 import typer
 
 from fairmark import __version__
+from fairmark.cli import audience as audience_cmd
 from fairmark.cli import audit as audit_cmd
+from fairmark.cli import consent as consent_cmd
 from fairmark.cli import delivery as delivery_cmd
 from fairmark.cli import demo as demo_cmd
 from fairmark.cli import explain as explain_cmd
 from fairmark.cli import mitigate as mitigate_cmd
 from fairmark.cli import model_card as model_card_cmd
 from fairmark.cli import policy as policy_cmd
+from fairmark.cli import privacy as privacy_cmd
+from fairmark.cli import protect as protect_cmd
 from fairmark.cli import proxies as proxies_cmd
 from fairmark.cli import representation as representation_cmd
 from fairmark.cli import runs as runs_cmd
@@ -42,6 +46,10 @@ app.command("model-card")(model_card_cmd.model_card_command)
 app.command("mitigate")(mitigate_cmd.mitigate_command)
 app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(runs_cmd.app, name="runs")
+app.add_typer(privacy_cmd.app, name="privacy")
+app.add_typer(audience_cmd.app, name="audience")
+app.add_typer(protect_cmd.app, name="protect")
+app.add_typer(consent_cmd.app, name="consent")
 
 
 def _version(value: bool) -> None:

@@ -1,5 +1,6 @@
 """The privacy checks, one file per check, listed explicitly per area."""
 
 from fairmark.checks.base import Check
+from fairmark.privacy.checks import _audience_checks, _kanon_checks
 
-PRIVACY_CHECKS: tuple[Check, ...] = ()
+PRIVACY_CHECKS: tuple[Check, ...] = (*_audience_checks.CHECKS, *_kanon_checks.CHECKS)

@@ -1,7 +1,16 @@
 """Glossary entries contributed per area (one module each), merged by ``glossary``."""
 
-from fairmark.report.glossary_areas import delivery, explain, mitigation, outcomes, proxies, scores
+from fairmark.report.glossary_areas import (
+    delivery,
+    explain,
+    mitigation,
+    outcomes,
+    privacy_audience,
+    privacy_kanon,
+    proxies,
+    scores,
+)
 
-AREAS = (scores, outcomes, delivery, proxies, explain, mitigation)
+AREAS = (scores, outcomes, delivery, proxies, explain, mitigation, privacy_audience, privacy_kanon)
 
 __all__ = ["AREAS"]
