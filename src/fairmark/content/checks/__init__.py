@@ -1,0 +1,1 @@
+"""Policy checks of the content scanner (input kind ``"content"``)."""
