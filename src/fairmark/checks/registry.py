@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from fairmark.checks.base import Check
+from fairmark.content.checks._content_checks import CHECKS as CONTENT_CHECKS
 from fairmark.errors import PolicyError
 from fairmark.fairness.checks import FAIRNESS_CHECKS
 from fairmark.privacy.checks import PRIVACY_CHECKS
 
-_ALL: tuple[Check, ...] = (*FAIRNESS_CHECKS, *PRIVACY_CHECKS)
+_ALL: tuple[Check, ...] = (*FAIRNESS_CHECKS, *PRIVACY_CHECKS, *CONTENT_CHECKS)
 
 
 def _build(checks: tuple[Check, ...]) -> Mapping[str, Check]:

@@ -10,6 +10,7 @@ from fairmark import __version__
 from fairmark.cli import audience as audience_cmd
 from fairmark.cli import audit as audit_cmd
 from fairmark.cli import consent as consent_cmd
+from fairmark.cli import content as content_cmd
 from fairmark.cli import delivery as delivery_cmd
 from fairmark.cli import demo as demo_cmd
 from fairmark.cli import explain as explain_cmd
@@ -50,6 +51,7 @@ app.add_typer(privacy_cmd.app, name="privacy")
 app.add_typer(audience_cmd.app, name="audience")
 app.add_typer(protect_cmd.app, name="protect")
 app.add_typer(consent_cmd.app, name="consent")
+app.add_typer(content_cmd.app, name="content")
 
 
 def _version(value: bool) -> None:

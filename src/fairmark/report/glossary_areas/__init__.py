@@ -1,6 +1,8 @@
 """Glossary entries contributed per area (one module each), merged by ``glossary``."""
 
 from fairmark.report.glossary_areas import (
+    content,
+    content_c2,
     delivery,
     explain,
     mitigation,
@@ -11,6 +13,7 @@ from fairmark.report.glossary_areas import (
     scores,
 )
 
-AREAS = (scores, outcomes, delivery, proxies, explain, mitigation, privacy_audience, privacy_kanon)
+AREAS = (scores, outcomes, delivery, proxies, explain, mitigation, privacy_audience, privacy_kanon,
+         content, content_c2)
 
 __all__ = ["AREAS"]
