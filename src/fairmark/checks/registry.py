@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from types import MappingProxyType
 
 from fairmark.checks.base import Check
-from fairmark.content.checks._content_checks import CHECKS as CONTENT_CHECKS
 from fairmark.errors import PolicyError
-from fairmark.fairness.checks import FAIRNESS_CHECKS
-from fairmark.privacy.checks import PRIVACY_CHECKS
 
-_ALL: tuple[Check, ...] = (*FAIRNESS_CHECKS, *PRIVACY_CHECKS, *CONTENT_CHECKS)
+
+def _all_checks() -> tuple[Check, ...]:
+    # Imported here, not at module level: the pillars' check modules import
+    # fairmark.checks.base, so importing them while fairmark.checks initialises would be
+    # circular when a check module is the first thing imported.
+    from fairmark.content.checks._content_checks import CHECKS as CONTENT_CHECKS
+    from fairmark.fairness.checks import FAIRNESS_CHECKS
+    from fairmark.privacy.checks import PRIVACY_CHECKS
+
+    return (*FAIRNESS_CHECKS, *PRIVACY_CHECKS, *CONTENT_CHECKS)
 
 
 def _build(checks: tuple[Check, ...]) -> Mapping[str, Check]:
@@ -23,12 +30,18 @@ def _build(checks: tuple[Check, ...]) -> Mapping[str, Check]:
     return MappingProxyType(seen)
 
 
-_REGISTRY = _build(_ALL)
-
-
+@cache
 def get_registry() -> Mapping[str, Check]:
-    """Return the read-only mapping ``check id -> Check`` of every registered check."""
-    return _REGISTRY
+    """Return the read-only mapping ``check id -> Check`` of every registered check.
+
+    Built on first use from the explicit lists of each pillar (fairness, privacy, content).
+
+    Raises
+    ------
+    RuntimeError
+        If two checks share an id.
+    """
+    return _build(_all_checks())
 
 
 def get_check(check_id: str) -> Check:
@@ -39,11 +52,12 @@ def get_check(check_id: str) -> Check:
     PolicyError
         If no check has that id; the message suggests the nearest ids.
     """
+    registry = get_registry()
     try:
-        return _REGISTRY[check_id]
+        return registry[check_id]
     except KeyError:
         import difflib
 
-        near = difflib.get_close_matches(check_id, list(_REGISTRY), n=3, cutoff=0.5)
+        near = difflib.get_close_matches(check_id, list(registry), n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(near)}?" if near else ""
         raise PolicyError(f"unknown check id {check_id!r}{hint}") from None
