@@ -110,6 +110,7 @@ def test_word_counted_once_even_when_two_stems_match():
         ("Run lead generation and lead scoring; lead the team.", 1, 0),
         ("Salary depending on experience; dependable.", 0, 1),
         ("The sympathetic nervous system; a sympathetic ear.", 0, 1),
+        ("We offer a competitive salary and competitive benefits; a competitive team.", 1, 0),
     ],
 )
 def test_word_sense_exceptions(text, masc, fem):

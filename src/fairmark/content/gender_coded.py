@@ -99,6 +99,13 @@ PHRASE_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("lead", "times"): "delays (supply chain), not leadership",
     ("sympathetic", "nervous"): "an anatomical system, not sympathy",
     ("depending", "on"): "'depending on experience' states a condition, not dependability",
+    **{
+        ("competitive", pay): "pay that compares well with the market, not a competitive person"
+        for pay in (
+            "salary", "salaries", "pay", "wage", "wages", "compensation", "remuneration",
+            "benefits", "package", "rates", "rate",
+        )
+    },
 }
 
 _WORD = re.compile(r"[^\s.,“”‘’<>*?!\"\[\]@':;()/&\x80-\U0010ffff]+")

@@ -12,6 +12,9 @@ Offsets
   executed and never included; block elements end a line; character references are
   decoded.
 - Tables: one document per row, offsets into that row's text cell.
+- Images (:data:`IMAGE_SUFFIXES`): one document with empty text (kind ``"image"``); the
+  scan reads the image's C2PA content credentials instead of text
+  (:mod:`fairmark.content.c2pa_images`), so its findings have the span ``0..0``.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ from fairmark.errors import DataError, UsageError
 TABLE_SUFFIXES = {".csv", ".tsv", ".parquet", ".pq"}
 HTML_SUFFIXES = {".html", ".htm"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
+IMAGE_SUFFIXES = {
+    ".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".avif", ".heic", ".heif",
+}  # fmt: skip
 METADATA_COLUMNS = ("channel", "ai_generated", "ad_category", "locale", "substantiation")
 BATCH_ROWS = 8192
 
@@ -44,10 +50,11 @@ class Document:
         File name, or ``file#row`` for a table row (row numbers start at 1).
     text : str
         The text scanned (for HTML, the extracted visible text).
-    kind : {"text", "html", "markdown", "table_row"}
+    kind : {"text", "html", "markdown", "table_row", "image"}
     context : ScanContext
     scan_text : str
-        What the matcher sees: ``text`` with Markdown markup blanked (same length).
+        What the matcher sees: ``text`` with Markdown markup blanked (same length); empty
+        for an image.
     """
 
     name: str
@@ -233,7 +240,8 @@ def read_documents(
     ----------
     path : str or Path
         ``.txt`` (or any other suffix: plain text), ``.html``/``.htm``, ``.md``/``.markdown``,
-        or ``.csv``/``.tsv``/``.parquet`` of variants.
+        ``.csv``/``.tsv``/``.parquet`` of variants, or an image (:data:`IMAGE_SUFFIXES`:
+        one empty-text document of kind ``"image"``, whose file is not read here).
     text_column : str
         Column holding the copy in a table.
     context : ScanContext, optional
@@ -248,6 +256,9 @@ def read_documents(
     p = Path(path)
     base = context or ScanContext()
     suffix = p.suffix.lower()
+    if suffix in IMAGE_SUFFIXES:
+        yield Document(p.name, "", "image", base, "")
+        return
     if suffix in TABLE_SUFFIXES:
         if not p.exists():
             raise DataError(f"{p}: file not found")

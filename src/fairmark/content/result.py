@@ -21,9 +21,9 @@ class ScannedDocument:
     ----------
     name : str
         File name or ``file#row``.
-    kind : {"text", "html", "markdown", "table_row"}
+    kind : {"text", "html", "markdown", "table_row", "image"}
     n_chars : int
-        Length of the text the offsets refer to (code points).
+        Length of the text the offsets refer to (code points); 0 for an image.
     findings : tuple of ContentFinding
         Sorted by start.
     """

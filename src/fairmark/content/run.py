@@ -9,7 +9,7 @@ from typing import Any
 
 from fairmark.content.categories import check_ad_category
 from fairmark.content.context import ScanContext
-from fairmark.content.inputs import read_documents
+from fairmark.content.inputs import IMAGE_SUFFIXES, read_documents
 from fairmark.content.result import ContentScanResult, ScannedDocument
 from fairmark.content.scanner import compile_packs, scan_with
 from fairmark.errors import UsageError
@@ -47,7 +47,11 @@ def scan_files(
     ----------
     paths : sequence of str or Path
         Files or folders (folders are scanned recursively, hidden files skipped); see
-        :func:`fairmark.content.inputs.read_documents` for the formats and offsets.
+        :func:`fairmark.content.inputs.read_documents` for the formats and offsets. An
+        image (jpg, jpeg, png, webp, gif, tiff, avif, heic) is one document of kind
+        ``"image"`` whose C2PA content credentials are read
+        (:func:`fairmark.content.c2pa_images.read_content_credentials`) and judged with
+        ``ai_generated`` (:func:`fairmark.content.c2pa_images.image_findings`).
     text_column : str
         Text column of CSV/Parquet inputs.
     ad_category, ai_generated, locale, channel
@@ -65,7 +69,8 @@ def scan_files(
     Raises
     ------
     UsageError, DataError, PolicyError
-        Bad arguments, unreadable input, malformed pack or policy (one line each).
+        Bad arguments, unreadable input (an unreadable or corrupt image too), malformed
+        pack or policy (one line each).
     """
     from fairmark.content.checks._content_checks import CHECKS
     from fairmark.content.rules import resolve_packs
@@ -82,6 +87,13 @@ def scan_files(
     pack_list = resolve_packs(packs)
     docs: list[ScannedDocument] = []
     for path in _files(paths):
+        if path.suffix.lower() in IMAGE_SUFFIXES:
+            from fairmark.content.c2pa_images import image_findings, read_content_credentials
+
+            creds = read_content_credentials(path)
+            found_img = image_findings(creds, ai_generated=base.ai_generated)
+            docs.append(ScannedDocument(path.name, "image", 0, tuple(found_img)))
+            continue
         for doc in read_documents(path, text_column=text_column, context=base):
             found = scan_with(compiled, doc.scan_text, doc.context)
             if doc.scan_text is not doc.text:
