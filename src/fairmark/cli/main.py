@@ -16,6 +16,7 @@ from fairmark.cli import demo as demo_cmd
 from fairmark.cli import explain as explain_cmd
 from fairmark.cli import mitigate as mitigate_cmd
 from fairmark.cli import model_card as model_card_cmd
+from fairmark.cli import pii as pii_cmd
 from fairmark.cli import policy as policy_cmd
 from fairmark.cli import privacy as privacy_cmd
 from fairmark.cli import protect as protect_cmd
@@ -47,6 +48,7 @@ app.command("model-card")(model_card_cmd.model_card_command)
 app.command("mitigate")(mitigate_cmd.mitigate_command)
 app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(runs_cmd.app, name="runs")
+app.add_typer(pii_cmd.app, name="pii")
 app.add_typer(privacy_cmd.app, name="privacy")
 app.add_typer(audience_cmd.app, name="audience")
 app.add_typer(protect_cmd.app, name="protect")

@@ -62,7 +62,11 @@ def missing_column_message(column: str, available: list[str]) -> str:
 def _duckdb() -> Any:
     import ibis
 
-    return ibis.duckdb.connect()
+    con = ibis.duckdb.connect()
+    # DuckDB draws a progress bar on stdout once a query runs past 2 s, which would corrupt
+    # machine-readable output (--format json); fairmark shows its own progress on stderr.
+    con.raw_sql("SET enable_progress_bar = false")
+    return con
 
 
 def _read_path(path: str) -> DataSource:
