@@ -13,9 +13,39 @@ from typing import Any
 
 from fairmark.pipeline import AuditJob, run_audit_job
 
-__all__ = ["DEMO_SYSTEM", "DemoRun", "run_demo"]
+__all__ = ["DEMO_DATA_CATEGORIES", "DEMO_PURPOSE", "DEMO_SYSTEM", "DemoRun", "run_demo"]
 
 DEMO_SYSTEM = "bank-marketing-propensity"
+
+DEMO_PURPOSE = "marketing.communications"
+"""fideslang data use of the campaign: marketing to existing customers by phone (fideslang
+has no separate key for telemarketing; ``marketing.communications`` is "uses combined
+channels to message and market to a customer")."""
+
+DEMO_DATA_CATEGORIES: dict[str, str] = {
+    "default": "user.financial",
+    "housing": "user.financial",
+    "contact": "user.device",
+    "month": "user.behavior",
+    "day_of_week": "user.behavior",
+    "campaign": "user.behavior",
+    "pdays": "user.behavior",
+    "previous": "user.behavior",
+    "poutcome": "user.behavior",
+    "emp.var.rate": "none",
+    "cons.price.idx": "none",
+    "cons.conf.idx": "none",
+    "euribor3m": "none",
+    "nr.employed": "none",
+}
+"""The bank's data inventory for the columns whose names do not say what they hold
+(UCI ``bank-additional-names.txt``): credit default and housing loan are financial
+situation; the contact channel (cellular or landline) describes the customer's device; the
+month and weekday of the last call and the contact history (calls this campaign, days
+since the last campaign, earlier calls, earlier outcome) are observed behaviour; the five
+quarterly and monthly economic indicators are the same for everybody called on a day and
+are not personal data. Age, job, marital status, education and loan are recognised by
+their names (:mod:`fairmark.privacy.table_scan`)."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +86,10 @@ def run_demo(
     The model (scikit-learn, without the leaking ``duration`` column) is trained on the
     first 80% of calls in date order and scores the last 20%; the 20% highest scores form
     the call list. The audit covers age band (<25, 25-34, 35-44, 45-54, 55-64, 65+),
-    marital status and their intersection against ``policy``.
+    marital status and their intersection against ``policy``, and checks the model's
+    input columns for identifiers and special-category data and the call list for data the
+    model does not need, for the purpose :data:`DEMO_PURPOSE` (when ``policy`` declares
+    it) with the categories of :data:`DEMO_DATA_CATEGORIES`.
 
     Parameters
     ----------
@@ -73,14 +106,19 @@ def run_demo(
     ------
     DataError
         If the Bank Marketing data cannot be found or fails its checksum.
+    PolicyError
+        If ``policy`` cannot be read or is invalid.
     """
     from fairmark.datasets import fetch_bank_marketing
     from fairmark.demo_model import build_call_list
+    from fairmark.policy import load_policy
 
+    declared = load_policy(policy).settings.purposes
     frame = fetch_bank_marketing(data_home)
     call_list = build_call_list(frame)
-    # the audit bins `age` itself (ordered bands); drop the model's own band column
-    scored = call_list.scored.drop(columns=["age_band"], errors="ignore")
+    # the audit bins `age` itself (ordered bands) and selects the top 20% by score itself:
+    # drop the model's own band and selection columns, which the model does not use
+    scored = call_list.scored.drop(columns=["age_band", "selected"], errors="ignore")
     job = run_audit_job(
         scored,
         out_dir=Path(out_dir),
@@ -92,6 +130,9 @@ def run_demo(
         sensitive_features=[{"column": "age", "bins": "age", "name": "age_band"}, "marital"],
         policy=policy,
         system_name=DEMO_SYSTEM,
+        features=list(call_list.feature_names),
+        purpose=DEMO_PURPOSE if DEMO_PURPOSE in declared else None,
+        data_categories=DEMO_DATA_CATEGORIES,
         data_name=(
             "UCI Bank Marketing (Moro, Cortez & Rita 2014): the last 20% of calls, "
             "scored by the propensity model"

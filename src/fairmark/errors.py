@@ -87,6 +87,9 @@ class Reason(StrEnum):
     NOT_IN_REFERENCE : the group occurs in the data but not in the reference population,
         so its representation cannot be judged.
     NO_DELIVERIES : the ad was delivered to nobody, so its delivered shares are undefined.
+    NOT_DECLARED : neither the model's input features nor the purpose of the processing
+        were declared, so it is unknown which columns are needed (data minimisation,
+        GDPR Art. 5(1)(c)).
     """
 
     EMPTY_GROUP = "empty_group"
@@ -104,3 +107,4 @@ class Reason(StrEnum):
     ZERO_TOTAL = "zero_total"
     NOT_IN_REFERENCE = "not_in_reference"
     NO_DELIVERIES = "no_deliveries"
+    NOT_DECLARED = "not_declared"

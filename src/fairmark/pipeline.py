@@ -31,7 +31,8 @@ class AuditJob:
     ----------
     result : AuditResult
     document : dict
-        The ``report.json`` document.
+        The ``report.json`` document as published and recorded (small-cell suppression
+        applied; ``result.to_dict(disclosure_control=False)`` is the complete one).
     paths : dict
         ``format -> Path`` of every report written.
     recorded : bool

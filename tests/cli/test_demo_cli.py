@@ -41,6 +41,20 @@ def test_demo_exits_0_writes_the_reports_and_records_the_run(
     calls = pd.read_csv(out / "call_list.csv")
     assert doc["summary"]["n_selected"] == int(calls["selected"].sum())  # same list as the model's
     assert {m["metric"] for m in doc["score_metrics"]} >= {"roc_auc", "ece"}
+    # privacy: the model's 19 inputs are declared with the purpose, so both checks are judged
+    privacy = doc["privacy"]
+    assert privacy["features_declared"] and privacy["purpose"] == "marketing.communications"
+    assert privacy["examined"] == [
+        "age", "job", "marital", "education", "default", "housing", "loan", "contact",
+        "month", "day_of_week", "campaign", "pdays", "previous", "poutcome", "emp.var.rate",
+        "cons.price.idx", "cons.conf.idx", "euribor3m", "nr.employed",
+    ]  # fmt: skip
+    verdicts = {f["rule_id"]: (f["verdict"], f["value"]) for f in doc["findings"]}
+    assert verdicts["pii-in-features"] == ("pass", 0)
+    assert verdicts["data-minimisation"] == ("pass", 0)  # only inputs, label and score
+    md = (out / "report.md").read_text()
+    assert "### Personal data in the model's inputs" in md
+    assert '<section id="privacy">' in (out / "report.html").read_text()
 
 
 def test_demo_with_corrupt_data_is_one_error_line(

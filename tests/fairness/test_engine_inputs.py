@@ -217,7 +217,7 @@ def test_threshold_and_top_k_select_by_hand(
     hand = SCORES["s"] >= threshold
     for order in (SCORES, SCORES.sample(frac=1, random_state=3)):
         r = run_audit(order, y_true="y", score="s", sensitive_features="g", **kwargs)
-        summary = r.to_dict()["summary"]
+        summary = r.to_dict(disclosure_control=False)["summary"]  # 8 rows: counts below k
         assert summary["selected_threshold"] == threshold
         assert summary["n_selected"] == selected == int(hand.sum())
         assert summary["n_selected_target"] == target
@@ -232,7 +232,7 @@ def test_threshold_and_top_k_select_by_hand(
 def test_missing_scores_are_excluded_and_top_k_counts_scored_rows() -> None:
     df = SCORES.assign(s=[0.9, 0.8, np.nan, 0.8, 0.5, 0.3, 0.3, 0.1])
     r = run_audit(df, y_true="y", score="s", top_k=0.7, sensitive_features="g")
-    summary = r.to_dict()["summary"]
+    summary = r.to_dict(disclosure_control=False)["summary"]  # 8 rows: counts below k
     # 7 scored rows: k = ceil(0.7 x 7) = 5; the 5th highest is 0.3, tied with the 6th
     assert summary["n_excluded"] == 1 and summary["excluded_reasons"]["missing_decision"] == 1
     assert summary["n_selected_target"] == 5 and summary["selected_threshold"] == 0.3

@@ -405,12 +405,12 @@ def test_every_check_gets_a_readable_sentence() -> None:
 
 
 def test_unknown_check_and_run_level_measurement_fall_back_to_the_id() -> None:
-    rule = _rule(check="privacy.k_anonymity", min=5.0)
+    rule = _rule(check="governance.not_registered", min=5.0)
     m = Measurement(
-        check_id="privacy.k_anonymity", feature=None, group=None, reference=None, value=3.0
+        check_id="governance.not_registered", feature=None, group=None, reference=None, value=3.0
     )
     finding = _single(rule, m)
-    assert finding.message == "privacy.k_anonymity is 3.00; the policy requires at least 5."
+    assert finding.message == "governance.not_registered is 3.00; the policy requires at least 5."
 
 
 # ---------------------------------------------------------------- to_dict
@@ -466,12 +466,15 @@ def test_default_policy_end_to_end() -> None:
         _m(0.85, ci_low=0.7, ci_high=1.0),
         _m(0.05, check_id=EO, group="65+", reference="25-34"),
         Measurement(SMALL, "age_band", None, None, 0.0, detail="every group has at least 30 rows"),
+        Measurement("privacy.pii_in_features", None, None, None, 0.0),
+        Measurement("privacy.data_minimisation", None, None, None, 0.0),
     ]
     outcome = evaluate(policy, measurements, today=date(2027, 11, 30), run_kind="audit")
-    assert [r.verdict for r in outcome.rules] == ["pass", "pass", "pass"]
+    assert [r.verdict for r in outcome.rules] == ["pass"] * 5
     assert outcome.verdict == "pass"
-    outcome = evaluate(policy, measurements[:2], today=date(2027, 12, 1), run_kind="audit")
-    assert [r.verdict for r in outcome.rules] == ["pass", "pass", "warn"]
+    no_small = [m for m in measurements if m.check_id != SMALL]
+    outcome = evaluate(policy, no_small, today=date(2027, 12, 1), run_kind="audit")
+    assert [r.verdict for r in outcome.rules] == ["pass", "pass", "warn", "pass", "pass"]
     assert outcome.findings[-1].message == (
         "Policy fairmark-default v1.0.0 was due for review on 2027-11-30"
     )

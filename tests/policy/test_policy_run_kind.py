@@ -22,6 +22,8 @@ def test_rules_of_another_run_kind_are_left_out(monkeypatch, tmp_path):
     assert [r.check for r in audit_outcome.rules] == [
         "fairness.disparate_impact",
         "fairness.equal_opportunity_difference",
+        "privacy.pii_in_features",
+        "privacy.data_minimisation",
     ]
     everything = evaluate(policy, [m])
     assert "fairness.small_groups" in [r.check for r in everything.rules]

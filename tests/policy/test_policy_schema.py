@@ -51,7 +51,7 @@ def test_default_policy_content() -> None:
     assert data["version"] == "1.0.0"
     assert data["owner"] == "fairmark maintainers"
     assert data["review_by"] == "2027-11-30"
-    assert data["settings"] == {"min_group_size": 30}
+    assert (data["settings"]["min_group_size"], data["settings"]["k_anonymity"]) == (30, 10)
     by_check = {rule["check"]: rule for rule in data["rules"]}
     assert set(by_check) == {
         "fairness.disparate_impact",
@@ -60,7 +60,21 @@ def test_default_policy_content() -> None:
         "fairness.proxy_association",
         "fairness.delivery_skew",
         "fairness.representation_ratio",
+        "privacy.pii_in_features",
+        "privacy.data_minimisation",
+        "privacy.k_anonymity",
+        "privacy.min_audience_size",
+        "content.dark_pattern",
+        "content.unsubstantiated_claim",
+        "content.special_category_wording",
+        "content.ai_disclosure",
+        "content.gender_coded",
+        "content.targeting_restriction",
     }
+    for check in ("privacy.pii_in_features", "content.special_category_wording"):
+        assert (by_check[check]["max"], by_check[check]["severity"]) == (0, "block")
+    for purpose in data["settings"]["purposes"].values():
+        assert not any(c.startswith("user.health") for c in purpose["data_categories"])
     for check in ("fairness.proxy_association", "fairness.delivery_skew"):
         assert (by_check[check].get("min"), by_check[check]["severity"]) == (None, "warn")
     rep = by_check["fairness.representation_ratio"]

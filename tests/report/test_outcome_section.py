@@ -34,7 +34,8 @@ OUTCOME_KEYS = (
 
 
 def _tables(rh: SimpleNamespace, html: str) -> tuple[dict[str, dict[str, str]], ...]:
-    section = html.split('<section id="outcomes">', 1)[1].split('<section id="glossary">', 1)[0]
+    rest = html.split('<section id="outcomes">', 1)[1]
+    section = rest.split('<section id="privacy">', 1)[0].split('<section id="glossary">', 1)[0]
     out = []
     for table in rh.html_tables(section):
         header = table[0]

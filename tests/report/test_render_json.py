@@ -9,14 +9,17 @@ import pytest
 
 from fairmark.errors import UsageError
 from fairmark.report import render_json
+from fairmark.report.disclosure_control import protect_document
 
 
 def test_round_trip_keeps_content_and_order(sample_doc: dict[str, Any]) -> None:
-    text = render_json(sample_doc)
+    # Documents from to_dict() already carry disclosure control; render_json adds nothing.
+    doc = protect_document(sample_doc)
+    text = render_json(doc)
     back = json.loads(text)
-    assert back == sample_doc
-    assert list(back) == list(sample_doc)
-    assert list(back["groups"][0]) == list(sample_doc["groups"][0])
+    assert back == doc
+    assert list(back) == list(doc)
+    assert list(back["groups"][0]) == list(doc["groups"][0])
     assert text.endswith("}\n")
     assert text.splitlines()[1] == '  "schema_version": "1.0",'
 

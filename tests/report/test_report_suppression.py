@@ -63,6 +63,8 @@ def test_display_rules_hide_numbers_even_without_validation(
     rh: SimpleNamespace, monkeypatch: pytest.MonkeyPatch, module: Any, render: Any
 ) -> None:
     monkeypatch.setattr(module, "validate_report", lambda doc: None)
+    # The display rules alone: disclosure control would also hide the planted group.
+    monkeypatch.setattr(module, "publishable", lambda doc: doc)
     leaky = _one_feature(rh.plant_leak(rh.load_sample()))
     clean = render(_one_feature(rh.load_sample()))
     shown = render(leaky)

@@ -35,6 +35,21 @@ def _num(x: Any) -> str:
     return f"{x:.2f}"
 
 
+def _count(x: Any) -> str:
+    """A count; ``None`` is a count hidden by small-cell suppression."""
+    return "not shown" if x is None else f"{x:,}"
+
+
+def _hidden(g: dict[str, Any], min_n: int) -> tuple[str, str]:
+    """The n cell and note of a suppressed group, by why it is hidden."""
+    reason = g.get("suppressed_reason")
+    if reason == "below_k":
+        return "few", "[dim]not shown (fewer than k people)[/]"
+    if reason == "differencing":
+        return "—", "[dim]not shown (would reveal a small group)[/]"
+    return f"<{min_n}", "[dim]not shown (small group)[/]"
+
+
 def _impact(d: dict[str, Any] | None) -> str:
     if d is None:
         return "—"
@@ -65,8 +80,9 @@ def print_summary(doc: dict[str, Any], console: Console, *, title: str | None = 
     level = summary.get("confidence_level") or 0.95
     ci = f"{level:.0%} CI"
     console.print(
-        f"[bold]{escape(title or 'fairmark audit')}[/]  {summary['n_used']:,} rows audited"
-        f" ({summary['n_excluded']:,} excluded); decision: {escape(str(summary['decision']))}"
+        f"[bold]{escape(title or 'fairmark audit')}[/]  {_count(summary['n_used'])} rows "
+        f"audited ({_count(summary['n_excluded'])} excluded); decision: "
+        f"{escape(str(summary['decision']))}"
     )
     di = {
         (d["feature"], d["group"]): d
@@ -85,7 +101,7 @@ def print_summary(doc: dict[str, Any], console: Console, *, title: str | None = 
         for g in (g for g in doc["groups"] if g["feature"] == feature):
             name = escape(str(g["group"]))
             if g["suppressed"]:
-                table.add_row(name, f"<{min_n}", "[dim]not shown (small group)[/]", "", "")
+                table.add_row(name, *_hidden(g, min_n), "", "")
                 continue
             d = di.get((feature, g["group"]))
             table.add_row(

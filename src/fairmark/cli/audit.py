@@ -17,6 +17,7 @@ SCORE_KINDS = ("auto", "probability", "logit", "score")
 _DATA = "Data and outcome"
 _DECISION = "Decision (give --y-pred, or --score with --threshold or --top-k)"
 _GROUPS = "Groups"
+_PRIVACY = "Personal data in the model's inputs"
 _OUTPUT = "Policy, reports and record"
 
 EPILOG = (
@@ -43,6 +44,41 @@ def _parse_refs(items: list[str]) -> dict[str, str]:
         if not sep or not feat.strip() or not group:
             fail(f"--reference-group {item!r}: expected FEATURE=GROUP, e.g. marital=married")
         out[feat.strip()] = group
+    return out
+
+
+def _parse_features(value: str) -> list[str]:
+    """``A,B`` or ``@file`` (one column per line or comma-separated; ``#`` starts a comment)."""
+    text = value
+    if value.startswith("@"):
+        path = Path(value[1:])
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            why = getattr(exc, "strerror", None) or type(exc).__name__
+            fail(
+                f"--features {value}: cannot read {str(path)!r} ({why}); expected a text "
+                "file with one column name per line"
+            )
+        lines = [line.split("#", 1)[0] for line in text.splitlines()]
+        text = ",".join(lines)
+    names = [name.strip() for name in text.split(",")]
+    names = [name for name in names if name]
+    if not names:
+        fail(f"--features {value!r}: no column names; expected e.g. age,job or @features.txt")
+    return names
+
+
+def _parse_categories(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        column, sep, category = item.rpartition("=")
+        if not sep or not column.strip() or not category.strip():
+            fail(
+                f"--data-category {item!r}: expected COLUMN=CATEGORY, e.g. "
+                "income=user.financial (or COLUMN=none for a column without personal data)"
+            )
+        out[column.strip()] = category.strip()
     return out
 
 
@@ -249,6 +285,40 @@ def audit_command(
             "customer id. Default: 1000.",
         ),
     ] = None,
+    features: Annotated[
+        str | None,
+        typer.Option(
+            "--features",
+            metavar="A,B|@FILE",
+            rich_help_panel=_PRIVACY,
+            help="The model's input columns, comma-separated or @file (one per line). "
+            "They are checked for identifiers and special-category data; other columns "
+            "the audit does not use count as data the model does not need. Default: "
+            "every column but the audit's own and the sensitive features is examined.",
+        ),
+    ] = None,
+    purpose: Annotated[
+        str | None,
+        typer.Option(
+            "--purpose",
+            metavar="DATA_USE",
+            rich_help_panel=_PRIVACY,
+            help="Purpose of the processing, a fideslang data use declared in the "
+            "policy's settings.purposes (e.g. marketing.communications): columns of a "
+            "category it declares are not counted as unneeded.",
+        ),
+    ] = None,
+    data_category: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--data-category",
+            metavar="COLUMN=CATEGORY",
+            rich_help_panel=_PRIVACY,
+            help="Declare a column's fideslang data category instead of the scan's "
+            "guess, e.g. income=user.financial; COLUMN=none for a column without "
+            "personal data. Repeat per column.",
+        ),
+    ] = None,
     policy: Annotated[
         str | None,
         typer.Option(
@@ -342,6 +412,8 @@ def audit_command(
         "max_groups": max_groups,
         "policy": policy,
         "system": system,
+        "features": _parse_features(features) if features is not None else None,
+        "purpose": purpose,
     }
     _drop_overridden_decision(cfg, flags)
     settings = {**cfg, **{k: v for k, v in flags.items() if v is not None}}
@@ -362,6 +434,13 @@ def audit_command(
         ]
     elif bins:
         fail("--bin needs its column also given as --sensitive-feature")
+    if data_category:
+        settings["data_categories"] = {
+            **(settings.get("data_categories") or {}),
+            **_parse_categories(data_category),
+        }
+    if isinstance(settings.get("features"), str):  # audit.yaml: "a,b" or "@file"
+        settings["features"] = _parse_features(settings["features"])
     if reference_group:
         settings["reference_groups"] = {
             **(settings.get("reference_groups") or {}),

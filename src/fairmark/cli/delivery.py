@@ -56,8 +56,8 @@ def _ads_table(doc: dict[str, Any]) -> Table:
         table.add_row(
             escape(str(a["ad"] if a["ad"] is not None else "—")),
             a["view"],
-            f"{a['eligible_total']:,.0f}",
-            f"{a['delivered_total']:,.0f}",
+            "not shown" if a["eligible_total"] is None else f"{a['eligible_total']:,.0f}",
+            "not shown" if a["delivered_total"] is None else f"{a['delivered_total']:,.0f}",
             tvd,
             p,
         )
@@ -72,9 +72,14 @@ def _groups_table(doc: dict[str, Any], ad: Any, view: str) -> Table:
         table.add_column(col, justify="left" if col == "group" else "right")
     for g in (g for g in doc["groups"] if g["ad"] == ad and g["view"] == view):
         if g["suppressed"]:
+            why = (
+                f"eligible audience below {min_n}"
+                if g.get("suppressed_reason") in (None, "below_min_group_size")
+                else "disclosure control"
+            )
             table.add_row(
                 escape(g["group"]),
-                f"[dim]eligible audience below {min_n}: not shown[/]",
+                f"[dim]{why}: not shown[/]",
                 "",
                 "",
                 "",

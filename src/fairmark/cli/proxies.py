@@ -35,6 +35,11 @@ def _num(x: Any) -> str:
     return "—" if x is None else f"{x:.3f}"
 
 
+def _sampled(joint: dict[str, Any]) -> str:
+    n = joint["n_sample"]
+    return "not shown" if n is None else f"{n:,}"
+
+
 def print_proxies(doc: dict[str, Any], out: Console, *, top: int) -> None:
     """Print the ranked proxies, the joint test and the verdict of a result document.
 
@@ -48,7 +53,8 @@ def print_proxies(doc: dict[str, Any], out: Console, *, top: int) -> None:
     """
     summary = doc["summary"]
     out.print(
-        f"[bold]fairmark proxies[/]  {summary['n_rows']:,} rows, "
+        f"[bold]fairmark proxies[/]  "
+        f"{'not shown' if summary['n_rows'] is None else format(summary['n_rows'], ',')} rows, "
         f"{len(summary['features'])} candidate features"
     )
     for name in summary["sensitive_features"]:
@@ -82,7 +88,7 @@ def print_proxies(doc: dict[str, Any], out: Console, *, top: int) -> None:
                 out.print(
                     f"All features together predict {escape(name)} with ROC AUC "
                     f"{joint['value']:.3f} ({joint['cv_folds']}-fold CV, {joint['model']}, "
-                    f"{joint['n_sample']:,} sampled rows; 0.5 = not at all, 1 = exactly)"
+                    f"{_sampled(joint)} sampled rows; 0.5 = not at all, 1 = exactly)"
                 )
     shown = [f for f in doc["findings"] if f["verdict"] != "pass"]
     if shown:

@@ -59,6 +59,8 @@ def print_representation(doc: dict[str, Any]) -> None:
         table.add_column(col, justify="left" if col in {"group", ""} else "right")
     for g in doc["groups"]:
         rows = f"<{min_n}" if g["suppressed"] else f"{g['n']:,}"
+        if g["suppressed"] and g.get("suppressed_reason") not in (None, "below_min_group_size"):
+            rows = "not shown"
         ref = "—" if g["reference_share"] is None else f"{g['reference_share']:.1%}"
         flag = "[bold red]under-represented[/]" if g["flagged"] else ""
         if not g["in_reference"]:
@@ -77,8 +79,11 @@ def print_representation(doc: dict[str, Any]) -> None:
         if not s["has_missing"]
         else (f"{s['n_missing']:,}" if s["n_missing"] is not None else f"fewer than {min_n}")
     )
+    if "n_missing" in (s.get("suppressed_counts") or {}):
+        missing = "not shown"
+    used = "not shown" if s["n_used"] is None else f"{s['n_used']:,}"
     console.print(
-        f"{s['n_used']:,} rows compared; rows without a value: {missing}. Flag bound: ratio "
+        f"{used} rows compared; rows without a value: {missing}. Flag bound: ratio "
         f"below {s['flag_bound']:g} ({escape(s['flag_bound_source'])})."
     )
     if not doc["rules"]:

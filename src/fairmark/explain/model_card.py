@@ -151,9 +151,11 @@ def build_model_card(
     model card specification.
     """
     from fairmark.report._view import build_view
+    from fairmark.report.disclosure_control import publishable
     from fairmark.report.validate import validate_report
 
     validate_report(run_doc)
+    run_doc = publishable(run_doc)  # a stored run is complete; a model card is published
     details = load_model_details(model_details)
     view = build_view(run_doc)
     name = details.name or run_doc.get("system_name") or "Unnamed model"

@@ -125,8 +125,52 @@ class AuditResult:
             index = index.rename(self.cube.features[0])
         return pd.DataFrame(records, index=index)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the ``report.json`` document (see ``docs/report-schema.md``)."""
+    def to_dict(self, *, disclosure_control: bool = True) -> dict[str, Any]:
+        """Return the ``report.json`` document (see ``docs/report-schema.md``).
+
+        Parameters
+        ----------
+        disclosure_control : bool, default True
+            Apply small-cell suppression and differencing protection with the policy's
+            ``settings.k_anonymity`` (default 10), judged on the true unweighted counts of
+            every group (:func:`fairmark.report.disclosure_control.protect_document`):
+            the published document, which reports show and the run store records.
+            ``False`` gives the complete document (for the analyst; groups below
+            ``min_group_size`` are hidden either way).
+
+        Raises
+        ------
+        UsageError
+            If the policy's ``k_anonymity`` is not a whole number >= 1.
+        """
+        doc = self._complete_dict()
+        if not disclosure_control:
+            return doc
+        from fairmark.report.disclosure_control import policy_k, protect_document
+
+        return protect_document(doc, k=policy_k(self.policy), counts=self._group_counts())
+
+    def _group_counts(self) -> dict[tuple[str, str], Any]:
+        """``(feature, group) -> GroupCounts``: unweighted n, positives, selected, from the cube."""
+        from fairmark.fairness.spec import INTERSECTION_SEP
+        from fairmark.report.disclosure_control import GroupCounts
+
+        frame = self.cube.frame
+        out: dict[tuple[str, str], Any] = {}
+        combos = [(f,) for f in self.cube.features] + [tuple(c) for c in self.spec.intersections]
+        for combo in combos:
+            feature = INTERSECTION_SEP.join(combo)
+            for key, row in group_counts(frame, combo).iterrows():
+                levels = key if isinstance(key, tuple) else (key,)
+                tp, fp, fn, tn = (int(row[c]) for c in CELLS)
+                label = INTERSECTION_SEP.join(str(x) for x in levels)
+                out[(feature, label)] = GroupCounts(tp + fp + fn + tn, tp + fn, tp + fp)
+        for g in self.metrics.groups:
+            out.setdefault((g.feature, g.group), GroupCounts(0, 0, 0))
+        return out
+
+    def _complete_dict(self) -> dict[str, Any]:
+        """The document before disclosure control (see :meth:`to_dict`)."""
         frame = self.cube.frame
         excluded = {
             "missing_y_true": int(frame["n_y_missing"].sum()),
@@ -167,11 +211,18 @@ class AuditResult:
             "outcome_metrics": [m.to_dict() for m in self.metrics.outcome_metrics],
             "findings": [f.to_dict() for f in self.outcome.findings],
             "rules": [r.to_dict() for r in self.outcome.rules],
+            **(
+                {"privacy": self.metrics.privacy.to_dict()}
+                if self.metrics.privacy is not None
+                else {}
+            ),
         }
 
-    def to_json(self) -> str:
+    def to_json(self, *, disclosure_control: bool = True) -> str:
         """Return :meth:`to_dict` as JSON text (``allow_nan=False``)."""
-        return json.dumps(self.to_dict(), indent=2, allow_nan=False)
+        return json.dumps(
+            self.to_dict(disclosure_control=disclosure_control), indent=2, allow_nan=False
+        )
 
 
 def _jsonable(obj: Any) -> Any:
@@ -201,6 +252,9 @@ def audit(
     score_kind: str | None = None,
     cutoffs: Sequence[float] | None = None,
     data_name: str | None = None,
+    features: Sequence[str] | None = None,
+    purpose: str | None = None,
+    data_categories: Mapping[str, str] | None = None,
 ) -> AuditResult:
     """Audit a binary marketing decision for fairness across groups of customers.
 
@@ -255,6 +309,21 @@ def audit(
         Extra score thresholds for selection-rate parity in ``score_metrics[]``.
     data_name : str, optional
         How the reports name the data (default: the file path, or the kind of table).
+    features : list of str, optional
+        The model's input columns. They are examined for direct identifiers and GDPR
+        Art. 9 special categories (check ``privacy.pii_in_features``); every other column
+        that the audit does not use counts as unneeded data (``privacy.data_minimisation``)
+        unless its category is declared for ``purpose``. Default: every column that is not
+        an audit column or a sensitive feature is examined, and data minimisation can only
+        be judged against a ``purpose``.
+    purpose : str, optional
+        fideslang data-use key of the processing purpose (e.g.
+        ``marketing.communications``), declared with its data categories in the policy's
+        ``settings.purposes``.
+    data_categories : dict, optional
+        ``column -> fideslang data category`` (e.g. ``{"income": "user.financial"}``)
+        replacing what the scan of names and sampled values recognises; ``"none"``
+        declares a column not personal (see :mod:`fairmark.privacy.feature_profile`).
 
     Returns
     -------
@@ -265,7 +334,9 @@ def audit(
     Raises
     ------
     UsageError, DataError, PolicyError
-        On bad input; each with a one-line message.
+        On bad input; each with a one-line message: among others a ``purpose`` the policy
+        does not declare (the declared ones are listed) or a ``features`` column missing
+        from the data (the available ones are listed).
 
     Examples
     --------
@@ -277,8 +348,13 @@ def audit(
     [1.0, 0.0]
     """
     from fairmark.policy import evaluate, load_policy
+    from fairmark.privacy.declarations import check_declarations
+    from fairmark.privacy.feature_profile import profile_columns
 
     pol = load_policy(policy if policy is not None else "default")
+    check_declarations(
+        features=features, purpose=purpose, data_categories=data_categories, policy=pol
+    )
     settings = getattr(pol, "settings", None)
     if min_group_size is None and settings is not None:
         min_group_size = getattr(settings, "min_group_size", None)
@@ -314,6 +390,15 @@ def audit(
         from fairmark.fairness.outcomes import compute_outcome_metrics
 
         metrics = replace(metrics, outcome_metrics=compute_outcome_metrics(source, spec, metrics))
+    privacy = profile_columns(
+        source,
+        spec,
+        features=features,
+        purpose=purpose,
+        data_categories=data_categories,
+        policy=pol,
+    )
+    metrics = replace(metrics, privacy=privacy)
     measurements = tuple(
         m
         for check in get_registry().values()

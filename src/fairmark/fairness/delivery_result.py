@@ -271,8 +271,26 @@ class DeliveryResult:
                 return a
         raise KeyError((ad, view))
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON document of the run (what ``--format json`` prints)."""
+    def to_dict(self, *, disclosure_control: bool = True) -> dict[str, Any]:
+        """Return the JSON document of the run (what ``--format json`` prints).
+
+        Parameters
+        ----------
+        disclosure_control : bool, default True
+            Apply small-cell suppression and differencing protection with the policy's
+            ``settings.k_anonymity`` (default 10;
+            :func:`fairmark.report.disclosure_control.protect_document`): the published
+            document. ``False`` gives the complete document (internal use).
+        """
+        doc = self._complete_dict()
+        if not disclosure_control:
+            return doc
+        from fairmark.report.disclosure_control import policy_k, protect_document
+
+        return protect_document(doc, k=policy_k(self.policy))
+
+    def _complete_dict(self) -> dict[str, Any]:
+        """The document before disclosure control (see :meth:`to_dict`)."""
         from fairmark import __version__
 
         findings = self.outcome.findings if self.outcome is not None else ()

@@ -102,8 +102,26 @@ class ProxyResult:
 
         return exit_code(self.verdict)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, disclosure_control: bool = True) -> dict[str, Any]:
         """Return the result document (``fairmark proxies --format json`` writes it).
+
+        Parameters
+        ----------
+        disclosure_control : bool, default True
+            Apply small-cell suppression and differencing protection with the policy's
+            ``settings.k_anonymity`` (default 10;
+            :func:`fairmark.report.disclosure_control.protect_document`): the published
+            document. ``False`` gives the complete document (internal use).
+        """
+        doc = self._complete_dict()
+        if not disclosure_control:
+            return doc
+        from fairmark.report.disclosure_control import policy_k, protect_document
+
+        return protect_document(doc, k=policy_k(self.policy))
+
+    def _complete_dict(self) -> dict[str, Any]:
+        """The document before disclosure control (see :meth:`to_dict`).
 
         Keys: ``schema_version, kind ("proxies"), run_id, created_at, tool_version,
         data, settings, summary, proxies[], redundant_encoding_auc, policy, verdict,

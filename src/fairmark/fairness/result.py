@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fairmark.privacy.feature_profile import PrivacyProfile
 
 __all__ = ["AuditMetrics", "Disparity", "Estimate", "GroupStats", "json_number"]
 
@@ -165,6 +168,11 @@ class AuditMetrics:
     outcome_metrics : tuple
         Per-group numeric-outcome metrics when the audit has an outcome column
         (:mod:`fairmark.fairness.outcomes`); each item has ``to_dict()``.
+    privacy : PrivacyProfile or None
+        The personal data in the audited table's columns and which of them the model
+        needs (:mod:`fairmark.privacy.feature_profile`), the input of the checks
+        ``privacy.pii_in_features`` and ``privacy.data_minimisation``; ``None`` when not
+        profiled.
     """
 
     features: tuple[str, ...]
@@ -175,6 +183,7 @@ class AuditMetrics:
     small_groups: dict[str, list[str]] = field(default_factory=dict)
     score_metrics: tuple[Any, ...] = ()
     outcome_metrics: tuple[Any, ...] = ()
+    privacy: PrivacyProfile | None = None
 
     def disparities_for(self, metric: str) -> list[Disparity]:
         """Return the disparities of one metric, in feature order."""

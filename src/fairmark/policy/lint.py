@@ -334,6 +334,35 @@ def _check_review_by(collector: _Collector, data: Mapping[str, Any], today: date
         )
 
 
+def _check_k_anonymity(collector: _Collector, data: Mapping[str, Any]) -> None:
+    """Warn when groups big enough to estimate may still be too small to publish."""
+    from fairmark.fairness.spec import DEFAULT_MIN_GROUP_SIZE
+    from fairmark.policy.model import DEFAULT_K_ANONYMITY
+
+    settings = data.get("settings")
+    if not isinstance(settings, Mapping):
+        return
+    mgs, k = settings.get("min_group_size"), settings.get("k_anonymity")
+    if mgs is None and k is None:
+        return
+    if any(v is not None and (isinstance(v, bool) or not isinstance(v, int)) for v in (mgs, k)):
+        return  # already reported by the schema
+    mgs_value = DEFAULT_MIN_GROUP_SIZE if mgs is None else mgs
+    k_value = DEFAULT_K_ANONYMITY if k is None else k
+    if mgs_value >= k_value:
+        return
+    field = "min_group_size" if mgs is not None else "k_anonymity"
+    mgs_text = f"min_group_size {mgs_value}" + ("" if mgs is not None else " (the default)")
+    k_text = f"k_anonymity {k_value}" + ("" if k is not None else " (the default)")
+    collector.at_path(
+        "warning",
+        ("settings", field),
+        f"{mgs_text} is below {k_text}: groups of {mgs_value} to {k_value - 1} people are "
+        "estimated, but every report suppresses their counts and rates (small-cell "
+        "suppression); expected min_group_size >= k_anonymity",
+    )
+
+
 def lint_document(
     file: str, root: yaml.Node | None, data: Any, *, today: date | None = None
 ) -> list[LintMessage]:
@@ -357,7 +386,9 @@ def lint_document(
         repeated YAML keys, duplicate rule ids, unknown check ids (with the nearest ids
         by :func:`difflib.get_close_matches`), NaN bounds, ``min > max``. Warnings: a
         single bound on the wrong side of the check's ``direction``, an intersection
-        listed while ``include_intersections`` is false, ``review_by`` in the past.
+        listed while ``include_intersections`` is false, ``review_by`` in the past,
+        ``settings.min_group_size`` below ``settings.k_anonymity`` (defaults 30 and 10
+        when only one is set: groups that are estimated but can never be published).
     """
     collector = _Collector(file, root)
     if data is None:
@@ -382,6 +413,7 @@ def lint_document(
         if isinstance(rules, list):
             _check_rules(collector, rules)
         _check_review_by(collector, data, today or date.today())
+        _check_k_anonymity(collector, data)
     return sorted(
         collector.messages,
         key=lambda m: (m.line or 0, m.column or 0, m.level != "error"),

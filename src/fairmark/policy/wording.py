@@ -42,6 +42,8 @@ _REASONS: dict[str, str] = {
     Reason.ZERO_TOTAL: "the total outcome value is zero, so shares are undefined",
     Reason.NOT_IN_REFERENCE: "the group is not in the reference population",
     Reason.NO_DELIVERIES: "the ad was not delivered to anyone",
+    Reason.NOT_DECLARED: "nothing says which columns the model needs, so it could not be "
+    "judged: declare the model's features (--features) or its purpose (--purpose)",
 }
 
 _MAX_DECIMALS = 6
@@ -202,6 +204,20 @@ _PHRASES: dict[str, _Phrase] = {
     ),
     "proxy_association": _Phrase(
         subject=lambda m: f"Association of feature '{m.group}' with sensitive feature {m.feature}",
+    ),
+    "pii_in_features": _Phrase(
+        subject=lambda m: (
+            "Number of the model's input columns that are direct identifiers or "
+            "special-category data"
+        ),
+        count=True,
+    ),
+    "data_minimisation": _Phrase(
+        subject=lambda m: (
+            "Number of columns in the data that the model does not need and the "
+            "purpose does not declare"
+        ),
+        count=True,
     ),
 }
 

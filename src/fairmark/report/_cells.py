@@ -4,7 +4,10 @@ Every report view (audit, score and outcome sections, delivery, representation, 
 builds its cells here, so the rules hold everywhere:
 
 * a suppressed group (reason ``below_min_group_size``) shows no number, only
-  "fewer than {min_group_size} — not shown";
+  "fewer than {min_group_size} — not shown"; a count hidden by disclosure control
+  (:mod:`fairmark.report.disclosure_control`) shows "fewer than {k} — not shown" (reason
+  ``below_k``) or "not shown — would reveal a small group by subtraction" (reason
+  ``differencing``);
 * an undefined value (``None``) shows "undefined" and its reason, never ``0``;
 * ``"inf"`` shows "∞ (reference rate is zero)" or "∞" with its reason.
 
@@ -13,6 +16,7 @@ Nothing is computed here: every number comes from the document.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,14 +26,26 @@ from fairmark.report.glossary import Unit, glossary
 __all__ = [
     "DISPLAY_UNITS",
     "HIDDEN_REASON",
+    "HIDDEN_REASONS",
     "Cell",
     "CellMaker",
     "display_unit",
+    "document_k",
     "reason_name",
     "words",
 ]
 
 HIDDEN_REASON = "below_min_group_size"
+#: Every reason that hides a value: too small to estimate, or disclosure control.
+HIDDEN_REASONS: frozenset[str] = frozenset({HIDDEN_REASON, "below_k", "differencing"})
+
+
+def document_k(doc: Mapping[str, Any]) -> int | None:
+    """Return the ``k`` of a document's ``disclosure_control`` (``None`` without it)."""
+    control = doc.get("disclosure_control")
+    if isinstance(control, Mapping) and isinstance(control.get("k"), int):
+        return int(control["k"])
+    return None
 
 #: Display units that differ from the glossary's: the AUC gap is shown as a plain number,
 #: like the AUCs it is the difference of (0.77 − 0.60 = 0.17, not "17 pp").
@@ -107,9 +123,13 @@ class CellMaker:
     ----------
     min_group_size : int
         The document's minimum group size (named in the text of hidden cells).
+    k : int or None
+        The document's disclosure-control threshold (named in the text of cells hidden
+        with reason ``below_k``).
     """
 
     min_group_size: int
+    k: int | None = None
     reasons_seen: list[str] = field(default_factory=list)
 
     @property
@@ -122,10 +142,19 @@ class CellMaker:
         if reason is not None and reason not in self.reasons_seen:
             self.reasons_seen.append(reason)
 
-    def hidden(self) -> Cell:
-        """The cell of a suppressed group's value."""
-        self.note_reason(HIDDEN_REASON)
-        return Cell(text=self.suppressed_text, hidden=True, reason=HIDDEN_REASON)
+    def hidden_text(self, reason: str | None = HIDDEN_REASON) -> str:
+        """The text shown in place of a value hidden for ``reason``."""
+        if reason == "below_k":
+            return f"fewer than {self.k} — not shown" if self.k else "too few — not shown"
+        if reason == "differencing":
+            return "not shown — would reveal a small group by subtraction"
+        return self.suppressed_text
+
+    def hidden(self, reason: str | None = HIDDEN_REASON) -> Cell:
+        """The cell of a value hidden for ``reason`` (default: a group too small to show)."""
+        reason = reason if reason in HIDDEN_REASONS else HIDDEN_REASON
+        self.note_reason(reason)
+        return Cell(text=self.hidden_text(reason), hidden=True, reason=reason)
 
     def missing(self, text: str = "—") -> Cell:
         """A cell for a value the document does not have at all (not an undefined value)."""
@@ -149,7 +178,7 @@ class CellMaker:
         value, low, high : float, int, "inf", "-inf" or None
             As stored in the document.
         reason : str or None
-            The document's reason code; ``below_min_group_size`` hides the value.
+            The document's reason code; a reason of :data:`HIDDEN_REASONS` hides the value.
         unit : {"rate", "difference", "ratio", "count", "none"}
             See :func:`fairmark.report._format.fmt_number`.
         signed : bool, default True
@@ -157,8 +186,8 @@ class CellMaker:
         note : str, optional
             A muted second line shown with a defined value.
         """
-        if reason == HIDDEN_REASON:
-            return self.hidden()
+        if reason in HIDDEN_REASONS:
+            return self.hidden(reason)
         text = fmt_number(value, unit, signed=signed)
         self.note_reason(reason)
         if text is None:
@@ -171,8 +200,8 @@ class CellMaker:
 
     def count(self, value: Any, reason: str | None = None) -> Cell:
         """Return the cell of a count (people, rows); ``None`` shows "undefined"."""
-        if reason == HIDDEN_REASON:
-            return self.hidden()
+        if reason in HIDDEN_REASONS:
+            return self.hidden(reason)
         if value is None:
             self.note_reason(reason)
             return Cell(text=f"undefined — {reason_name(reason)}", undefined=True, reason=reason)
@@ -180,8 +209,8 @@ class CellMaker:
 
     def text(self, value: Any, reason: str | None, fmt: Any, *, note: str = "") -> Cell:
         """Return the cell of a value formatted by ``fmt(value) -> str`` (amounts, scores)."""
-        if reason == HIDDEN_REASON:
-            return self.hidden()
+        if reason in HIDDEN_REASONS:
+            return self.hidden(reason)
         self.note_reason(reason)
         if value is None:
             return Cell(text=f"undefined — {reason_name(reason)}", undefined=True, reason=reason)

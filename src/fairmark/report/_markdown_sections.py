@@ -54,7 +54,7 @@ def score_section(view: ReportView) -> list[str]:
         for g in s.rows:
             name = md_escape(g.name) + (" (reference)" if g.is_reference else "")
             if g.suppressed:
-                rows.append([name, md_escape(view.suppressed_text)] + [""] * len(s.columns))
+                rows.append([name, md_escape(g.n.text)] + [""] * len(s.columns))
                 continue
             rows.append([name, md_cell(g.n)] + [md_cell(g.metrics[k]) for k in s.columns])
         out += md_table(header, rows, right=list(range(1, len(header))))
@@ -68,7 +68,7 @@ def score_section(view: ReportView) -> list[str]:
                 name = md_escape(g.name) + (" (reference)" if g.is_reference else "")
                 if g.suppressed:
                     rows.append(
-                        [name, md_escape(view.suppressed_text)] + [""] * (len(s.cutoffs) - 1)
+                        [name, md_escape(g.n.text)] + [""] * (len(s.cutoffs) - 1)
                     )
                     continue
                 cells = []
@@ -128,7 +128,8 @@ def outcome_section(view: ReportView) -> list[str]:
         for g in o.rows:
             name = md_escape(g.name) + (" (reference)" if g.is_reference else "")
             if g.suppressed:
-                rows.append([name, md_escape(view.suppressed_text)] + [""] * (len(keys) - 1))
+                hidden = next(iter(g.metrics.values())).text
+                rows.append([name, md_escape(hidden)] + [""] * (len(keys) - 1))
                 continue
             rows.append([name] + [md_cell(g.metrics[k]) for k in keys])
         out += md_table(header, rows, right=list(range(1, len(header))))

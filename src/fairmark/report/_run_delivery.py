@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fairmark.report._cells import Cell, CellMaker
+from fairmark.report._cells import HIDDEN_REASON, HIDDEN_REASONS, Cell, CellMaker, document_k
 from fairmark.report._format import fmt_p, fmt_percent_level
 from fairmark.report._run_model import Column, KindContent, RunTable, TableRow
 
@@ -39,6 +39,11 @@ def _estimate(cells: CellMaker, est: Mapping[str, Any], unit: Any, *, signed: bo
     )
 
 
+def _mark(item: Mapping[str, Any], field: str) -> str | None:
+    """The disclosure-control reason of a count that is ``null``, if any."""
+    return (item.get("suppressed_counts") or {}).get(field)
+
+
 def _overview(doc: Mapping[str, Any], cells: CellMaker) -> RunTable:
     rows = []
     for a in doc["ads"]:
@@ -47,8 +52,8 @@ def _overview(doc: Mapping[str, Any], cells: CellMaker) -> RunTable:
                 cells=(
                     Cell(text=_ad_name(a["ad"])),
                     Cell(text=_VIEW_WORDS.get(a["view"], a["view"])),
-                    cells.count(a["eligible_total"]),
-                    cells.count(a["delivered_total"]),
+                    cells.count(a["eligible_total"], _mark(a, "eligible_total")),
+                    cells.count(a["delivered_total"], _mark(a, "delivered_total")),
                     Cell(text=str(a["n_groups"])),
                     cells.value(a["tvd"], None, None, a.get("tvd_reason"), "rate", signed=False),
                     Cell(text=fmt_p(a["chi_square_p_value"])),
@@ -84,7 +89,7 @@ def _groups_table(
             continue
         name = Cell(text=str(g["group"]))
         if g["suppressed"]:
-            hidden = cells.hidden()
+            hidden = cells.hidden(g.get("suppressed_reason") or HIDDEN_REASON)
             rows.append(TableRow(cells=(name, *([hidden] * 6)), mark="suppressed"))
             continue
         eligible_share = cells.value(g["eligible_share"], None, None, None, "rate")
@@ -92,8 +97,8 @@ def _groups_table(
             TableRow(
                 cells=(
                     name,
-                    cells.count(g["eligible"]),
-                    cells.count(g["delivered"]),
+                    cells.count(g["eligible"], _mark(g, "eligible")),
+                    cells.count(g["delivered"], _mark(g, "delivered")),
                     eligible_share,
                     _estimate(cells, g["delivered_share"], "rate", signed=False),
                     _estimate(cells, g["share_difference"], "difference", signed=True),
@@ -127,8 +132,8 @@ def _pair_table(pair: Mapping[str, Any], cells: CellMaker, ci_label: str) -> Run
     for g in pair["groups"]:
         diff = g["difference"]
         name = Cell(text=str(g["group"]))
-        if diff["reason"] == "below_min_group_size":
-            hidden = cells.hidden()
+        if diff["reason"] in HIDDEN_REASONS:
+            hidden = cells.hidden(diff["reason"])
             rows.append(TableRow(cells=(name, hidden, hidden, hidden, hidden, hidden, hidden)))
             continue
         rows.append(
@@ -182,7 +187,7 @@ def delivery_content(doc: Mapping[str, Any]) -> KindContent:
     KindContent
     """
     summary = doc["summary"]
-    cells = CellMaker(int(summary["min_group_size"]))
+    cells = CellMaker(int(summary["min_group_size"]), document_k(doc))
     level = float(summary["confidence_level"])
     ci_label = f"{fmt_percent_level(level)} CI"
     tables = [_overview(doc, cells)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fairmark.report._cells import Cell, CellMaker
+from fairmark.report._cells import Cell, CellMaker, document_k
 from fairmark.report._format import fmt_count, fmt_number
 from fairmark.report._run_model import Column, KindContent, RunTable, TableRow
 from fairmark.report._view_rules import FindingContext
@@ -30,6 +30,13 @@ _MEASURES: Mapping[str, str] = {
 }
 
 
+def _count(cells: CellMaker, item: Mapping[str, Any], field: str) -> str:
+    """A count, or the text saying disclosure control hides it."""
+    if item.get(field) is not None:
+        return fmt_count(item[field])
+    return cells.hidden_text((item.get("suppressed_counts") or {}).get(field, "below_k"))
+
+
 def _joint_text(joint: Mapping[str, Any] | None, cells: CellMaker) -> str:
     if joint is None:
         return "The joint test was not run."
@@ -43,7 +50,7 @@ def _joint_text(joint: Mapping[str, Any] | None, cells: CellMaker) -> str:
     if spread is not None:
         text += f" (± {spread} over {joint['cv_folds']} folds)"
     text += (
-        f", from a {joint['model']} on a sample of {fmt_count(joint['n_sample'])} rows and "
+        f", from a {joint['model']} on a sample of {_count(cells, joint, 'n_sample')} rows and "
         f"{joint['n_classes']} groups"
     )
     if joint["groups_left_out"]:
@@ -72,7 +79,7 @@ def _table(
                     association,
                     nmi,
                     Cell(text=fmt_count(p["n_levels"])),
-                    Cell(text=fmt_count(p["n_missing"])),
+                    Cell(text=_count(cells, p, "n_missing")),
                     Cell(text=f"above {bound_text}" if p["flagged"] else ""),
                 ),
                 mark="flagged" if p["flagged"] else "",
@@ -118,14 +125,14 @@ def proxies_content(doc: Mapping[str, Any]) -> KindContent:
     """
     summary = doc["summary"]
     settings = doc["settings"]
-    cells = CellMaker(int(settings["min_group_size"]))
+    cells = CellMaker(int(settings["min_group_size"]), document_k(doc))
     sensitive = [str(s) for s in summary["sensitive_features"]]
     bounds = summary.get("bounds") or {}
     tables = tuple(_table(doc, s, cells, bounds.get(s)) for s in sensitive)
     n_flagged = int(summary["n_flagged"])
     facts = [
         ("Data", str(doc["data"])),
-        ("Rows in the data", fmt_count(summary["n_rows"])),
+        ("Rows in the data", _count(cells, summary, "n_rows")),
         ("Sensitive features", ", ".join(sensitive)),
         ("Candidate features", f"{len(summary['features'])}"),
         ("Flagged as possible proxies", str(n_flagged)),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fairmark.report._cells import Cell, CellMaker
+from fairmark.report._cells import HIDDEN_REASON, Cell, CellMaker, document_k
 from fairmark.report._format import fmt_count, fmt_number, fmt_percent_level
 from fairmark.report._run_model import Column, KindContent, RunTable, TableRow
 from fairmark.report._view_rules import FindingContext
@@ -42,7 +42,7 @@ def _table(doc: Mapping[str, Any], cells: CellMaker, ci_label: str, bound: str) 
         name = Cell(text=str(g["group"]))
         flag = Cell(text="under-represented" if g["flagged"] else "")
         if g["suppressed"]:
-            hidden = cells.hidden()
+            hidden = cells.hidden(g.get("suppressed_reason") or HIDDEN_REASON)
             reference = cells.value(g["reference_share"], None, None, None, "rate")
             rows.append(
                 TableRow(
@@ -101,7 +101,7 @@ def representation_content(doc: Mapping[str, Any]) -> KindContent:
     KindContent
     """
     summary = doc["summary"]
-    cells = CellMaker(int(summary["min_group_size"]))
+    cells = CellMaker(int(summary["min_group_size"]), document_k(doc))
     level = float(summary["confidence_level"])
     ci_label = f"{fmt_percent_level(level)} CI"
     bound = fmt_number(summary["flag_bound"], "ratio") or "—"
@@ -116,8 +116,15 @@ def representation_content(doc: Mapping[str, Any]) -> KindContent:
     ref_text = str(reference.get("description") or reference.get("source") or "")
     if not ref_text:
         ref_text = "shares given in the call" if location == "mapping" else str(location)
-    if summary["n_missing"] is not None:
-        missing = fmt_count(summary["n_missing"])
+    marks = summary.get("suppressed_counts") or {}
+
+    def count(name: str) -> str:
+        if summary[name] is not None:
+            return fmt_count(summary[name])
+        return cells.hidden_text(marks.get(name, HIDDEN_REASON))
+
+    if summary["n_missing"] is not None or "n_missing" in marks:
+        missing = count("n_missing")
     elif summary["has_missing"]:
         missing = cells.suppressed_text
     else:
@@ -126,8 +133,8 @@ def representation_content(doc: Mapping[str, Any]) -> KindContent:
         ("Data", str(doc["data"])),
         ("Groups by", described),
         ("Reference population", ref_text),
-        ("Rows in the data", fmt_count(summary["n_rows"])),
-        ("Rows with a value", fmt_count(summary["n_used"])),
+        ("Rows in the data", count("n_rows")),
+        ("Rows with a value", count("n_used")),
         ("Rows without a value", missing),
         (
             "Flagged below ratio",

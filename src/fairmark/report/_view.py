@@ -22,9 +22,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fairmark.errors import UsageError
-from fairmark.report._cells import Cell, CellMaker, reason_name, words
+from fairmark.report._cells import (
+    HIDDEN_REASONS,
+    Cell,
+    CellMaker,
+    document_k,
+    reason_name,
+    words,
+)
 from fairmark.report._format import fmt_count, fmt_p, fmt_percent_level
 from fairmark.report._view_outcomes import OutcomeFeatureView, build_outcome_views
+from fairmark.report._view_privacy import privacy_finding_context
 from fairmark.report._view_rules import (
     UNSIGNED_METRICS,
     FindingContext,
@@ -127,6 +135,7 @@ class FeatureView:
     disparities: tuple[DisparityRow, ...]
     chart_rows: tuple[Mapping[str, Any], ...]
     n_suppressed: int
+    n_protected: int = 0
 
 
 @dataclass(frozen=True)
@@ -159,6 +168,7 @@ class ReportView:
     outcomes: tuple[OutcomeFeatureView, ...] = field(default_factory=tuple)
     score_name: str | None = None
     outcome_name: str | None = None
+    k: int | None = None
 
 
 def _feature_name(feature: Any) -> str:
@@ -181,9 +191,14 @@ class _Builder:
     def __init__(self, doc: Mapping[str, Any]) -> None:
         self.doc = doc
         self.min_group_size: int = doc["spec"]["min_group_size"]
-        self.cells = CellMaker(self.min_group_size)
+        self.cells = CellMaker(self.min_group_size, document_k(doc))
         self.suppressed_text = self.cells.suppressed_text
         self.hidden = {(g["feature"], g["group"]) for g in doc["groups"] if g["suppressed"]}
+        self.hidden_reason = {
+            (g["feature"], g["group"]): g.get("suppressed_reason") or "below_min_group_size"
+            for g in doc["groups"]
+            if g["suppressed"]
+        }
         self.rules_builder = RulesBuilder(doc, self.cells, self.hidden, self.finding_context)
 
     # -- sections ------------------------------------------------------------------------
@@ -195,9 +210,9 @@ class _Builder:
         if isinstance(summary.get("data"), str):
             rows.append(("Data", summary["data"]))
         rows += [
-            ("Rows in the data", fmt_count(summary["n_rows"])),
-            ("Rows audited", fmt_count(summary["n_used"])),
-            ("Rows left out", fmt_count(summary["n_excluded"])),
+            ("Rows in the data", self.summary_count("n_rows")),
+            ("Rows audited", self.summary_count("n_used")),
+            ("Rows left out", self.summary_count("n_excluded")),
             ("Decision audited", self.decision_text()),
         ]
         if summary["selected_threshold"] is not None:
@@ -218,6 +233,15 @@ class _Builder:
         if spec.get("sample_weight"):
             rows.append(("Rows weighted by", str(spec["sample_weight"])))
         return tuple(rows)
+
+    def summary_count(self, name: str) -> str:
+        """A summary count, or why disclosure control hides it."""
+        summary = self.doc["summary"]
+        value = summary.get(name)
+        if value is not None:
+            return fmt_count(value)
+        reason = (summary.get("suppressed_counts") or {}).get(name)
+        return self.cells.hidden(reason).text if reason else "not recorded"
 
     def score_text(self) -> str:
         spec = self.doc["spec"]
@@ -248,8 +272,16 @@ class _Builder:
         return "not recorded in the report"
 
     def excluded(self) -> tuple[tuple[str, str], ...]:
-        reasons = self.doc["summary"]["excluded_reasons"]
-        return tuple((words(k), fmt_count(v)) for k, v in reasons.items() if v)
+        summary = self.doc["summary"]
+        marks = summary.get("suppressed_counts") or {}
+        rows = []
+        for key, value in summary["excluded_reasons"].items():
+            if value is None:
+                reason = marks.get(f"excluded_reasons.{key}", "below_k")
+                rows.append((words(key), self.cells.hidden_text(reason)))
+            elif value:
+                rows.append((words(key), fmt_count(value)))
+        return tuple(rows)
 
     def finding_context(
         self, finding: Mapping[str, Any], metric: str | None
@@ -263,11 +295,11 @@ class _Builder:
                     and d["group"] == finding["group"]
                 ):
                     return FindingContext(reference=d.get("reference"), reason=d.get("reason"))
-        return None
+        return privacy_finding_context(self.doc, metric)
 
     def group_row(self, g: Mapping[str, Any]) -> GroupRow:
         if g["suppressed"]:
-            hidden = self.cells.hidden()
+            hidden = self.cells.hidden(self.hidden_reason.get((g["feature"], g["group"])))
             return GroupRow(
                 name=g["group"],
                 is_reference=g["is_reference"],
@@ -300,7 +332,9 @@ class _Builder:
         for m in ("selection_rate", "tpr"):
             if g["suppressed"]:
                 row[m] = None
-                row[f"{m}_note"] = self.suppressed_text
+                row[f"{m}_note"] = self.cells.hidden_text(
+                    self.hidden_reason.get((g["feature"], g["group"]))
+                )
                 continue
             est = g[m]
             value = est["value"]
@@ -316,11 +350,13 @@ class _Builder:
         metric = d["metric"]
         entry = glossary().get(metric)
         unit = entry.unit if entry is not None else "none"
-        involved_hidden = any(
-            (d["feature"], g) in self.hidden for g in (d["group"], d["reference"])
-        )
-        if involved_hidden or d["reason"] == "below_min_group_size":
-            value = self.cells.hidden()
+        involved = [
+            self.hidden_reason[(d["feature"], g)]
+            for g in (d["group"], d["reference"])
+            if (d["feature"], g) in self.hidden_reason
+        ]
+        if involved or d["reason"] in HIDDEN_REASONS:
+            value = self.cells.hidden(d["reason"] if d["reason"] in HIDDEN_REASONS else involved[0])
             p, p_holm, test = "—", "—", "—"
         else:
             value = self.cells.value(
@@ -379,7 +415,18 @@ class _Builder:
                         self.disparity_row(d) for d in doc["disparities"] if d["feature"] == feature
                     ),
                     chart_rows=tuple(self.chart_row(g) for g in groups),
-                    n_suppressed=sum(1 for g in groups if g["suppressed"]),
+                    n_suppressed=sum(
+                        1
+                        for g in groups
+                        if g["suppressed"]
+                        and self.hidden_reason[(feature, g["group"])] == "below_min_group_size"
+                    ),
+                    n_protected=sum(
+                        1
+                        for g in groups
+                        if g["suppressed"]
+                        and self.hidden_reason[(feature, g["group"])] != "below_min_group_size"
+                    ),
                 )
             )
         return tuple(views)
@@ -456,6 +503,7 @@ class _Builder:
             outcomes=outcomes,
             score_name=str(spec["score"]) if spec.get("score") else None,
             outcome_name=str(spec["outcome"]) if spec.get("outcome") else None,
+            k=self.cells.k,
         )
 
 

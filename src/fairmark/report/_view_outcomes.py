@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fairmark.report._cells import HIDDEN_REASON, Cell, CellMaker
+from fairmark.report._cells import HIDDEN_REASON, HIDDEN_REASONS, Cell, CellMaker
 from fairmark.report._format import MINUS, fmt_p
 
 __all__ = [
@@ -129,6 +129,11 @@ class _OutcomeBuilder:
     def __init__(self, doc: Mapping[str, Any], cells: CellMaker) -> None:
         self.cells = cells
         self.hidden = {(g["feature"], g["group"]) for g in doc["groups"] if g["suppressed"]}
+        self.hidden_reason = {
+            (g["feature"], g["group"]): g.get("suppressed_reason") or HIDDEN_REASON
+            for g in doc["groups"]
+            if g["suppressed"]
+        }
 
     def cell(self, m: Mapping[str, Any] | None, decimals: int = 2) -> Cell:
         if m is None:
@@ -178,15 +183,21 @@ class _OutcomeBuilder:
             mine = [m for (g, _), m in by_group.items() if g == group]
             if not mine:
                 continue
-            suppressed = (feature, group) in self.hidden or any(
-                m.get("reason") == HIDDEN_REASON for m in mine
+            row_reasons = [
+                m["reason"]
+                for m in mine
+                if m.get("reason") in HIDDEN_REASONS and m["metric"] not in _COUNTS
+            ]
+            suppressed = (feature, group) in self.hidden or bool(row_reasons)
+            why = self.hidden_reason.get((feature, group)) or (
+                row_reasons[0] if row_reasons else HIDDEN_REASON
             )
             is_ref = group == reference
             metrics: dict[str, Cell] = {}
             for key in OUTCOME_COLUMNS:
                 m = by_group.get((group, key))
                 if suppressed:
-                    metrics[key] = self.cells.hidden()
+                    metrics[key] = self.cells.hidden(why)
                 elif m is None and is_ref and key in _COMPARED:
                     metrics[key] = Cell(text="reference group")
                 else:

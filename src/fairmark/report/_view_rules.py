@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from fairmark.checks import get_registry
-from fairmark.report._cells import Cell, CellMaker, display_unit, words
+from fairmark.report._cells import (
+    HIDDEN_REASON,
+    HIDDEN_REASONS,
+    Cell,
+    CellMaker,
+    display_unit,
+    words,
+)
 from fairmark.report._format import fmt_number
 from fairmark.report.glossary import GlossaryEntry, Unit, glossary
 
@@ -229,10 +236,10 @@ class RulesBuilder:
         _, metric = self.check_info(finding["check"])
         unit = self.unit_of(metric)
         context = self.lookup(finding, metric)
+        reason = context.reason if context is not None else None
         if (finding["feature"], finding["group"]) in self.hidden:
-            value = self.cells.hidden()
+            value = self.cells.hidden(reason if reason in HIDDEN_REASONS else HIDDEN_REASON)
         else:
-            reason = context.reason if context is not None else None
             value = self.cells.value(
                 finding["value"], None, None, reason, unit, signed=metric not in UNSIGNED_METRICS
             )

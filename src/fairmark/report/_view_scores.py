@@ -13,7 +13,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fairmark.report._cells import HIDDEN_REASON, Cell, CellMaker, display_unit, reason_name
+from fairmark.report._cells import (
+    HIDDEN_REASON,
+    HIDDEN_REASONS,
+    Cell,
+    CellMaker,
+    display_unit,
+    reason_name,
+)
 from fairmark.report._format import fmt_number
 from fairmark.report.glossary import Unit, glossary
 
@@ -183,6 +190,20 @@ class _ScoreBuilder:
         self.references = references
         self.cells = cells
         self.hidden = {(g["feature"], g["group"]) for g in groups if g["suppressed"]}
+        self.hidden_reason = {
+            (g["feature"], g["group"]): g.get("suppressed_reason") or HIDDEN_REASON
+            for g in groups
+            if g["suppressed"]
+        }
+
+    def reason_of(self, m: Mapping[str, Any]) -> str:
+        """Why an item is hidden: its own reason, else that of a hidden group it involves."""
+        if m.get("reason") in HIDDEN_REASONS:
+            return str(m["reason"])
+        for who in (m.get("group"), m.get("reference")):
+            if (m["feature"], who) in self.hidden_reason:
+                return self.hidden_reason[(m["feature"], who)]
+        return HIDDEN_REASON
 
     def unit(self, metric: str) -> Unit:
         return display_unit(metric)
@@ -191,6 +212,7 @@ class _ScoreBuilder:
         feature = m["feature"]
         return (
             m.get("reason") == HIDDEN_REASON
+            or (m.get("reason") in HIDDEN_REASONS and m["metric"] != "missing_scores")
             or (feature, m.get("group")) in self.hidden
             or (feature, m.get("reference")) in self.hidden
         )
@@ -199,7 +221,7 @@ class _ScoreBuilder:
         if m is None:
             return self.cells.missing()
         if self.is_hidden(m):
-            return self.cells.hidden()
+            return self.cells.hidden(self.reason_of(m))
         metric = m["metric"]
         unit = self.unit(metric)
         note = ""
@@ -274,10 +296,12 @@ class _ScoreBuilder:
                 m.get("reason") == HIDDEN_REASON for (g, _), m in by_group.items() if g == group
             )
             n_item = next((m for (g, _), m in by_group.items() if g == group), None)
+            why = self.hidden_reason.get((feature, group), HIDDEN_REASON)
             if suppressed:
-                n = self.cells.hidden()
+                n = self.cells.hidden(why)
             elif n_item is not None:
-                n = self.cells.count(n_item.get("n"), n_item.get("reason"))
+                marks = n_item.get("suppressed_counts") or {}
+                n = self.cells.count(n_item.get("n"), marks.get("n") or n_item.get("reason"))
             else:
                 n = self.cells.missing()
             metrics = {}
@@ -286,13 +310,14 @@ class _ScoreBuilder:
                 if m is None and is_ref and key in _COMPARED:
                     metrics[key] = Cell(text="reference group")
                 else:
-                    metrics[key] = self.cells.hidden() if suppressed else self.cell(m)
+                    metrics[key] = self.cells.hidden(why) if suppressed else self.cell(m)
             cut_cells: list[tuple[Cell, Cell | None]] = []
             for key in cutoff_keys:
                 rate = by_cutoff.get((group, "selection_rate_at", key))
                 ratio = by_cutoff.get((group, "disparate_impact_at", key))
                 if suppressed:
-                    cut_cells.append((self.cells.hidden(), None if is_ref else self.cells.hidden()))
+                    hidden = self.cells.hidden(why)
+                    cut_cells.append((hidden, None if is_ref else hidden))
                     continue
                 cut_cells.append(
                     (self.cell(rate), None if is_ref and ratio is None else self.cell(ratio))

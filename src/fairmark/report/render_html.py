@@ -19,8 +19,10 @@ from markupsafe import Markup
 
 from fairmark.report._format import fmt_count
 from fairmark.report._view import MAIN_METRICS, MORE_METRICS, SHORT_NAMES, ReportView, build_view
+from fairmark.report._view_privacy import build_privacy_view
 from fairmark.report._view_run import build_run_view
 from fairmark.report.charts import rate_chart_svg
+from fairmark.report.disclosure_control import publishable
 from fairmark.report.glossary import glossary
 from fairmark.report.kinds import document_kind
 from fairmark.report.reliability_chart import reliability_chart_svg
@@ -128,6 +130,7 @@ def _render_audit(doc: Mapping[str, Any]) -> str:
         v=view,
         charts=charts,
         score_charts=_score_charts(view),
+        privacy=build_privacy_view(doc),
         gloss=glossary(),
         short=SHORT_NAMES,
         score_short=SCORE_SHORT,
@@ -198,6 +201,7 @@ def render_html(doc: Mapping[str, Any]) -> str:
     Welch 1947 (differences of averages), Naeini et al. 2015 (expected calibration error).
     """
     validate_report(doc)
+    doc = publishable(doc)  # small-cell suppression, unless the document has it
     if document_kind(doc) == "audit":
         return _render_audit(doc)
     return _render_run(doc)

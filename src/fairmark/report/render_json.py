@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fairmark.errors import UsageError
+from fairmark.report.disclosure_control import publishable
 from fairmark.report.validate import validate_report
 
 __all__ = ["render_json"]
@@ -26,7 +27,10 @@ def render_json(doc: Mapping[str, Any]) -> str:
     str
         UTF-8-ready JSON text, indented by 2 spaces, keys in document order, non-ASCII
         characters kept as they are, ending with a newline. ``+inf`` must already be the
-        string ``"inf"`` (RFC 8259 JSON has no infinity or NaN).
+        string ``"inf"`` (RFC 8259 JSON has no infinity or NaN). A document without
+        ``disclosure_control`` is written with small-cell suppression applied
+        (:func:`fairmark.report.disclosure_control.publishable`); one with it, as every
+        ``to_dict()`` of fairmark returns, is written as it is.
 
     Raises
     ------
@@ -36,6 +40,7 @@ def render_json(doc: Mapping[str, Any]) -> str:
         JSON type).
     """
     validate_report(doc)
+    doc = publishable(doc)  # small-cell suppression, unless the document has it
     try:
         text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
     except (ValueError, TypeError) as exc:

@@ -21,6 +21,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from fairmark.report.disclosure_control import publishable
 from fairmark.report.kinds import document_kind
 from fairmark.report.validate import validate_report
 
@@ -66,6 +67,7 @@ def render_junit(doc: Mapping[str, Any]) -> str:
         If ``doc`` is not a valid report document (:func:`fairmark.report.validate_report`).
     """
     validate_report(doc)
+    doc = publishable(doc)  # small-cell suppression, unless the document has it
     kind = document_kind(doc)
     policy = doc["policy"]
     classname = _clean(policy["id"]) if policy is not None else "fairmark"

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from fairmark.report._markdown_privacy import privacy_section
 from fairmark.report._markdown_run import run_markdown
 from fairmark.report._markdown_sections import outcome_section, score_section
 from fairmark.report._markdown_util import md_escape, md_table, with_ci
 from fairmark.report._view import FeatureView, ReportView, build_view
 from fairmark.report._view_run import build_run_view
+from fairmark.report.disclosure_control import publishable
 from fairmark.report.kinds import document_kind
 from fairmark.report.validate import validate_report
 
@@ -82,7 +84,7 @@ def _feature(view: ReportView, f: FeatureView) -> list[str]:
     for g in f.groups:
         name = md_escape(g.name) + (" (reference)" if g.is_reference else "")
         if g.suppressed:
-            rows.append([name, md_escape(view.suppressed_text)] + [""] * (len(header) - 2))
+            rows.append([name, md_escape(g.n.text)] + [""] * (len(header) - 2))
             continue
         cells = [name, md_escape(g.n.text), md_escape(g.metrics["share"].text)]
         cells += [with_ci(g.metrics[k].text, g.metrics[k].ci) for k, _ in _KEY_RATES]
@@ -163,6 +165,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     data.
     """
     validate_report(doc)
+    doc = publishable(doc)  # small-cell suppression, unless the document has it
     if document_kind(doc) != "audit":
         return run_markdown(build_run_view(doc))
     view = build_view(doc)
@@ -199,6 +202,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     out += _disparities(view)
     out += score_section(view)
     out += outcome_section(view)
+    out += privacy_section(doc)
     out.append(
         f"<sub>fairmark {md_escape(view.tool_version)} · run {md_escape(view.run_id)} · "
         f"{md_escape(view.created_at)}</sub>"

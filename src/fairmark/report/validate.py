@@ -35,6 +35,7 @@ _HIDDEN_FIELDS: Mapping[str, str] = {
     "delivery": ("eligible, delivered, eligible_share and every share value and interval null"),
     "representation": "n, observed_share and representation_ratio null",
 }
+_MGS = "below_min_group_size"
 _HIDDEN_ITEM_FIELDS: Mapping[str, str] = {
     "score_metrics": "value, ci_low, ci_high, n and error_bound null and no curve",
     "outcome_metrics": "value, ci_low, ci_high, p_value and p_value_holm null",
@@ -102,15 +103,27 @@ def _where(path: Iterable[Any]) -> str:
     return "report" + "".join(parts)
 
 
-def _suppressed_groups(doc: Mapping[str, Any]) -> set[tuple[str, str]]:
-    return {(g["feature"], g["group"]) for g in doc["groups"] if g["suppressed"]}
+_WHY: Mapping[str, str] = {
+    "below_min_group_size": "below min_group_size",
+    "below_k": "fewer than k people",
+    "differencing": "protected against differencing",
+}
 
 
-def _hidden_error(where: str, group: Any, feature: Any, expected: str) -> UsageError:
+def _suppressed_groups(doc: Mapping[str, Any]) -> dict[tuple[str, str], str]:
+    return {
+        (g["feature"], g["group"]): _WHY.get(str(g.get("suppressed_reason")), _WHY[_MGS])
+        for g in doc["groups"]
+        if g["suppressed"]
+    }
+
+
+def _hidden_error(
+    where: str, group: Any, feature: Any, expected: str, why: str = "below min_group_size"
+) -> UsageError:
     # Never echo the offending value: it is a suppressed count or rate.
     return UsageError(
-        f"{where}: group {group!r} of {feature!r} is suppressed (below min_group_size); "
-        f"expected {expected}"
+        f"{where}: group {group!r} of {feature!r} is suppressed ({why}); expected {expected}"
     )
 
 
@@ -124,10 +137,17 @@ def _check_audit_suppression(doc: Mapping[str, Any]) -> None:
                 involved[0],
                 d["feature"],
                 "value, ci_low and ci_high null",
+                hidden[(d["feature"], involved[0])],
             )
     for i, f in enumerate(doc["findings"]):
         if (f["feature"], f["group"]) in hidden and f["value"] is not None:
-            raise _hidden_error(_where(["findings", i]), f["group"], f["feature"], "value null")
+            raise _hidden_error(
+                _where(["findings", i]),
+                f["group"],
+                f["feature"],
+                "value null",
+                hidden[(f["feature"], f["group"])],
+            )
     extra: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("score_metrics", ("value", "ci_low", "ci_high", "n", "error_bound", "curve")),
         ("outcome_metrics", ("value", "ci_low", "ci_high", "p_value", "p_value_holm")),
@@ -139,7 +159,11 @@ def _check_audit_suppression(doc: Mapping[str, Any]) -> None:
             ]
             if involved and any(m.get(k) is not None for k in fields):
                 raise _hidden_error(
-                    _where([key, i]), involved[0], m["feature"], _HIDDEN_ITEM_FIELDS[key]
+                    _where([key, i]),
+                    involved[0],
+                    m["feature"],
+                    _HIDDEN_ITEM_FIELDS[key],
+                    hidden[(m["feature"], involved[0])],
                 )
 
 
@@ -174,6 +198,23 @@ def _check_representation_suppression(doc: Mapping[str, Any]) -> None:
     _check_run_findings(doc, hidden)
 
 
+def _check_disclosure_control(doc: Mapping[str, Any], kind: str) -> None:
+    """A document that says it was protected must not show a count in ``(0, k)``."""
+    control = doc.get("disclosure_control")
+    if not isinstance(control, Mapping):
+        return
+    from fairmark.report.disclosure_control import published_counts
+
+    k = control["k"]
+    for _, field, value in published_counts(doc, kind):
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < k:
+            # Never echo the value: it is a count below k.
+            raise UsageError(
+                f"report: a published count ({field}) is below k={k} although "
+                "disclosure_control was applied; expected null (docs/report-schema.md)"
+            )
+
+
 def _schema_error(doc: Mapping[str, Any], kind: str, error: Any) -> UsageError:
     path = list(error.absolute_path)
     hidden_rule = "then" in error.schema_path
@@ -182,7 +223,10 @@ def _schema_error(doc: Mapping[str, Any], kind: str, error: Any) -> UsageError:
         feature = group.get("feature") or doc.get("feature")
         if kind == "delivery":
             feature = doc["summary"]["group_column"]
-        return _hidden_error(_where(path[:2]), group["group"], feature, _HIDDEN_FIELDS[kind])
+        why = _WHY.get(str(group.get("suppressed_reason")), _WHY[_MGS])
+        return _hidden_error(
+            _where(path[:2]), group["group"], feature, _HIDDEN_FIELDS[kind], why
+        )
     if hidden_rule and path[:1] in (["score_metrics"], ["outcome_metrics"]) and len(path) > 1:
         item = doc[path[0]][path[1]]
         if item.get("reason") == "below_min_group_size":
@@ -227,7 +271,9 @@ def validate_report(doc: Any) -> str:
         If ``doc`` is not a mapping, has an unknown ``kind``, breaks the schema of its
         kind (the message names the first offending field), or gives a value for a
         suppressed group (``suppressed: true`` with a count, a rate, or a disparity,
-        score metric, outcome metric, paired comparison or finding value involving it).
+        score metric, outcome metric, paired comparison or finding value involving it),
+        or shows a count of people below ``k`` although it carries
+        ``disclosure_control`` (:mod:`fairmark.report.disclosure_control`).
         The offending value is never repeated in the message.
 
     Notes
@@ -246,4 +292,5 @@ def validate_report(doc: Any) -> str:
         _check_delivery_suppression(doc)
     elif kind == "representation":
         _check_representation_suppression(doc)
+    _check_disclosure_control(doc, kind)
     return kind

@@ -60,7 +60,7 @@ CHECK = Check(
     direction="higher_is_better",
     metric="min_audience_size",
     source=(
-        "Platform minimums for customer-list audiences: Google Customer Match and Meta "
+        "Platform minimums for customer-list audiences; Google Customer Match and Meta "
         "custom audiences 100, X custom audiences 100, LinkedIn matched audiences 300, "
         "TikTok custom audiences 1,000 (platform help pages); small-cell protection "
         "(Eurostat SDC handbook 2010)"
