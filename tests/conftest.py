@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+# Rich consoles fix their width when created (at import) from COLUMNS, which pytest-xdist
+# workers set to 80: render every captured table 200 columns wide, whatever the terminal.
+os.environ["COLUMNS"] = "200"
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO_ROOT.parent / "shared" / "data").resolve()
 BANK_CSV = SHARED_DATA / "uci-bank-marketing" / "bank-additional" / "bank-additional-full.csv"
@@ -64,3 +68,4 @@ def spark():
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+

@@ -110,7 +110,7 @@ def run_audit_job(
         Subset of ``("json", "html", "md", "junit")``.
     store_url : str, optional
         SQLAlchemy URL of the run store (default ``FAIRMARK_DB_URL`` or the local SQLite
-        file ``.fairmark/fairmark.db``).
+        file ``.fairmark/fairmark.db``); also where the consent ledger is read from.
     record : bool
         Record the run in the store (default True).
     **audit_kwargs
@@ -131,7 +131,7 @@ def run_audit_job(
 
     out = Path(out_dir)
     _check_out_dir(out)
-    result = audit(data, **audit_kwargs)
+    result = audit(data, store_url=store_url, **audit_kwargs)  # the store holds the ledger too
     document = result.to_dict()
     _check_out_dir(out)
     created: list[Path] = []

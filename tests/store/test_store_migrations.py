@@ -67,8 +67,9 @@ def _version_rows(engine: Engine) -> list[str]:
         return [r[0] for r in conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))]
 
 
-def test_head_is_0001():
-    assert head_revision() == "0001"
+def test_head_is_the_last_migration_file():
+    last = max(p.name.split("_", 1)[0] for p in MIGRATIONS_DIR.glob("versions/[0-9]*_*.py"))
+    assert head_revision() == last
 
 
 def test_upgrade_creates_the_tables_from_an_empty_database(engine: Engine):
@@ -78,7 +79,9 @@ def test_upgrade_creates_the_tables_from_an_empty_database(engine: Engine):
     upgrade(engine)
 
     inspector = inspect(engine)
-    assert set(inspector.get_table_names()) == {"audit_runs", VERSION_TABLE}
+    assert {"audit_runs", "subject_keys", "keystore_meta", "key_events", VERSION_TABLE} <= set(
+        inspector.get_table_names()
+    )
     columns = {c["name"]: c["nullable"] for c in inspector.get_columns("audit_runs")}
     assert columns == AUDIT_RUNS_COLUMNS
     assert inspector.get_pk_constraint("audit_runs")["constrained_columns"] == ["run_id"]
@@ -98,8 +101,8 @@ def test_upgrade_creates_the_tables_from_an_empty_database(engine: Engine):
         assert types["created_at"] == "TIMESTAMP"
         [created_at] = [c for c in inspector.get_columns("audit_runs") if c["name"] == "created_at"]
         assert created_at["type"].timezone is True
-    assert current_revision(engine) == "0001"
-    assert _version_rows(engine) == ["0001"]
+    assert current_revision(engine) == head_revision()
+    assert _version_rows(engine) == [head_revision()]
 
 
 def test_upgrade_is_idempotent_and_keeps_the_data(engine: Engine, store_url: str, make_report):
@@ -111,7 +114,7 @@ def test_upgrade_is_idempotent_and_keeps_the_data(engine: Engine, store_url: str
     upgrade(engine)
 
     assert current_revision(engine) == head_revision()
-    assert _version_rows(engine) == ["0001"]
+    assert _version_rows(engine) == [head_revision()]
     with RunStore(store_url) as store:
         assert store.get_run(report["run_id"]) == report
         assert len(store.list_runs()) == 1
@@ -170,7 +173,7 @@ def test_downgrade_to_base_then_upgrade_again(engine: Engine):
             ).scalar_one()
         assert functions == 0
     upgrade(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == head_revision()
     assert len(_triggers(engine)) == 2
 
 
@@ -203,7 +206,7 @@ def test_concurrent_first_opens_migrate_once(store_url: str):
     assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
     engine = open_engine(store_url)
     try:
-        assert _version_rows(engine) == ["0001"]
+        assert _version_rows(engine) == [head_revision()]
     finally:
         engine.dispose()
 
@@ -231,9 +234,8 @@ def test_each_schema_gets_its_own_tables_and_version_table(
                 ),
                 {"a": a, "b": b},
             ).all()
-    assert sorted(where) == sorted(
-        [(a, "audit_runs"), (a, VERSION_TABLE), (b, "audit_runs"), (b, VERSION_TABLE)]
-    )
+    tables = ["audit_runs", "key_events", "keystore_meta", "subject_keys", VERSION_TABLE]
+    assert {(s, t) for s in (a, b) for t in tables} <= set(where)
     with RunStore(pg_url_for(a)) as store_a:
         assert [s.run_id for s in store_a.list_runs()] == [run_a]
     with RunStore(pg_url_for(b)) as store_b:

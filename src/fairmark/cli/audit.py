@@ -308,6 +308,17 @@ def audit_command(
             "category it declares are not counted as unneeded.",
         ),
     ] = None,
+    subject_column: Annotated[
+        str | None,
+        typer.Option(
+            "--subject-column",
+            metavar="COLUMN",
+            rich_help_panel=_PRIVACY,
+            help="Column holding the data-subject id: with --purpose, the audit measures "
+            "the share of subjects without valid consent for that purpose in the consent "
+            "ledger (privacy.consent_coverage; fairmark consent import).",
+        ),
+    ] = None,
     data_category: Annotated[
         list[str] | None,
         typer.Option(
@@ -414,6 +425,7 @@ def audit_command(
         "system": system,
         "features": _parse_features(features) if features is not None else None,
         "purpose": purpose,
+        "subject_column": subject_column,
     }
     _drop_overridden_decision(cfg, flags)
     settings = {**cfg, **{k: v for k, v in flags.items() if v is not None}}

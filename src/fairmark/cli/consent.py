@@ -122,3 +122,11 @@ def decode_command(
         typer.echo(json.dumps(doc, indent=2))
     else:
         print_decoded(doc, console)
+
+
+# The consent ledger: fairmark consent import | status | filter (fairmark.cli.consent_ledger).
+from fairmark.cli import consent_ledger as _ledger  # noqa: E402
+
+app.command("import", no_args_is_help=True)(_ledger.import_command)
+app.command("status", no_args_is_help=True)(_ledger.status_command)
+app.command("filter", no_args_is_help=True)(_ledger.filter_command)

@@ -13,6 +13,7 @@ from fairmark.cli import consent as consent_cmd
 from fairmark.cli import content as content_cmd
 from fairmark.cli import delivery as delivery_cmd
 from fairmark.cli import demo as demo_cmd
+from fairmark.cli import dsr as dsr_cmd
 from fairmark.cli import explain as explain_cmd
 from fairmark.cli import mitigate as mitigate_cmd
 from fairmark.cli import model_card as model_card_cmd
@@ -54,6 +55,7 @@ app.add_typer(audience_cmd.app, name="audience")
 app.add_typer(protect_cmd.app, name="protect")
 app.add_typer(consent_cmd.app, name="consent")
 app.add_typer(content_cmd.app, name="content")
+app.add_typer(dsr_cmd.app, name="dsr")
 
 
 def _version(value: bool) -> None:

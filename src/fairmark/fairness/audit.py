@@ -15,6 +15,7 @@ from fairmark.checks import get_registry
 from fairmark.checks.base import Measurement
 from fairmark.engine.cube import CELLS, Cube, build_cube
 from fairmark.engine.source import as_table
+from fairmark.errors import UsageError
 from fairmark.fairness.metrics import RATES, _prop, compute_metrics, group_counts
 from fairmark.fairness.result import AuditMetrics, json_number
 from fairmark.fairness.spec import AuditSpec
@@ -216,6 +217,11 @@ class AuditResult:
                 if self.metrics.privacy is not None
                 else {}
             ),
+            **(
+                {"consent": _published_consent(self.metrics.consent.to_dict(), self.policy)}
+                if self.metrics.consent is not None
+                else {}
+            ),
         }
 
     def to_json(self, *, disclosure_control: bool = True) -> str:
@@ -255,6 +261,8 @@ def audit(
     features: Sequence[str] | None = None,
     purpose: str | None = None,
     data_categories: Mapping[str, str] | None = None,
+    subject_column: str | None = None,
+    store_url: str | None = None,
 ) -> AuditResult:
     """Audit a binary marketing decision for fairness across groups of customers.
 
@@ -324,6 +332,13 @@ def audit(
         ``column -> fideslang data category`` (e.g. ``{"income": "user.financial"}``)
         replacing what the scan of names and sampled values recognises; ``"none"``
         declares a column not personal (see :mod:`fairmark.privacy.feature_profile`).
+    subject_column : str, optional
+        Column holding the data-subject id; with ``purpose`` the audit measures the share
+        of subjects without a valid consent record (or other lawful basis) for that
+        purpose in the consent ledger (check ``privacy.consent_coverage``; GDPR
+        Art. 6(1), 7).
+    store_url : str, optional
+        The store holding the consent ledger (default: :func:`fairmark.store.database_url`).
 
     Returns
     -------
@@ -399,6 +414,20 @@ def audit(
         policy=pol,
     )
     metrics = replace(metrics, privacy=privacy)
+    if subject_column is not None and purpose is not None:
+        from fairmark.privacy.consent.coverage import audit_consent_coverage
+
+        metrics = replace(
+            metrics,
+            consent=audit_consent_coverage(
+                source, subject_column=subject_column, purpose=purpose, url=store_url
+            ),
+        )
+    elif subject_column is not None:
+        raise UsageError(
+            "subject_column is set but purpose is not; consent coverage is judged for a "
+            "purpose: give purpose (--purpose) too"
+        )
     measurements = tuple(
         m
         for check in get_registry().values()
@@ -423,3 +452,32 @@ def audit(
         data_description=description,
         system_name=system_name,
     )
+
+
+def _published_consent(doc: dict[str, Any], policy: Any) -> dict[str, Any]:
+    """The consent-coverage section as published: counts of subjects in (0, k) are
+    suppressed (``null``, listed in ``suppressed``), and so is the share when the count of
+    subjects without consent is (Eurostat SDC handbook 2010, threshold rule)."""
+    from fairmark.report.disclosure_control import policy_k
+
+    k = policy_k(policy)
+    out = dict(doc)
+    suppressed: list[str] = []
+    for key in ("rows", "subjects", "subjects_without_consent"):
+        value = out.get(key)
+        if isinstance(value, int) and 0 < value < k:
+            out[key] = None
+            suppressed.append(key)
+    if "subjects_without_consent" in suppressed or "subjects" in suppressed:
+        out["share_without_consent"] = None
+        suppressed.append("share_without_consent")
+    by_reason = {}
+    for reason, value in out.get("by_reason", {}).items():
+        if isinstance(value, int) and 0 < value < k:
+            by_reason[reason] = None
+            suppressed.append(f"by_reason.{reason}")
+        else:
+            by_reason[reason] = value
+    out["by_reason"] = by_reason
+    out["suppressed"] = {"k": k, "fields": suppressed}
+    return out

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from fairmark.privacy.consent.coverage import ConsentCoverage
     from fairmark.privacy.feature_profile import PrivacyProfile
 
 __all__ = ["AuditMetrics", "Disparity", "Estimate", "GroupStats", "json_number"]
@@ -173,6 +174,11 @@ class AuditMetrics:
         needs (:mod:`fairmark.privacy.feature_profile`), the input of the checks
         ``privacy.pii_in_features`` and ``privacy.data_minimisation``; ``None`` when not
         profiled.
+    consent : ConsentCoverage or None
+        Share of the audited data subjects without a valid consent record (or another
+        lawful basis) for the declared purpose (:mod:`fairmark.privacy.consent.coverage`),
+        the input of ``privacy.consent_coverage``; ``None`` unless the audit names its
+        subject-id column and purpose.
     """
 
     features: tuple[str, ...]
@@ -184,6 +190,7 @@ class AuditMetrics:
     score_metrics: tuple[Any, ...] = ()
     outcome_metrics: tuple[Any, ...] = ()
     privacy: PrivacyProfile | None = None
+    consent: ConsentCoverage | None = None
 
     def disparities_for(self, metric: str) -> list[Disparity]:
         """Return the disparities of one metric, in feature order."""

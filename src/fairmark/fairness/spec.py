@@ -412,6 +412,10 @@ _CONFIG_KEYS = {
     "outcome",
     "score_kind",
     "cutoffs",
+    "features",
+    "purpose",
+    "data_categories",
+    "subject_column",
 }
 
 

@@ -19,6 +19,8 @@ from fairmark.errors import StoreError
 from fairmark.store.db import open_engine, redact_url, write_transaction
 from fairmark.store.migrate import VERSION_TABLE, autogenerate_include_name
 from fairmark.store.models import Base
+from fairmark.store.models_consent import ConsentEventRow  # noqa: F401 - in Base.metadata
+from fairmark.store.models_dsr import DsrSource  # noqa: F401 - in Base.metadata
 
 
 def _run(connection: Connection) -> None:
