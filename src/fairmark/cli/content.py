@@ -67,12 +67,21 @@ def print_scan(doc: dict[str, Any], texts: dict[str, str], out: Console) -> None
     )
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temp file (nothing half-written), with normal file
+    permissions (0666 minus the user's umask, 0644 usually): reports are for sharing."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -107,7 +116,8 @@ def scan_command(
     out: Annotated[
         Path | None,
         typer.Option("--out", metavar="FILE|DIR",
-                     help="Write the report here (a folder gets report.<ext>)."),
+                     help="Write the report here (a folder gets report.<ext>); needs "
+                     "--format json, html, md or junit."),
     ] = None,
     packs: Annotated[
         list[str] | None,
@@ -125,28 +135,26 @@ def scan_command(
 
     Exit code 0 for pass or warn, 1 when the policy verdict fails, 2 for bad input.
     """
-    from fairmark.content.inputs import read_documents
     from fairmark.content.render import SUFFIX, render
-    from fairmark.content.run import _files, scan_files
+    from fairmark.content.run import scan_files
+    from fairmark.errors import UsageError
     from fairmark.policy import exit_code
 
     fmt = check_choice("--format", fmt, SCAN_FORMATS)
+    if fmt == "table" and out is not None:
+        raise UsageError(
+            "--out needs a file format: --format table prints to the terminal; use "
+            "--format json, html, md or junit to write a report file"
+        )
+    texts: dict[str, str] = {}
     result = scan_files(
         files, text_column=text_column, ad_category=ad_category,
         ai_generated=True if ai_generated else None, packs=packs or None, policy=policy,
+        keep_texts=texts if fmt == "table" else None,
     )  # fmt: skip
     doc = result.to_dict()
     if fmt == "table":
-        texts = {}
-        for path in _files(files):
-            if path.suffix.lower() not in {".csv", ".tsv", ".parquet", ".pq"}:
-                for d in read_documents(path, text_column=text_column):
-                    texts[d.name] = d.text
         print_scan(doc, texts, console)
-        if out is not None:
-            target = out / "report.json" if out.is_dir() or not out.suffix else out
-            _write_atomic(target, render(doc, "json"))
-            err_console.print(f"[dim]wrote[/] {target}", highlight=False)
     else:
         text = render(doc, fmt)
         if out is None:

@@ -42,9 +42,30 @@ SOURCE = (
 )
 
 
+_DENIAL_BEFORE_RE = re.compile(
+    r"\b(?:not|no|never|isn't|isn’t|wasn't|wasn’t|aren't|aren’t|without|nor|zero|"
+    r"non)\b[\s-]*(?:(?:been|being|was|is|are|any|an?|the|fully|entirely|really|ever)"
+    r"\s+){0,3}$",
+    re.IGNORECASE,
+)
+"""A negation right before a disclosure phrase ("not AI generated", "never written by
+AI", "without AI-assisted …"): a denial, not a disclosure."""
+
+
 def has_ai_disclosure(text: str) -> bool:
-    """Whether ``text`` contains one of the disclosure phrases of :data:`DISCLOSURE_RE`."""
-    return DISCLOSURE_RE.search(text) is not None
+    """Whether ``text`` contains one of the disclosure phrases of :data:`DISCLOSURE_RE`
+    that is not negated.
+
+    A phrase preceded (within a few words) by a negation — "This text is not AI
+    generated", "never created with AI" — is a denial: it tells the reader the opposite
+    of a disclosure, so it does not count (a false denial is worse than no label).
+    Statements such as "No AI was used" contain no disclosure phrase at all.
+    """
+    for m in DISCLOSURE_RE.finditer(text):
+        before = text[max(0, m.start() - 40) : m.start()]
+        if _DENIAL_BEFORE_RE.search(before) is None:
+            return True
+    return False
 
 
 def missing_ai_disclosure(text: str, context: ScanContext) -> list[ContentFinding]:

@@ -118,18 +118,31 @@ _MD_PATTERNS = (
     re.compile(r"(?m)^[ \t]{0,3}>+"),  # block quotes
     re.compile(r"(?m)^[ \t]*(?:[-+]|\d+[.)])(?=[ \t])"),  # list bullets
     re.compile(r"\]\([^)\n]{0,2000}\)"),  # link and image targets
-    re.compile(r"!\[|\["),  # link/image openers
+    re.compile(r"!\[|\[(?!\d{1,2}\](?![(\[:]))"),  # link/image openers (not [n] footnotes)
     re.compile(r"`+|\*\*|__|~~"),  # code ticks, strong, strike
     re.compile(r"(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)"),  # emphasis
     re.compile(r"<[^>\n]{1,200}>"),  # inline HTML tags
 )
 
 
+_MD_FOOTNOTE_REF_RE = re.compile(r"(?m)^([ \t]*)(\\?)(\*{1,3})(?=[ \t]*\S.{9,})")
+"""A reference line of a ``*`` footnote: ``* 12-week study …`` or ``\\* 12-week study …``."""
+_MD_FOOTNOTE_MARK_RE = re.compile(r"(?<=[\w%)])(\*{1,3})(?![\w*])")
+"""A ``*`` run right after a word, number, ``%`` or ``)``: a footnote marker when the
+document has a reference line with the same number of stars and no emphasis opener of
+the same stars precedes it on its line (so the closing ``*`` of ``*new*`` stays markup)."""
+
+
 def markdown_scan_text(md: str) -> str:
     """``md`` with Markdown markup replaced by spaces (same length, so offsets hold).
 
-    A ``*`` that marks a footnote (``proven*``) is blanked too; substantiation references
-    in Markdown should use ``[1]``-style markers or metadata.
+    Footnote markers used to substantiate claims are kept: ``[n]`` (``[1]``, ``[12]``; not
+    a link ``[1](…)``, ``[1][…]`` or a definition ``[1]:``) is never blanked, and a
+    ``*``/``**``/``***`` right after a word (``proven*``) is kept when the document has
+    a line starting with the same stars (``* 12-week study …`` or ``\\* …``) followed by
+    at least ten characters — that line's stars are kept and its escaping backslash
+    blanked, so the matcher sees the marker and its reference (see
+    :func:`fairmark.content.match.substantiated`).
     """
     chars = list(md)
     for pat in _MD_PATTERNS:
@@ -137,6 +150,20 @@ def markdown_scan_text(md: str) -> str:
             for i in range(m.start(), m.end()):
                 if chars[i] not in "\n":
                     chars[i] = " "
+    refs: set[str] = set()
+    for m in _MD_FOOTNOTE_REF_RE.finditer(md):
+        refs.add(m.group(3))
+        if m.group(2):
+            chars[m.start(2)] = " "
+        for i in range(m.start(3), m.end(3)):
+            chars[i] = "*"
+    if refs:
+        for m in _MD_FOOTNOTE_MARK_RE.finditer(md):
+            line_start = md.rfind("\n", 0, m.start()) + 1
+            opener = re.compile(rf"(?<![\w*]){re.escape(m.group(1))}(?=[^\s*])")
+            if m.group(1) in refs and not opener.search(md, line_start, m.start()):
+                for i in range(m.start(1), m.end(1)):
+                    chars[i] = "*"
     return "".join(chars)
 
 
@@ -190,7 +217,9 @@ def _batches(table: Any) -> Iterator[Any]:
     yield from table.to_pyarrow_batches(chunk_size=BATCH_ROWS)  # pragma: no cover
 
 
-def _table_documents(path: Path, text_column: str, base: ScanContext) -> Iterator[Document]:
+def _table_documents(
+    path: Path, text_column: str, base: ScanContext, name: str | None = None
+) -> Iterator[Document]:
     from fairmark.engine.source import as_table, missing_column_message
 
     if path.is_file() and path.stat().st_size == 0:
@@ -206,7 +235,7 @@ def _table_documents(path: Path, text_column: str, base: ScanContext) -> Iterato
         data = batch.to_pydict()
         for i in range(batch.num_rows):
             row += 1
-            where = f"{path.name}#{row}"
+            where = f"{name or path.name}#{row}"
             text = data[text_column][i]
             text = "" if text is None else str(text)
             meta = {c: data[c][i] for c in keep[1:]}
@@ -232,7 +261,11 @@ def _table_documents(path: Path, text_column: str, base: ScanContext) -> Iterato
 
 
 def read_documents(
-    path: str | Path, *, text_column: str = "text", context: ScanContext | None = None
+    path: str | Path,
+    *,
+    text_column: str = "text",
+    context: ScanContext | None = None,
+    name: str | None = None,
 ) -> Iterator[Document]:
     """Yield the documents of one input file.
 
@@ -246,6 +279,8 @@ def read_documents(
         Column holding the copy in a table.
     context : ScanContext, optional
         Defaults applied to every document (table metadata columns override them per row).
+    name : str, optional
+        Document name (default: the file name); table rows are named ``name#row``.
 
     Raises
     ------
@@ -254,25 +289,26 @@ def read_documents(
         text, a table without the text column or rows, a bad metadata value.
     """
     p = Path(path)
+    label = name or p.name
     base = context or ScanContext()
     suffix = p.suffix.lower()
     if suffix in IMAGE_SUFFIXES:
-        yield Document(p.name, "", "image", base, "")
+        yield Document(label, "", "image", base, "")
         return
     if suffix in TABLE_SUFFIXES:
         if not p.exists():
             raise DataError(f"{p}: file not found")
         if suffix in {".csv", ".tsv"}:
             _decode(p)  # empty / binary / non-UTF-8 → one clear line
-        yield from _table_documents(p, text_column, base)
+        yield from _table_documents(p, text_column, base, label)
         return
     raw = _decode(p)
     if suffix in HTML_SUFFIXES:
         text = html_visible_text(raw)
         if not text.strip():
             raise DataError(f"{p}: HTML has no visible text to scan")
-        yield Document(p.name, text, "html", base, text)
+        yield Document(label, text, "html", base, text)
     elif suffix in MARKDOWN_SUFFIXES:
-        yield Document(p.name, raw, "markdown", base, markdown_scan_text(raw))
+        yield Document(label, raw, "markdown", base, markdown_scan_text(raw))
     else:
-        yield Document(p.name, raw, "text", base, raw)
+        yield Document(label, raw, "text", base, raw)

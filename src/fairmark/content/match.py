@@ -21,7 +21,8 @@ How a text is matched
 6. Substantiation (rules with ``substantiable: true``, the claims): the claim is excused
    when the text's metadata carries a non-empty ``substantiation`` value (a reference
    to the test, study or data), or when a footnote marker — ``*``, ``**``, ``†``, ``‡``,
-   ``[n]`` or a superscript digit — directly follows the claim and the text has a line
+   ``[n]`` or a superscript digit — follows the claim (within six characters, or
+   anywhere up to the end of its sentence, at most 40 characters on) and the text has a line
    starting with the same marker followed by at least ten characters (the reference); the marker may
    also sit inside the matched span.
    This follows the FTC Policy Statement Regarding Advertising Substantiation (1984)
@@ -31,6 +32,7 @@ How a text is matched
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -45,6 +47,14 @@ TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*|[#%$€£+
 _NUM = "{num}"
 _ANY = "*"
 _MARKER_ANY_RE = re.compile(r"(\[\d{1,2}\]|\*{1,3}|†|‡|[¹²³⁴⁵⁶⁷⁸⁹])")
+_MARKER_LOOKAHEAD = 6
+"""A footnote marker is always looked for this far past the claim's end: room for a
+space and ``[12]`` (`` [12]`` is five characters), or ``.***``."""
+_MARKER_CLAUSE = 40
+"""Beyond :data:`_MARKER_LOOKAHEAD`, the marker may close the claim's phrase or
+sentence ("Guaranteed results[1].", "proven to work*"): it is looked for up to the
+next sentence end or line break, at most this many characters past the claim."""
+_CLAUSE_END_RE = re.compile(r"[.!?](?:\s|$)|\n")
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -191,7 +201,10 @@ def substantiated(text: str, start: int, end: int, ctx: ScanContext) -> bool:
     """
     if str(ctx.metadata.get("substantiation", "") or "").strip():
         return True
-    m = _MARKER_ANY_RE.search(text, start, min(len(text), end + 2))
+    limit = min(len(text), end + _MARKER_CLAUSE)
+    stop = _CLAUSE_END_RE.search(text, end, limit)
+    limit = max(min(len(text), end + _MARKER_LOOKAHEAD), stop.end() if stop else limit)
+    m = _MARKER_ANY_RE.search(text, start, limit)
     if m is None:
         return False
     ref = re.compile(rf"(?m)^[ \t]*{re.escape(m.group(1))}[ \t]*\S.{{9,}}")
@@ -245,14 +258,30 @@ class CompiledPacks:
         lo, hi = max(0, i - window), min(len(tokens), j + window)
         return any(tokens[t][STEM] in words for t in range(lo, hi) if not i <= t < j)
 
-    def _excepted(self, k: int, tokens: Sequence[Token], start: int, end: int) -> bool:
+    def _exception_spans(
+        self, k: int, tokens: Sequence[Token]
+    ) -> tuple[list[int], list[int]] | None:
+        """Char starts (sorted) and running maximum of ends of rule ``k``'s exception
+        phrases in ``tokens``; ``None`` when the rule has no exceptions."""
         ex = self.exceptions.get(k)
         if ex is None:
+            return None
+        spans = sorted((tokens[a][START], tokens[b - 1][END]) for _, a, b in ex.find(tokens))
+        starts = [s for s, _ in spans]
+        max_end: list[int] = []
+        hi = -1
+        for _, e in spans:
+            hi = max(hi, e)
+            max_end.append(hi)
+        return starts, max_end
+
+    @staticmethod
+    def _covered(spans: tuple[list[int], list[int]] | None, start: int, end: int) -> bool:
+        """Whether an exception span with ``span.start <= start`` reaches ``end``."""
+        if spans is None:
             return False
-        for _, a, b in ex.find(tokens):
-            if tokens[a][START] <= start and tokens[b - 1][END] >= end:
-                return True
-        return False
+        i = bisect_right(spans[0], start) - 1
+        return i >= 0 and spans[1][i] >= end
 
     def scan(self, text: str, ctx: ScanContext, *, base: int = 0) -> list[ContentFinding]:
         """Findings of every rule whose context holds, offsets shifted by ``base``.
@@ -270,11 +299,18 @@ class CompiledPacks:
                     raw.append((k, m.start(), m.end()))
         out: list[ContentFinding] = []
         active: dict[int, bool] = {}
+        # Exception spans are found once per chunk and rule (not once per hit), so a chunk
+        # with many hits costs O(tokens + hits log hits), not O(hits x tokens).
+        excepted: dict[int, tuple[list[int], list[int]] | None] = {}
         for k, s, e in raw:
             ok = active.get(k)
             if ok is None:
                 ok = active[k] = _context_ok(self.rules[k], ctx)
-            if not ok or self._excepted(k, tokens, s, e):
+            if not ok:
+                continue
+            if k not in excepted:
+                excepted[k] = self._exception_spans(k, tokens)
+            if self._covered(excepted[k], s, e):
                 continue
             if self.rules[k].substantiable and substantiated(text, s, e, ctx):
                 continue

@@ -93,24 +93,40 @@ def render_html(doc: dict[str, Any]) -> str:
 
 
 def render_junit(doc: dict[str, Any]) -> str:
-    """JUnit XML: one test case per document; it fails when it has a ``block`` or ``warn``
-    finding (each finding listed in the failure text)."""
+    """JUnit XML: one test case per document, failing exactly when the CLI fails.
+
+    A test case fails only when the run's policy verdict is ``fail`` (exit code 1) and the
+    document has a ``block`` finding — the severity the content rules of the policy
+    fail on; its ``block`` findings are listed in the failure text. Every other finding
+    (``warn``, ``info``, or ``block`` under a policy that does not fail) is listed in the
+    case's ``<system-out>``, so CI shows it without marking the step failed. Source of the
+    format: the JUnit XML schema as read by Jenkins, GitLab and GitHub test reporters.
+    """
+    failing = doc.get("verdict") == "fail"
     cases = []
     failures = 0
+
+    def line(f: dict[str, Any]) -> str:
+        return (
+            f"[{f['severity']}] {f['rule_id']} at {f['start']}-{f['end']}: "
+            f"{f['evidence']!r}: {f['message']}"
+        )
+
     for d in doc["documents"]:
-        bad = [f for f in d["findings"] if f["severity"] in ("block", "warn")]
+        bad = [f for f in d["findings"] if failing and f["severity"] == "block"]
+        rest = [f for f in d["findings"] if f not in bad]
         name = xml_escape(d["name"], {'"': "&quot;"})
+        body = ""
         if bad:
             failures += 1
-            text = "\n".join(
-                f"[{f['severity']}] {f['rule_id']} at {f['start']}-{f['end']}: "
-                f"{f['evidence']!r}: {f['message']}"
-                for f in bad
-            )
-            msg = xml_escape(f"{len(bad)} finding(s)", {'"': "&quot;"})
+            msg = xml_escape(f"{len(bad)} blocking finding(s)", {'"': "&quot;"})
+            text = xml_escape("\n".join(line(f) for f in bad))
+            body += f'<failure message="{msg}">{text}</failure>'
+        if rest:
+            body += f"<system-out>{xml_escape(chr(10).join(line(f) for f in rest))}</system-out>"
+        if body:
             cases.append(
-                f'  <testcase classname="fairmark.content" name="{name}">'
-                f'<failure message="{msg}">{xml_escape(text)}</failure></testcase>'
+                f'  <testcase classname="fairmark.content" name="{name}">{body}</testcase>'
             )
         else:
             cases.append(f'  <testcase classname="fairmark.content" name="{name}"/>')

@@ -9,6 +9,12 @@ original text), ``context`` (``ad_category``, ``ai_generated``, ``channel``, ``n
 ``exceptions`` (phrases that, when they cover a match, cancel it), ``substantiable``
 (claims excused by a substantiation reference), ``message``, ``source`` and
 ``rewrite_hint``. Errors name the file, the rule id and the field, on one line.
+
+``category`` must be one the ``content.*`` policy checks count (:func:`rule_categories`:
+the dark-pattern categories of Mathur et al. 2019, ``unsubstantiated_claim``,
+``fake_review``, ``special_category_wording``, ``vulnerability``, ``ai_disclosure``,
+``gender_coded``); custom categories are rejected, because no policy could judge their
+findings. Rule ids must be unique across all packs of one scan.
 """
 
 from __future__ import annotations
@@ -79,6 +85,40 @@ class RulePack:
 
 
 @cache
+def rule_categories() -> dict[str, str]:
+    """Every finding category a rule may use, mapped to the policy check that counts it.
+
+    A rule's ``category`` must be one of these: a finding of any other category would be
+    counted by no ``content.*`` check, so no policy could ever judge it. The map is read
+    from the checks' own ``CATEGORIES`` lists (:mod:`fairmark.content.checks`), so it
+    cannot drift from what the checks count.
+
+    Returns
+    -------
+    dict of str to str
+        ``category -> check id``, e.g. ``"urgency" -> "content.dark_pattern"``.
+    """
+    from fairmark.content.checks import (
+        ai_disclosure,
+        dark_pattern,
+        special_category_wording,
+        unsubstantiated_claim,
+    )
+
+    out: dict[str, str] = {}
+    for check_id, cats in (
+        ("content.dark_pattern", dark_pattern.CATEGORIES),
+        ("content.unsubstantiated_claim", unsubstantiated_claim.CATEGORIES),
+        ("content.special_category_wording", special_category_wording.CATEGORIES),
+        ("content.ai_disclosure", ai_disclosure.CATEGORIES),
+        ("content.gender_coded", ("gender_coded",)),
+    ):
+        for c in cats:
+            out.setdefault(c, check_id)
+    return out
+
+
+@cache
 def _schema() -> dict[str, Any]:
     text = resources.files("fairmark.content").joinpath("rulepack.schema.json").read_text()
     return json.loads(text)  # type: ignore[no-any-return]
@@ -140,6 +180,12 @@ def parse_pack(data: Any, path: str) -> RulePack:
         if rid in seen:
             raise UsageError(f"rule pack {path}: rule {rid}: field id: duplicate rule id")
         seen.add(rid)
+        known = rule_categories()
+        if raw["category"] not in known:
+            raise UsageError(
+                f"rule pack {path}: rule {rid}: field category: {raw['category']!r} is not "
+                f"a category any content check counts; expected one of {', '.join(known)}"
+            )
         for i, rx in enumerate(raw.get("regex", [])):
             try:
                 re.compile(rx)
@@ -257,4 +303,13 @@ def resolve_packs(packs: Any = None) -> tuple[RulePack, ...]:
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise UsageError(f"rule pack {', '.join(dup)} given twice; give each pack once")
+    owner: dict[str, RulePack] = {}
+    for pk in out:
+        for rule in pk.rules:
+            first = owner.setdefault(rule.id, pk)
+            if first is not pk:
+                raise UsageError(
+                    f"rule pack {pk.path}: rule {rule.id}: field id: duplicate rule id, "
+                    f"also defined in {first.path}; rule ids must be unique across packs"
+                )
     return tuple(out)

@@ -15,19 +15,38 @@ from fairmark.content.scanner import compile_packs, scan_with
 from fairmark.errors import UsageError
 
 
-def _files(paths: Sequence[str | Path]) -> list[Path]:
-    out: list[Path] = []
+def named_files(paths: Sequence[str | Path]) -> list[tuple[Path, str]]:
+    """The files to scan with their document names.
+
+    A file given directly is named by its file name; a file found in a given folder by its
+    path relative to that folder (POSIX separators: ``a/copy.txt``), so two files with
+    the same name in different sub-folders never share a name. When two inputs would
+    still get the same name (``x/ad.txt`` and ``y/ad.txt`` given directly), both are named
+    by their path as given.
+
+    Raises
+    ------
+    UsageError
+        A folder holds no file, or no path is given.
+    """
+    out: list[tuple[Path, str]] = []
     for p in map(Path, paths):
         if p.is_dir():
             found = sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
             if not found:
                 raise UsageError(f"folder {p} holds no file to scan")
-            out.extend(found)
+            out.extend((f, f.relative_to(p).as_posix()) for f in found)
         else:
-            out.append(p)
+            out.append((p, p.name))
     if not out:
         raise UsageError("no file to scan; give one or more files or folders")
-    return out
+    names = [n for _, n in out]
+    clash = {n for n in names if names.count(n) > 1}
+    return [(f, f.as_posix() if n in clash else n) for f, n in out]
+
+
+def _files(paths: Sequence[str | Path]) -> list[Path]:
+    return [f for f, _ in named_files(paths)]
 
 
 def scan_files(
@@ -40,6 +59,7 @@ def scan_files(
     channel: str | None = None,
     packs: Any = None,
     policy: str | None = None,
+    keep_texts: dict[str, str] | None = None,
 ) -> ContentScanResult:
     """Scan every document of ``paths`` and judge the result with ``policy``.
 
@@ -61,6 +81,10 @@ def scan_files(
     policy : str, optional
         Policy YAML path, or ``None`` for the built-in policy. Only its rules on checks
         of input ``"content"`` are judged.
+    keep_texts : dict, optional
+        When given, filled with ``document name -> text`` of every text, HTML and Markdown
+        document (not table rows or images), so a caller can show the spans without reading
+        the files a second time. Document names are those of :func:`named_files`.
 
     Returns
     -------
@@ -86,15 +110,17 @@ def scan_files(
     compiled = compile_packs(packs)
     pack_list = resolve_packs(packs)
     docs: list[ScannedDocument] = []
-    for path in _files(paths):
+    for path, name in named_files(paths):
         if path.suffix.lower() in IMAGE_SUFFIXES:
             from fairmark.content.c2pa_images import image_findings, read_content_credentials
 
             creds = read_content_credentials(path)
             found_img = image_findings(creds, ai_generated=base.ai_generated)
-            docs.append(ScannedDocument(path.name, "image", 0, tuple(found_img)))
+            docs.append(ScannedDocument(name, "image", 0, tuple(found_img)))
             continue
-        for doc in read_documents(path, text_column=text_column, context=base):
+        for doc in read_documents(path, text_column=text_column, context=base, name=name):
+            if keep_texts is not None and doc.kind != "table_row":
+                keep_texts[doc.name] = doc.text
             found = scan_with(compiled, doc.scan_text, doc.context)
             if doc.scan_text is not doc.text:
                 found = [replace(f, evidence=doc.text[f.start : f.end]) for f in found]

@@ -148,6 +148,32 @@ def _check_platform(platform: str) -> str:
     return p
 
 
+def _wrong_platform_message(doc: Mapping[str, Any], platform: str) -> str:
+    """One line for a spec none of whose fields ``platform``'s reader knows."""
+    from fairmark.content.targeting.spec import PLATFORMS
+
+    keys = ", ".join(sorted(map(str, doc)))
+    best, best_n = None, 0
+    for other in PLATFORMS:
+        if other == platform:
+            continue
+        try:
+            parsed: TargetingSpec = read_spec(doc, other)
+        except UsageError:
+            parsed = None  # type: ignore[assignment]
+        n = len(set(map(str, doc)) - set(parsed.unchecked_fields)) if parsed else 0
+        if n > best_n:
+            best, best_n = other, n
+    guess = (
+        f"the keys look like a {best} spec (try --platform {best})"
+        if best
+        else "the keys match no platform's spec shape"
+    )
+    return (
+        f"no field of the spec is a {platform} targeting field (fields: {keys}); {guess}"
+    )
+
+
 def lint_targeting(
     spec: Mapping[str, Any] | str | Path,
     *,
@@ -175,7 +201,9 @@ def lint_targeting(
     ------
     UsageError
         Unknown platform or ad category; a spec field of the wrong type or value (the
-        message names the field).
+        message names the field); a spec with fields of which none is a ``platform``
+        targeting field (read as the wrong platform: the message names the platform the
+        keys look like). An empty spec ``{}`` is not an error (no targeting at all).
     DataError
         The spec file cannot be read or is not JSON.
 
@@ -191,7 +219,10 @@ def lint_targeting(
     category = check_ad_category(ad_category)
     if category is None:
         raise UsageError("ad_category is required; expected one of the ad categories")
-    parsed: TargetingSpec = read_spec(load_spec_document(spec), p)
+    doc = load_spec_document(spec)
+    parsed: TargetingSpec = read_spec(doc, p)
+    if not parsed.criteria and parsed.unchecked_fields:
+        raise UsageError(_wrong_platform_message(doc, p))
     special = category in SPECIAL_AD_CATEGORIES
     criteria = _drop_google_full_sets(parsed.criteria) if p == "google" else parsed.criteria
     outside = p in {"google", "tiktok"} and bool(parsed.countries) and not (
