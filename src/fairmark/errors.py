@@ -21,7 +21,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["DataError", "FairmarkError", "PolicyError", "Reason", "StoreError", "UsageError"]
+__all__ = [
+    "DataError",
+    "DataWarning",
+    "FairmarkError",
+    "PolicyError",
+    "Reason",
+    "StoreError",
+    "UsageError",
+]
 
 
 class FairmarkError(Exception):
@@ -49,6 +57,13 @@ class UsageError(FairmarkError, ValueError):
 
 class DataError(FairmarkError, ValueError):
     """The data cannot support the request (missing column, bad labels, unreadable file)."""
+
+
+class DataWarning(UserWarning):
+    """The data was read, but not as it is: e.g. bytes that are not UTF-8 were replaced.
+
+    Emitted with :func:`warnings.warn`; the command line prints each as one line on stderr.
+    """
 
 
 class PolicyError(FairmarkError, ValueError):

@@ -144,9 +144,40 @@ def test_policy_file_sets_the_minimum(customers: Path, cli_env: Path) -> None:
         "expected_matched_size": pytest.approx(23.8),
         "platform_minimum": 30,
         "ratio": pytest.approx(23.8 / 30),
+        "message": "refused: 238 valid rows × assumed match rate 0.1 = 23.8 expected matched "
+        "people, below google's minimum of 30 (privacy.min_audience_size)",
     }
     assert doc["policy"]["id"] == "audience-test"
     assert [r["rule_id"] for r in doc["rules"]] == ["audience-platform-minimum"]
+
+
+def test_sensitive_audience_name_is_a_warning_not_a_pass(
+    customers: Path, cli_env: Path
+) -> None:
+    """QA #9: lint findings on the name turn PASS into WARN; the file is still written."""
+    args = ["--platform", "google", "--region", "GB", "--out", "g.csv"]
+    result = run(customers, *args, "--name", "Diabetes patients with debt")
+    assert result.exit_code == 0, result.output
+    assert "Verdict: WARN" in result.stdout and "Verdict: PASS" not in result.stdout
+    assert (cli_env / "g.csv").exists()
+    doc = json.loads(run(customers, *args, "--name", "Debt", "--format", "json").stdout)
+    assert doc["verdict"] == "warn"
+    clean = run(customers, *args, "--name", "Spring newsletter")
+    assert "Verdict: PASS" in clean.stdout
+
+
+def test_refusal_message_reads_plainly(cli_env: Path) -> None:
+    """QA #10: 1 row × 0.5 = 0.5 expected people, never shown as 0 or 0.00."""
+    one = cli_env / "one.csv"
+    one.write_text("email\nann@example.com\n", encoding="utf-8")
+    result = run(one, "--platform", "google", "--out", "g.csv")
+    assert result.exit_code == 1, result.output
+    text = " ".join(result.stdout.split())
+    assert (
+        "refused: 1 valid row × assumed match rate 0.5 = 0.5 expected matched people, "
+        "below google's minimum of 100 (privacy.min_audience_size)"
+    ) in text
+    assert "0.00" not in text and "Min audience size" not in text
 
 
 def test_unknown_platform(customers: Path, cli_env: Path) -> None:

@@ -124,7 +124,7 @@ def test_non_utf8_csv_is_decoded_and_reported(pii: Invoke, cli_env: Path) -> Non
     path.write_bytes(("name,email\n" + rows).encode("latin-1"))
     doc = _doc(pii("scan", path, "--format", "json", "--no-presidio"))
     assert doc["columns"][1]["entity_type"] == "EMAIL_ADDRESS"
-    assert any("40 undecodable byte sequences were replaced" in w for w in doc["warnings"])
+    assert f"{path} is not valid UTF-8: 40 bytes replaced with U+FFFD" in doc["warnings"]
 
 
 def test_all_null_and_binary_columns_are_warnings(pii: Invoke, cli_env: Path) -> None:
@@ -183,3 +183,24 @@ def test_help_names_every_option(pii: Invoke) -> None:
     for option in ("--format", "--columns", "--sample-size", "--region", "--out", "--progress",
                    "--no-presidio"):  # fmt: skip
         assert option in result.stdout
+
+
+def test_out_equal_to_the_input_is_refused(pii: Invoke, error_line: Callable[[Result], str],
+                                           cli_env: Path) -> None:  # fmt: skip
+    data = cli_env / "crm.csv"
+    data.write_text("email\na@example.com\nb@example.com\n", encoding="utf-8")
+    before = data.read_bytes()
+    line = error_line(pii("scan", data, "--out", data))
+    assert "is the input data itself" in line
+    assert data.read_bytes() == before
+
+
+def test_progress_without_a_terminal_prints_plain_lines(pii: Invoke, cli_env: Path) -> None:
+    data = cli_env / "crm.csv"
+    data.write_text("email,spend\na@example.com,1\nb@example.com,2\n", encoding="utf-8")
+    result = pii("scan", data, "--progress", "--no-presidio", "--format", "json")
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0] == "pii scan: profiling in the engine"
+    assert "pii scan [2/3] classifying email" in lines
+    assert "pii scan [3/3] classifying spend" in lines

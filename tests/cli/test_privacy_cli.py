@@ -86,11 +86,11 @@ def test_kanon_k_from_policy(run, people, cli_env):
 def test_dp_release_table_json_and_csv(run, people, cli_env):
     keys = cli_env / "keys.csv"
     pd.DataFrame({"region": ["n", "s"]}).to_csv(keys, index=False)
-    result = run("dp-release", people, "--by", "region", "--epsilon", "200", "--keys", keys,
+    result = run("dp-release", people, "--by", "region", "--epsilon", "100", "--keys", keys,
                  "--out", "counts.csv")  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "differentially private counts by region" in result.stdout
-    assert "ε = 200" in result.stdout
+    assert "ε = 100" in result.stdout
     with (cli_env / "counts.csv").open() as fh:
         rows = list(csv.DictReader(fh))
     assert [(r["region"], r["noisy_count"]) for r in rows] == [("n", "60"), ("s", "0")]
@@ -158,3 +158,92 @@ def test_dp_release_bad_input(run, people, cli_env, error_line, args, expect):
     before = sorted(os.listdir(cli_env))
     result = run("dp-release", people, *args, "--out", "counts.csv")
     _one_line_no_files(result, cli_env, before, expect, error_line)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["kanon", "-q", "age,sex", "--format", "json"],
+        ["dp-release", "--by", "region", "--epsilon", "1"],
+    ],
+)
+def test_out_equal_to_the_input_is_refused(run, people, cli_env, error_line, args):
+    # QA #1: --out the input file must not overwrite the data
+    original = people.read_bytes()
+    before = sorted(os.listdir(cli_env))
+    result = run(args[0], people, *args[1:], "--out", people)
+    _one_line_no_files(result, cli_env, before, "is an input file; expected a different file",
+                       error_line)  # fmt: skip
+    assert result.exit_code == 2
+    assert people.read_bytes() == original
+    result = run(args[0], "./" + people.name, *args[1:], "--out", people)  # another spelling
+    assert result.exit_code == 2 and people.read_bytes() == original
+
+
+def test_dp_release_out_equal_to_the_keys_is_refused(run, people, cli_env, error_line):
+    keys = cli_env / "keys.csv"
+    pd.DataFrame({"region": ["n", "s"]}).to_csv(keys, index=False)
+    original = keys.read_bytes()
+    before = sorted(os.listdir(cli_env))
+    result = run("dp-release", people, "--by", "region", "--epsilon", "1", "--keys", keys,
+                 "--out", keys)  # fmt: skip
+    _one_line_no_files(result, cli_env, before, "is an input file", error_line)
+    assert keys.read_bytes() == original
+
+
+@pytest.mark.parametrize(
+    ("args", "expect"),
+    [
+        (["--epsilon", "1e9"], "epsilon this large gives no privacy; expected 0 < epsilon <= 100"),
+        (["--epsilon", "100.01"], "expected 0 < epsilon <= 100"),
+    ],
+)
+def test_dp_release_epsilon_too_large(run, people, cli_env, error_line, args, expect):
+    # QA #7: 1e9 crashed with an OverflowError inside OpenDP
+    before = sorted(os.listdir(cli_env))
+    result = run("dp-release", people, "--by", "region", *args, "--out", "counts.csv")
+    _one_line_no_files(result, cli_env, before, expect, error_line)
+    assert result.exit_code == 2
+
+
+def test_dp_release_refuses_identifier_and_fine_groups(run, cli_env, error_line):
+    # QA #2: without --keys an identifier column (or near-unique groups) is not released
+    crm = cli_env / "crm.csv"
+    emails = [f"user{i}@example.com" for i in range(30)]
+    frame = pd.DataFrame({"email": emails, "band": ["a", "b", "c"] * 10, "weight": range(30)})
+    frame.to_csv(crm, index=False)
+    before = sorted(os.listdir(cli_env))
+    result = run("dp-release", crm, "--by", "email", "--epsilon", "1", "--out", "c.csv")
+    _one_line_no_files(result, cli_env, before, "'email' looks like a direct identifier",
+                       error_line)  # fmt: skip
+    assert "expected --keys with a public list of groups or a coarser --by" in result.output
+    assert "user0@example.com" not in result.output
+    result = run("dp-release", crm, "--by", "weight", "--epsilon", "1", "--out", "c.csv")
+    _one_line_no_files(result, cli_env, before, "30 groups, fewer than k = 10", error_line)
+    result = run("dp-release", crm, "--by", "band", "--epsilon", "1")
+    assert result.exit_code == 0, result.output
+
+
+def test_dp_release_header_only(run, cli_env, error_line):
+    # QA #8: a header-only CSV is bad input (no rows), as in kanon
+    empty = cli_env / "header_only.csv"
+    empty.write_text("email,band\n")
+    before = sorted(os.listdir(cli_env))
+    for command, args in (("dp-release", ["--by", "band", "--epsilon", "1"]),
+                          ("kanon", ["-q", "band"])):  # fmt: skip
+        result = run(command, empty, *args, "--out", "x.json")
+        _one_line_no_files(result, cli_env, before, "no rows", error_line)
+        assert result.exit_code == 2
+
+
+def test_kanon_explicit_k_sets_the_verdict_bound(run, people):
+    # QA #3: the built-in policy's rule (min 10) is judged with --k
+    result = run("kanon", people, "-q", "sex", "--k", "2", "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    (finding,) = [f for f in doc["findings"] if f["check"] == "privacy.k_anonymity"]
+    assert finding["bound"]["min"] == 2.0 and finding["verdict"] == "pass"
+    assert doc["settings"]["policy_bounds"] == {"k-anonymity": 10.0}
+    result = run("kanon", people, "-q", "age,sex", "--k", "9", "--no-suggest")
+    assert result.exit_code == 1  # the class of one fails k = 9
+    assert "the policy requires at least 9" in result.stdout.replace("\n", " ")

@@ -236,3 +236,36 @@ def test_outputs_beside_the_key_or_over_the_input_are_refused(work: Path):
     bad(work, "pseudonymize", "people.csv", "-c", "email", "--key", "keys/pseudo.key", "--out",
         "out/p.csv", "--format", "xml", expect="--format: unknown value 'xml'")
     assert listing(work / "out") == []
+
+
+def test_shredding_an_unknown_subject_is_not_silent_success(work: Path, encrypted: Path):
+    """QA #11: a typo in the subject id exits 1 with a clear line; no key is deleted."""
+    result = run("shred", "c9", "--master-key", "keys/master.key")
+    assert result.exit_code == 1, result.output
+    assert "no data key for subject " in result.stderr
+    assert "nothing was shredded — check the id" in result.stderr
+    assert "c9" not in result.stderr  # shown by its lookup hash only
+    assert "Shredded" not in result.stdout
+    doc = json.loads(run("shred", "c9", "--master-key", "keys/master.key",
+                         "--format", "json").stdout)
+    assert doc["status"] == "no_key"
+    dec = ok(*DECRYPT, "--master-key", "keys/master.key")
+    assert "unrecoverable" not in dec.stdout  # every subject still decrypts
+
+
+def test_decrypt_or_shred_with_a_missing_store_creates_nothing(work: Path, encrypted: Path):
+    """QA #12: a --db that does not exist is refused without creating the file."""
+    missing = work / "other.db"
+    bad(work, *DECRYPT, "--master-key", "keys/master.key", "--db", f"sqlite:///{missing}",
+        expect="other.db does not exist")
+    bad(work, "shred", "c1", "--master-key", "keys/master.key", "--db", f"sqlite:///{missing}",
+        expect="does not exist; expected the store that 'protect encrypt' wrote")
+    assert not missing.exists()
+
+
+def test_encrypt_into_a_folder_names_the_folder(work: Path):
+    """QA #13: --out naming an existing folder says so, not 'unknown file type'."""
+    (work / "adir").mkdir()
+    bad(work, "encrypt", "people.csv", "-s", "customer_id", "-c", "email", "--master-key",
+        "keys/master.key", "--out", "adir",
+        expect="--out 'adir' is a folder; expected a file name ending in .csv or .parquet")

@@ -162,6 +162,26 @@ def test_csv_is_read_as_text_so_leading_zeros_survive(tmp_path: Path) -> None:
     assert zips == {sha("02134"), sha("02135")}
 
 
+def test_common_non_english_headers_are_identifier_fields(tmp_path: Path) -> None:
+    """QA #17: German/French/Spanish phone and e-mail headers are read, not ignored."""
+    path = tmp_path / "de.csv"
+    path.write_text(
+        "Telefon,Courriel,Téléphone,Handy,E_Mail,Kundennummer\n"
+        "020 7946 0958,Ann@Example.com,020 7946 0959,07700 900 123,bo@example.com,K1\n",
+        encoding="utf-8",
+    )
+    result = prepare_audience(path, platform="google", region="GB", out=tmp_path / "g.csv")
+    fields = {c.column: c.field for c in result.columns}
+    assert fields == {
+        "Telefon": "phone",
+        "Courriel": "email",
+        "Téléphone": "phone",
+        "Handy": "phone",
+        "E_Mail": "email",
+    }
+    assert [c.column for c in result.ignored_columns] == ["Kundennummer"]
+
+
 def test_numeric_columns_of_a_frame_are_flagged(tmp_path: Path) -> None:
     frame = pd.DataFrame({"phone": [2079460958, 2079460959], "email": ["a@b.co", "c@d.co"]})
     result = prepare_audience(
@@ -231,7 +251,7 @@ def test_refused_below_minimum_writes_nothing(messy_csv: Path, tmp_path: Path) -
     assert not result.written and result.output_path is None
     assert os.listdir(folder) == []
     (finding,) = [f for f in result.outcome.findings if f.check == "privacy.min_audience_size"]
-    assert finding.rule_id == FLOOR_RULE_ID
+    assert finding.rule_id == "audience-minimum-size"  # the built-in policy's own rule
     assert finding.value == pytest.approx(result.n_unique * 0.5 / 100)
     valid_document(result)
 

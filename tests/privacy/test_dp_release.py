@@ -121,7 +121,7 @@ def _frame() -> pd.DataFrame:
     return pd.DataFrame({"region": region, "segment": segment})
 
 
-NEAR_EXACT = 200.0  # scale 0.005: P(noise != 0) ≈ 2e-87, so the release equals the counts
+NEAR_EXACT = 100.0  # scale 0.01: P(noise != 0) ≈ 7e-44, so the release equals the counts
 
 
 def test_counts_from_the_data_with_negligible_noise():
@@ -137,9 +137,17 @@ def test_counts_from_the_data_with_negligible_noise():
     assert all(c.ci_low == c.ci_high == c.noisy_count for c in table.counts)
 
 
+def _policy_k(k: int):
+    from fairmark.policy import load_policy
+    from fairmark.policy.model import Settings
+
+    return load_policy("default").model_copy(update={"settings": Settings(k_anonymity=k)})
+
+
 def test_two_grouping_columns():
-    frame = _frame()
-    table = dp_group_counts(frame, by=["region", "segment"], epsilon=NEAR_EXACT)
+    frame = _frame()  # 75 records in 8 groups: allowed for k <= 9 (8 x 9 = 72 <= 75)
+    table = dp_group_counts(frame, by=["region", "segment"], epsilon=NEAR_EXACT,
+                            policy=_policy_k(9))  # fmt: skip
     expected = frame.groupby(["region", "segment"], dropna=False).size()
     got = {c.key: c.noisy_count for c in table.counts}
     want = {
@@ -219,6 +227,8 @@ def test_document_and_schema():
         ({"epsilon": math.inf}, "finite number > 0"),
         ({"epsilon": math.nan}, "finite number > 0"),
         ({"epsilon": True}, "finite number > 0"),
+        ({"epsilon": 100.5}, "expected 0 < epsilon <= 100"),
+        ({"epsilon": 1e9}, "epsilon this large gives no privacy"),
         ({"epsilon": "1"}, "finite number > 0"),
         ({"epsilon": 1, "mechanism": "exponential"}, "expected laplace or gaussian"),
         ({"epsilon": 1, "mechanism": "gaussian"}, "needs delta"),
@@ -253,3 +263,50 @@ def test_missing_columns(tmp_path):
     pd.DataFrame({"region": ["x", "x"]}).to_csv(keys, index=False)
     with pytest.raises(UsageError, match="more than once"):
         dp_group_counts(_frame(), by="region", epsilon=1, keys=keys)
+
+
+def test_largest_epsilon_is_accepted():
+    table = dp_group_counts(_frame(), by="region", epsilon=100)
+    assert table.epsilon <= 100 and table.ci_half_width == 0
+
+
+@pytest.mark.parametrize("column", ["email", "E-Mail", "customer_id", "phone"])
+def test_identifier_groups_refused_without_keys(column):
+    # QA #2: grouping by an identifier would publish every value; refused by name.
+    frame = pd.DataFrame({column: [f"p{i}@example.com" for i in range(3)] * 40})
+    with pytest.raises(UsageError) as info:
+        dp_group_counts(frame, by=column, epsilon=1)
+    text = str(info.value)
+    assert "direct identifier" in text and "expected --keys" in text and "coarser --by" in text
+    assert "\n" not in text
+    # with a public list of groups nothing from the data is published as a key: allowed
+    table = dp_group_counts(frame, by=column, epsilon=NEAR_EXACT, keys=["p0@example.com"])
+    assert [(c.key, c.noisy_count) for c in table.counts] == [(("p0@example.com",), 40)]
+    assert table.outside_keys.noisy_count == 80
+
+
+def test_fine_groups_refused_without_keys():
+    # 30 records: 3 groups x k 10 = 30 <= 30 is allowed, 4 groups (40 > 30) are not
+    ok = pd.DataFrame({"band": ["a", "b", "c"] * 10})
+    table = dp_group_counts(ok, by="band", epsilon=NEAR_EXACT)
+    assert [c.noisy_count for c in table.counts] == [10, 10, 10]
+    fine = pd.DataFrame({"band": ["a", "b", "c"] * 7 + ["d"] * 9})
+    with pytest.raises(UsageError, match=r"splits 30 records into 4 groups, fewer than k = 10"):
+        dp_group_counts(fine, by="band", epsilon=1)
+    # k comes from the policy: with k = 7 the same 4 groups (28 <= 30) are allowed
+    table = dp_group_counts(fine, by="band", epsilon=NEAR_EXACT, policy=_policy_k(7))
+    assert [c.noisy_count for c in table.counts] == [7, 7, 7, 9]
+    # a near-unique numeric column (QA: Adult fnlwgt) is refused the same way
+    weights = pd.DataFrame({"fnlwgt": range(100)})
+    with pytest.raises(UsageError, match="100 groups"):
+        dp_group_counts(weights, by="fnlwgt", epsilon=1)
+
+
+def test_no_rows(tmp_path):
+    # QA #8: a header-only file says it has no rows, as kanon does
+    path = tmp_path / "header_only.csv"
+    path.write_text("region,segment\n")
+    with pytest.raises(DataError, match="no rows"):
+        dp_group_counts(path, by="region", epsilon=1)
+    with pytest.raises(DataError, match="no rows"):
+        dp_group_counts(_frame().iloc[:0], by="region", epsilon=1, keys=["north"])

@@ -176,6 +176,26 @@ def test_declared_categories_override_and_set_the_flags(frame, policy) -> None:
     assert income.describe() == "'income' (user.contact.phone_number: a direct identifier)"
 
 
+def test_known_categories_are_accepted() -> None:
+    declared = {"a": "user.contact.email", "b": "system.operations", "c": "user", "d": "none"}
+    decl = check_declarations(features=None, purpose=None, data_categories=declared, policy=None)
+    assert decl.data_categories == {**declared, "d": None}
+
+
+def test_declaring_identifiers_not_personal_is_kept_with_a_warning(frame, policy) -> None:
+    """QA #14: email=none on a column of e-mail addresses warns; the declaration stands."""
+    declared = {**CATEGORIES, "email": "none"}
+    p = _profile(frame, policy, features=["email"], data_categories=declared)
+    assert p.column("email").category is None and p.pii_features == ()
+    (note,) = [w for w in p.scan_warnings if "'email'" in w]
+    assert note == (
+        "column 'email' is declared 'none' (not personal) but 100% of its scanned values look "
+        "like EMAIL_ADDRESS (user.contact.email), a direct identifier; the declaration is "
+        "kept — check it"
+    )
+    assert not any("euribor3m" in w for w in p.scan_warnings)  # 'none' and no identifier
+
+
 def test_identifier_categories() -> None:
     assert is_identifier_category("user.contact.email")
     assert is_identifier_category("user.name.first")  # a sub-category of user.name
@@ -217,6 +237,9 @@ def test_to_dict_is_valid_against_the_report_schema(frame, policy) -> None:
         ({"features": ["age", "age"]}, UsageError, "names age more than once"),
         ({"features": ["age", 3]}, UsageError, "features holds 3"),
         ({"data_categories": {"age": "User Age"}}, UsageError, "is not a fideslang key"),
+        ({"data_categories": {"a": "user.bogus"}}, UsageError, "'user.bogus' of column 'a'"),
+        ({"data_categories": {"a": "bogus.email"}}, UsageError, "under user., system. or"),
+        ({"data_categories": {"a": "users"}}, UsageError, "e.g. user.financial"),
         ({"data_categories": ["age"]}, UsageError, "expected a mapping"),
         ({"features": {"age": 1}}, UsageError, "features is a dict; expected a list"),
     ],

@@ -126,14 +126,44 @@ def test_k_from_policy_settings_and_default():
     assert (r.metrics.k, r.k_source) == (2, "argument")
 
 
+def _without_k_rules():
+    default = load_policy("default")
+    rules = tuple(r for r in default.rules if r.check != "privacy.k_anonymity")
+    return default.model_copy(update={"rules": rules})
+
+
 def test_implicit_rule_judges_k_against_the_required_k():
-    r = k_anonymity(HAND, quasi_identifiers=["zip"], k=5, suggest=False)  # classes 5 and 5
-    assert r.implicit_rule
+    policy = _without_k_rules()
+    r = k_anonymity(HAND, quasi_identifiers=["zip"], k=5, policy=policy, suggest=False)
+    assert r.implicit_rule  # classes 5 and 5
     (finding,) = [f for f in r.outcome.findings if f.check == "privacy.k_anonymity"]
     assert (finding.value, finding.bound_min, finding.verdict) == (5.0, 5.0, "pass")
-    r = k_anonymity(HAND, quasi_identifiers=["zip"], k=6, suggest=False)
+    r = k_anonymity(HAND, quasi_identifiers=["zip"], k=6, policy=policy, suggest=False)
     (finding,) = [f for f in r.outcome.findings if f.check == "privacy.k_anonymity"]
     assert (finding.value, finding.bound_min, finding.verdict) == (5.0, 6.0, "fail")
+
+
+def test_explicit_k_is_the_bound_of_the_policy_rules():
+    # QA #3: the built-in policy has a k-anonymity rule with min 10; --k 2 must judge with 2.
+    default = load_policy("default")
+    (own,) = [r for r in default.rules if r.check == "privacy.k_anonymity"]
+    assert own.min == 10.0
+    r = k_anonymity(HAND, quasi_identifiers=["zip"], k=2, suggest=False)  # classes 5 and 5
+    assert not r.implicit_rule
+    (finding,) = [f for f in r.outcome.findings if f.check == "privacy.k_anonymity"]
+    assert (finding.value, finding.bound_min, finding.verdict) == (5.0, 2.0, "pass")
+    assert r.verdict == "pass" and r.exit_code == 0
+    doc = r.to_dict()
+    assert (doc["settings"]["k"], doc["settings"]["k_source"]) == (2, "argument")
+    assert doc["settings"]["policy_bounds"] == {own.id: 10.0}  # the policy's own bound, too
+    _validate(doc)
+    r = k_anonymity(HAND, quasi_identifiers=["zip"], k=6, suggest=False)
+    (finding,) = [f for f in r.outcome.findings if f.check == "privacy.k_anonymity"]
+    assert (finding.bound_min, finding.verdict) == (6.0, "fail")
+    # without an explicit k the policy's rule keeps its own bound
+    r = k_anonymity(HAND, quasi_identifiers=["zip"], suggest=False)
+    (finding,) = [f for f in r.outcome.findings if f.check == "privacy.k_anonymity"]
+    assert (finding.bound_min, finding.verdict, r.k_source) == (10.0, "fail", "policy")
 
 
 def test_policy_rule_replaces_the_implicit_one():

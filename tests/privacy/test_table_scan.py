@@ -20,13 +20,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum import luhn
 
-from fairmark.errors import DataError, UsageError
+from fairmark.engine.source import transcode_to_utf8
+from fairmark.errors import DataError, DataWarning, UsageError
 from fairmark.privacy.detectors import DETECTORS
 from fairmark.privacy.entities import DIRECT_IDENTIFIERS
 from fairmark.privacy.scan_result import SCHEMA_PATH, PiiScanResult
 from fairmark.privacy.synthetic_crm import CRM_NOTES_ENTITIES, CRM_TRUTH, make_crm_table
 from fairmark.privacy.table_profile import GATE, GATED
-from fairmark.privacy.table_scan import name_value_confidence, scan_table, transcode_to_utf8
+from fairmark.privacy.table_scan import (
+    header_looks_like_data,
+    name_value_confidence,
+    scan_table,
+)
+from fairmark.privacy.value_evidence import vocabulary_hint
 
 SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 _DEFAULT = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR")
@@ -326,8 +332,8 @@ def test_csv_that_is_not_utf8_is_decoded_and_reported(tmp_path: Path) -> None:
     result = scan_table(path, presidio=False)
     assert result.column("email").entity_type == "EMAIL_ADDRESS"
     assert result.data_name == str(path)
-    assert any("not valid UTF-8: 50 undecodable byte sequences were replaced" in w
-               for w in result.warnings)  # fmt: skip
+    assert f"{path} is not valid UTF-8: 50 bytes replaced with U+FFFD" in result.warnings
+    assert result.column("name").n_non_null == 50
 
 
 def test_errors_past_the_csv_sniffing_sample(tmp_path: Path) -> None:
@@ -342,7 +348,7 @@ def test_errors_past_the_csv_sniffing_sample(tmp_path: Path) -> None:
     late_byte.write_bytes(("n,email\n" + rows).encode() + b"1,x\xff@example.com\n")
     result = scan_table(late_byte, columns=["email"], presidio=False)
     assert result.column("email").entity_type == "EMAIL_ADDRESS"
-    assert "1 undecodable byte sequence was replaced" in result.warnings[0]
+    assert "not valid UTF-8: 1 bytes replaced with U+FFFD" in result.warnings[0]
 
 
 def test_transcode_counts_replacements(tmp_path: Path) -> None:
@@ -473,3 +479,79 @@ def test_free_text_goes_through_fairmark_and_presidio() -> None:
     assert engine["presidio_texts"] == 40 and engine["fairmark_texts"] == 40
     jsonschema.validate(result.to_dict(), SCHEMA)
     assert "jane.doe" not in result.to_json() and "4111 1111" not in result.to_json()
+
+
+def test_latin1_csv_warning_is_also_emitted_as_a_data_warning(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("name,city\nJos\xe9,M\xfcnchen\nAnna,Berlin\n".encode("latin-1"))
+    with pytest.warns(DataWarning, match=r"is not valid UTF-8: 2 bytes replaced with U\+FFFD"):
+        result = scan_table(path, presidio=False)
+    assert any("2 bytes replaced" in w for w in result.warnings)
+
+
+def test_headerless_adult_data_warns_and_finds_race_from_values(shared_data: Path) -> None:
+    # QA #6: UCI adult.data has no header row; DuckDB takes the first data row as names.
+    path = shared_data / "uci-adult" / "adult.data"
+    with pytest.warns(DataWarning, match="the first row looks like data, not a header"):
+        result = scan_table(path, sample_size=400, presidio=False)
+    assert any(w.startswith("the first row looks like data, not a header: 15 of 15")
+               for w in result.warnings)  # fmt: skip
+    race = result.column("White")  # the race column, named by its first value
+    assert race.data_category == "user.demographic.race_ethnicity"
+    assert race.special_category is not None
+    assert "White" in result.to_dict()["summary"]["special_categories"]
+    assert result.column("Male").data_category == "user.demographic.gender"
+    assert result.column("Never-married").data_category == "user.demographic.marital_status"
+
+
+def test_a_header_row_is_not_taken_for_data() -> None:
+    values = {"email": ["a@example.com"], "age": [39, 50], "race": ["White", "Black"]}
+    assert header_looks_like_data(["email", "age", "race"], values) is None
+    # one numeric name of three is not enough (wide tables have year columns)
+    assert header_looks_like_data(["email", "2019", "race"], values) is None
+    message = header_looks_like_data(["39", "White"], {"39": [50], "White": ["white", "x"]})
+    assert message is not None and "2 of 2 column names" in message
+
+
+@pytest.mark.parametrize(
+    ("values", "category"),
+    [
+        ([" White", " Black", " White", " Asian-Pac-Islander", " Amer-Indian-Eskimo", " Other"],
+         "user.demographic.race_ethnicity"),
+        (["Male", "Female", "female", "M"], "user.demographic.gender"),
+        (["married", "single", "divorced", "unknown"], "user.demographic.marital_status"),
+        (["Muslim", "Christian", "No religion", "Hindu"], "user.demographic.religious_belief"),
+    ],
+)  # fmt: skip
+def test_demographic_columns_recognised_from_their_values(values: list[str],
+                                                          category: str) -> None:  # fmt: skip
+    found = vocabulary_hint(values)
+    assert found is not None
+    hint, share, _ = found
+    assert hint.data_category == category and share == 1.0
+
+
+def test_vocabulary_needs_two_words_and_near_full_coverage() -> None:
+    assert vocabulary_hint(["White"] * 10) is None  # one word: could be anything (a colour)
+    assert vocabulary_hint(["White", "Black", "Red", "Green", "Blue"]) is None  # 40% off-list
+    assert vocabulary_hint([f"v{i}" for i in range(40)] + ["Male", "Female"]) is None
+    frame = pd.DataFrame({"c1": ["White", "Black", "Asian"] * 20, "c2": ["x"] * 60})
+    finding = scan_table(frame, presidio=False).column("c1")
+    assert finding.data_category == "user.demographic.race_ethnicity"
+    assert finding.special_category is not None and finding.confidence == pytest.approx(0.9)
+
+
+def test_package_exports_scan_text_and_match_key() -> None:
+    import hashlib
+
+    import fairmark.privacy
+    from fairmark.privacy import scan_text
+    from fairmark.privacy.scan_text import CONTEXT_BOOST  # the submodule still imports
+
+    assert CONTEXT_BOOST > 0
+    found = fairmark.privacy.scan_text("write to jane@example.com")
+    assert [(f.entity_type, f.start, f.end) for f in found] == [("EMAIL_ADDRESS", 9, 25)]
+    assert scan_text is fairmark.privacy.scan_text
+    expected = hashlib.sha256(b"jane@example.com").hexdigest()
+    assert fairmark.privacy.match_key(" Jane@Example.com ", "email", "meta") == expected
+    assert callable(fairmark.privacy.scan_table) and callable(fairmark.privacy.k_anonymity)

@@ -20,6 +20,7 @@ SHOWN_REJECTIONS = 20
 _INPUT = "Input"
 _SIZE = "Audience size and policy"
 _OUTPUT = "Output"
+_SIZE_CHECK = "privacy.min_audience_size"
 
 EPILOG = (
     "Example: fairmark audience prepare customers.csv --platform google --region GB "
@@ -71,7 +72,7 @@ def print_audience(doc: dict[str, Any], out: Console) -> None:
     summary.add_row("unique rows for upload", f"{counts['unique_rows']:,}")
     summary.add_row(
         f"expected matched audience (× {size['assumed_match_rate']:g} match rate)",
-        f"{size['expected_matched_size']:,.0f}",
+        _plain_number(size["expected_matched_size"]),
     )
     summary.add_row(f"{doc['platform']['name']} minimum", f"{size['platform_minimum']:,}")
     out.print(summary)
@@ -102,11 +103,21 @@ def print_audience(doc: dict[str, Any], out: Console) -> None:
     for finding in doc["findings"]:
         if finding["verdict"] != "pass":
             style = _VERDICT_STYLE.get(finding["verdict"], "")
-            out.print(f"[{style}]{finding['verdict']}[/] {escape(finding['message'])}")
+            message = finding["message"]
+            if finding["check"] == _SIZE_CHECK and size.get("message"):
+                message = size["message"]
+            out.print(f"[{style}]{finding['verdict']}[/] {escape(message)}")
     verdict = doc["verdict"]
     written = doc["output"]["path"] if doc["output"]["written"] else None
     tail = f"wrote {escape(written)}" if written else "[bold red]nothing written[/]"
     out.print(f"Verdict: [{_VERDICT_STYLE.get(verdict, '')}]{verdict.upper()}[/]  {tail}")
+
+
+def _plain_number(x: float) -> str:
+    """Integers with separators; otherwise 4 significant digits (0.5 never shows as 0)."""
+    if float(x).is_integer():
+        return f"{int(x):,}"
+    return f"{x:,.1f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
 def _print_rejections(doc: dict[str, Any], out: Console) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import warnings
+from typing import Annotated, TextIO
 
 import typer
 
@@ -75,6 +76,30 @@ def _root(
     """Responsible AI for marketing."""
 
 
+def _show_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int,
+    file: TextIO | None = None, line: str | None = None,
+) -> None:  # fmt: skip
+    """Print a :class:`~fairmark.errors.DataWarning` as one ``warning: …`` line on stderr."""
+    import sys
+
+    from fairmark.errors import DataWarning
+
+    if issubclass(category, DataWarning):
+        text = " ".join(str(message).split())
+        print(f"warning: {text}", file=sys.stderr if file is None else file, flush=True)
+        return
+    _ORIGINAL_SHOWWARNING(message, category, filename, lineno, file, line)
+
+
+_ORIGINAL_SHOWWARNING = warnings.showwarning
+
+
 def main() -> None:
-    """Run the ``fairmark`` command line (the ``fairmark`` console script)."""
+    """Run the ``fairmark`` command line (the ``fairmark`` console script).
+
+    Warnings of class :class:`fairmark.errors.DataWarning` (data read with a caveat, such as
+    a CSV file that is not UTF-8) are printed as one ``warning: …`` line on stderr.
+    """
+    warnings.showwarning = _show_warning
     app()

@@ -121,9 +121,16 @@ def print_scan(doc: dict[str, Any], out: Console) -> None:
         out.print(f"[yellow]warning:[/] {escape(warning)}")
 
 
-def _check_out(out: Path | None) -> None:
+def _check_out(out: Path | None, data: Path) -> None:
     if out is None:
         return
+    try:
+        same = out.exists() and data.exists() and out.resolve() == data.resolve()
+    except OSError:
+        same = False
+    if same:
+        fail(f"--out {str(out)!r} is the input data itself; expected a different file, "
+             "such as pii.json")
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         fail(f"--out: folder {str(folder)!r} does not exist; create it first")
@@ -200,8 +207,8 @@ def scan_command(
     progress: Annotated[
         bool,
         typer.Option("--progress", rich_help_panel=_OUTPUT,
-                     help="Show a progress bar on standard error (shown anyway when standard "
-                     "error is a terminal)."),
+                     help="Show progress on standard error: a bar on a terminal (shown "
+                     "there anyway), one line per step otherwise (e.g. in a log)."),
     ] = False,
 ) -> None:
     """Find the columns that hold personal data: kind, share, confidence, category.
@@ -215,7 +222,7 @@ def scan_command(
 
     fmt = check_choice("--format", fmt, FORMATS)
     chosen = _column_list(columns)
-    _check_out(out)
+    _check_out(out, data)
     show_progress = progress or sys.stderr.isatty()
     result = scan_table(str(data), columns=chosen, sample_size=sample_size, region=region,
                         progress=show_progress, presidio=presidio)  # fmt: skip

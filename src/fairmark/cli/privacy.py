@@ -68,13 +68,18 @@ def _write_atomic(path: Path, text: str) -> None:
             os.unlink(tmp)
 
 
-def _check_out(out: Path | None) -> None:
+def _check_out(out: Path | None, *inputs: Path | None) -> None:
+    """Refuse an ``--out`` in a missing folder, a folder, or one of the input files."""
     if out is not None:
         folder = out.parent if str(out.parent) else Path(".")
         if not folder.is_dir():
             fail(f"--out: folder {str(folder)!r} does not exist; create it first")
         if out.is_dir():
             fail(f"--out: {str(out)!r} is a folder; expected a file name")
+        for path in inputs:
+            if path is not None and out.exists() and path.exists() and out.samefile(path):
+                fail(f"--out {str(out)!r} is an input file; expected a different file (the "
+                     "input is kept unchanged)")  # fmt: skip
 
 
 def _changes_text(changes: list[dict[str, Any]]) -> str:
@@ -238,7 +243,7 @@ def kanon_command(
     if sensitive is not None and sensitive in qis:
         fail(f"--sensitive {sensitive!r} is also in --quasi-identifiers; a column is one or "
              "the other")  # fmt: skip
-    _check_out(out)
+    _check_out(out, data)
     result = k_anonymity(
         str(data), quasi_identifiers=qis, k=k, sensitive=sensitive, policy=policy,
         suggest=suggest,
@@ -359,6 +364,15 @@ def dp_release_command(
             help="Most records any one person has in DATA (the sensitivity).",
         ),
     ] = 1,
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            "--policy",
+            metavar="FILE",
+            help="Policy YAML whose settings.k_anonymity sets the smallest average group "
+            "size allowed without --keys. Default: the built-in policy.",
+        ),
+    ] = None,
     fmt: Annotated[
         str,
         typer.Option(
@@ -380,9 +394,12 @@ def dp_release_command(
 
     Counts are computed in the data engine; OpenDP adds integer noise calibrated to ε
     (and δ); every count comes with a noise-aware confidence interval. Exact counts are
-    never shown. Exit code 0, or 2 for bad input.
+    never shown. Without --keys the list of groups is published as found, so a --by column
+    named like a direct identifier, or groups with fewer than k records on average (k: the
+    policy's settings.k_anonymity, default 10), are refused. Exit code 0, or 2 for bad
+    input.
     """
-    from fairmark.privacy.dp_release import MECHANISMS, dp_group_counts
+    from fairmark.privacy.dp_release import MAX_EPSILON, MECHANISMS, dp_group_counts
 
     fmt = check_choice("--format", fmt, FORMATS)
     columns = _columns("--by", by, "region,age_band")
@@ -390,6 +407,9 @@ def dp_release_command(
         fail("missing --epsilon: the privacy budget, a number > 0, e.g. --epsilon 1")
     if not math.isfinite(epsilon) or epsilon <= 0:
         fail(f"--epsilon must be a finite number > 0, got {epsilon:g}")
+    if epsilon > MAX_EPSILON:
+        fail(f"--epsilon {epsilon:g} is too large: epsilon this large gives no privacy; "
+             f"expected 0 < epsilon <= {MAX_EPSILON:g}")  # fmt: skip
     mech = check_choice("--mechanism", mechanism, MECHANISMS)
     if mech == "gaussian" and delta is None:
         fail("--mechanism gaussian needs --delta, e.g. --delta 1e-6")
@@ -399,11 +419,11 @@ def dp_release_command(
         fail(f"--confidence-level must be between 0 and 1, got {confidence_level:g}")
     if max_contributions < 1:
         fail(f"--max-contributions must be a whole number >= 1, got {max_contributions}")
-    _check_out(out)
+    _check_out(out, data, keys)
     table = dp_group_counts(
         str(data), by=columns, epsilon=epsilon, mechanism=mech, delta=delta,
         confidence_level=confidence_level, max_contributions=max_contributions,
-        keys=str(keys) if keys is not None else None,
+        keys=str(keys) if keys is not None else None, policy=policy,
     )  # fmt: skip
     doc = table.to_dict()
     if out is not None:

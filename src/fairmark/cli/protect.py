@@ -7,11 +7,12 @@ printed: keys are shown by their key id.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from fairmark.cli._common import check_choice, console, fail, handle_errors
+from fairmark.cli._common import check_choice, console, err_console, fail, handle_errors
 
 app = typer.Typer(
     help=(
@@ -89,6 +90,32 @@ def _show(result: Any, fmt: str, lines: list[str]) -> None:
         return
     for line in lines:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _existing_store(db: str | None) -> str:
+    """Resolve the keystore URL; fail (exit 2) if it is a SQLite file that does not exist.
+
+    Decrypt and shred only read or change an existing keystore: opening a missing SQLite
+    file would create an empty database as a side effect of a failed command.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from fairmark.store.db import database_url, redact_url
+
+    url = database_url(db)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url  # the store reports the malformed URL itself
+    database = parsed.database or ""
+    in_memory = database in ("", ":memory:") or database.startswith("file:")
+    if parsed.get_backend_name() == "sqlite" and not in_memory and not Path(database).is_file():
+        fail(
+            f"keystore {redact_url(parsed)} does not exist; expected the store that "
+            "'protect encrypt' wrote (--db or $FAIRMARK_DB_URL)"
+        )
+    return url
 
 
 def _master(path: str | None, env: str | None, option: str = "--master-key") -> Any:
@@ -217,7 +244,7 @@ def decrypt_command(
     cols = _require(columns, "--columns", "a comma list of encrypted columns")
     target = _require(out, "--out", "an output file .parquet or .csv")
     master = _master(master_key, master_key_env)
-    with Keystore(master, db) as keystore:
+    with Keystore(master, _existing_store(db)) as keystore:
         result = decrypt(data, cols, subject, keystore, target)
     lines = [
         f"Decrypted {_n(result.n_cells_decrypted, 'cell')} in {', '.join(result.columns)} of "
@@ -252,7 +279,7 @@ def shred_command(
 
     fmt = check_choice("--format", fmt, FORMATS)
     master = _master(master_key, master_key_env)
-    with Keystore(master, db) as keystore:
+    with Keystore(master, _existing_store(db)) as keystore:
         result = shred_subject(keystore, subject)
     ref = f"subject {result.subject_lookup_id[:16]}…"
     if result.status == "shredded":
@@ -263,7 +290,17 @@ def shred_command(
     elif result.status == "already_shredded":
         line = f"{ref} was already shredded (event {result.event_id}); nothing to do."
     else:
-        line = f"No data key for {ref} in {result.keystore}; nothing to shred."
+        err_console.print(
+            f"error: no data key for {ref} in {result.keystore}: nothing was shredded — "
+            "check the id (it must match the subject column exactly; shown by its lookup "
+            "hash, never in clear)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        if fmt == "json":
+            typer.echo(result.to_json())
+        raise typer.Exit(1)
     _show(result, fmt, [line])
 
 

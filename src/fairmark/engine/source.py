@@ -16,7 +16,7 @@ from typing import Any
 
 from fairmark.errors import DataError, UsageError
 
-__all__ = ["DataSource", "as_table"]
+__all__ = ["DataSource", "as_table", "transcode_to_utf8"]
 
 _CSV_SUFFIXES = {".csv", ".tsv", ".txt", ".dat", ".data"}
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -98,7 +98,7 @@ def _read_path(path: str) -> DataSource:
     if base in _PARQUET_SUFFIXES:
         return _guard_read(path, lambda con: con.read_parquet(str(p)), "parquet")
     if base in _CSV_SUFFIXES or base == "":
-        return _guard_read(path, lambda con: con.read_csv(str(p)), "csv")
+        return _read_csv(path)
     raise DataError(
         f"cannot read {path!r}: unknown file type {p.suffix!r}; expected .csv, .tsv or .parquet"
     )
@@ -111,9 +111,113 @@ def _guard_read(path: str, reader: Any, kind: str) -> DataSource:
     try:
         table = reader(con)
     except (duckdb.Error, OSError, UnicodeDecodeError) as exc:
+        if kind == "csv" and _is_invalid_utf8(exc):
+            raise _NotUtf8 from None
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"cannot read {path!r} as {kind}: {first}") from None
     return DataSource(table=table, description=path, backend="duckdb")
+
+
+class _NotUtf8(Exception):
+    """DuckDB refused a CSV file because its bytes are not valid UTF-8."""
+
+
+def _is_invalid_utf8(exc: BaseException) -> bool:
+    # DuckDB's first line is only "CSV Error on Line: N"; the reason is further down.
+    text = str(exc).lower()
+    return "invalid unicode" in text or "not utf-8 encoded" in text
+
+
+_TRANSCODED: list[str] = []
+"""Temporary folders holding UTF-8 copies; removed when the process exits (DuckDB reads
+a CSV lazily, so the copy must live as long as the table)."""
+
+
+def _remove_transcoded() -> None:
+    import shutil
+
+    while _TRANSCODED:
+        shutil.rmtree(_TRANSCODED.pop(), ignore_errors=True)
+
+
+def transcode_to_utf8(path: str | os.PathLike[str], out: Path) -> int:
+    """Copy a text file to ``out`` as UTF-8, replacing undecodable bytes by U+FFFD.
+
+    The file is streamed in 1 MiB chunks through an incremental decoder, so memory does
+    not grow with its size.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file (``.gz`` files are decompressed).
+    out : pathlib.Path
+        Where to write the UTF-8 copy.
+
+    Returns
+    -------
+    int
+        Number of invalid byte sequences, each replaced by one U+FFFD (Python's
+        ``errors="replace"``, which follows the Unicode Standard §3.9 "U+FFFD
+        substitution of maximal subparts").
+
+    Raises
+    ------
+    OSError
+        If ``path`` cannot be read or ``out`` cannot be written.
+    """
+    import codecs
+    import gzip
+
+    opener: Any = gzip.open if os.fspath(path).lower().endswith(".gz") else open
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    replaced = 0
+    with opener(path, "rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
+        while True:
+            chunk = src.read(1 << 20)
+            final = not chunk
+            text = decoder.decode(chunk, final=final)
+            replaced += max(0, text.count("\ufffd") - chunk.count("\ufffd".encode()))
+            dst.write(text)
+            if final:
+                break
+    return replaced
+
+
+def _read_csv(path: str) -> DataSource:
+    """Read a CSV with DuckDB; if it is not UTF-8, read a UTF-8 copy and warn."""
+    try:
+        return _guard_read(path, lambda con: con.read_csv(path), "csv")
+    except _NotUtf8:
+        pass
+    import atexit
+    import tempfile
+    import warnings
+
+    from fairmark.errors import DataWarning
+
+    folder = tempfile.mkdtemp(prefix="fairmark-utf8-")
+    if not _TRANSCODED:
+        atexit.register(_remove_transcoded)
+    _TRANSCODED.append(folder)
+    copy = Path(folder) / Path(path.removesuffix(".gz").removesuffix(".GZ")).name
+    if copy.suffix.lower() not in _CSV_SUFFIXES:
+        copy = copy.with_suffix(copy.suffix + ".csv")
+    try:
+        replaced = transcode_to_utf8(path, copy)
+    except OSError as exc:
+        raise DataError(f"cannot read {path!r}: {exc.strerror or exc}") from None
+    try:
+        source = _guard_read(str(copy), lambda con: con.read_csv(str(copy)), "csv")
+    except _NotUtf8:  # pragma: no cover - the copy is valid UTF-8 by construction
+        raise DataError(f"cannot read {path!r} as csv: not valid UTF-8") from None
+    except DataError as exc:
+        raise DataError(exc.message.replace(repr(str(copy)), repr(path))) from None
+    warnings.warn(
+        f"{path} is not valid UTF-8: {replaced:,} bytes replaced with U+FFFD",
+        DataWarning,
+        stacklevel=4,
+    )
+    return DataSource(table=source.table, description=path, backend="duckdb")
 
 
 def as_table(data: Any) -> DataSource:

@@ -17,12 +17,27 @@ from typing import Any
 
 from fairmark.errors import UsageError
 
-__all__ = ["NOT_PERSONAL", "Declarations", "check_declarations"]
+__all__ = ["KNOWN_CATEGORY_BRANCHES", "NOT_PERSONAL", "Declarations", "check_declarations"]
 
 NOT_PERSONAL = "none"
 """Value of ``data_categories`` declaring that a column holds no personal data."""
 
 _CATEGORY_KEY = re.compile(r"^[a-z_]+(\.[a-z_]+)*$")  # as policy/schema.json
+
+KNOWN_CATEGORY_BRANCHES: dict[str, frozenset[str]] = {
+    "user": frozenset({
+        "account", "authorization", "behavior", "biometric", "biometrics", "childrens",
+        "contact", "content", "criminal_history", "demographic", "derived", "device",
+        "financial", "genetic", "government_id", "health_and_medical", "id", "job_title",
+        "location", "name", "non_identified", "observed", "payment", "political_opinion",
+        "privacy_preferences", "provided", "race", "religious_belief", "sensor",
+        "sexual_orientation", "social", "telemetry", "unique_id", "user_sensor", "workplace",
+    }),
+    "system": frozenset({"authentication", "operations"}),
+    "account": frozenset({"contact", "payment"}),
+}  # fmt: skip
+"""Top-level fideslang data categories and their second-level keys (fideslang 1.x and 2.x
+default taxonomy, Ethyca/IAB Tech Lab, ``data_categories``); deeper levels are free."""
 
 
 @dataclass(frozen=True)
@@ -112,10 +127,13 @@ def _check_categories(data_categories: Mapping[str, str] | None) -> dict[str, st
         if text is not None and text.lower() == NOT_PERSONAL:
             out[column] = None
             continue
-        if text is None or not _CATEGORY_KEY.match(text):
+        parts = text.split(".") if text is not None and _CATEGORY_KEY.match(text) else []
+        branches = KNOWN_CATEGORY_BRANCHES.get(parts[0]) if parts else None
+        if branches is None or (len(parts) > 1 and parts[1] not in branches):
             raise UsageError(
                 f"data category {category!r} of column {column!r} is not a fideslang key; "
-                f"expected e.g. user.financial or user.demographic.age_range, or "
+                f"expected e.g. user.financial, user.contact.email or "
+                f"user.demographic.age_range (under user., system. or account.), or "
                 f"{NOT_PERSONAL!r} for a column without personal data"
             )
         out[column] = text
@@ -155,7 +173,8 @@ def check_declarations(
     UsageError
         Features that are not a non-empty list of distinct names; a purpose the policy
         does not declare (the message lists the declared ones); a category that is not a
-        dotted fideslang key.
+        dotted fideslang key under a known top-level and second-level category
+        (:data:`KNOWN_CATEGORY_BRANCHES`; ``user.bogus`` is refused).
     """
     return Declarations(
         features=_check_features(features),

@@ -28,7 +28,20 @@ Group keys: releasing which groups exist leaks (a group of one reveals that this
 in the data). Pass the public list of possible groups as ``keys``: every key is released,
 zero-count ones included, and records outside the keys are released as one more noisy
 count. Without ``keys``, the groups found in the data are released and the result says
-that the list of groups is not protected.
+that the list of groups is not protected; because that list is then published as it is,
+:func:`dp_group_counts` refuses, without ``keys``, a grouping column that is a direct
+identifier by name (an email column would publish every address) and groups so fine that
+they hold fewer than ``k`` records on average (number of groups × k > number of records),
+``k`` being the policy's ``settings.k_anonymity`` (default 10). Releasing the key set read
+from the data is not differentially private: a key present only when one person is in the
+data reveals that person (Korolova, Kenthapadi, Mishra & Ntoulas 2009, WWW; Wilkins, Kifer,
+Zhang & Karrer 2024, "Exact Privacy Analysis of the Gaussian Sparse Histogram Mechanism",
+J. Privacy and Confidentiality 14(1)); OpenDP accordingly releases unknown keys only
+through a noisy threshold (``make_laplace_threshold``, and in its Polars API group keys
+must be public or thresholded).
+
+ε is capped at :data:`MAX_EPSILON` (100): beyond it the noise is essentially zero, the
+release is the exact counts, and OpenDP's calibration overflows.
 """
 
 from __future__ import annotations
@@ -46,9 +59,12 @@ from fairmark.engine.source import as_table, missing_column_message
 from fairmark.errors import DataError, UsageError
 from fairmark.privacy.kanon_result import DPCount, DPTable
 
-__all__ = ["MECHANISMS", "CountNoise", "calibrate_noise", "dp_group_counts"]
+__all__ = ["MAX_EPSILON", "MECHANISMS", "CountNoise", "calibrate_noise", "dp_group_counts"]
 
 MECHANISMS = ("laplace", "gaussian")
+MAX_EPSILON = 100.0
+"""Largest ε accepted: at ε = 100 the discrete Laplace noise is non-zero with probability
+about ``2 e^-100``; a larger budget gives no privacy at all."""
 Key = tuple[str | None, ...]
 
 
@@ -186,7 +202,7 @@ def calibrate_noise(
     Parameters
     ----------
     epsilon : float
-        Privacy-loss budget ε (> 0, finite).
+        Privacy-loss budget ε, ``0 < ε <= MAX_EPSILON`` (100).
     mechanism : {"laplace", "gaussian"}, default "laplace"
     delta : float, optional
         Required for ``gaussian`` (0 < δ < 1, typically well below 1 / number of people);
@@ -201,9 +217,9 @@ def calibrate_noise(
     Raises
     ------
     UsageError
-        ε not a finite number > 0; unknown mechanism; δ missing for Gaussian, given for
-        Laplace, or not in (0, 1); ``max_contributions`` not a whole number >= 1; OpenDP
-        cannot calibrate the parameters.
+        ε not a finite number > 0 or above :data:`MAX_EPSILON`; unknown mechanism; δ
+        missing for Gaussian, given for Laplace, or not in (0, 1); ``max_contributions``
+        not a whole number >= 1; OpenDP cannot calibrate the parameters.
 
     Notes
     -----
@@ -212,6 +228,11 @@ def calibrate_noise(
     make_gaussian))`` (metric ``l2_distance``), on ``vector_domain(atom_domain(T="i64"))``.
     """
     eps = _positive_number("epsilon", epsilon)
+    if eps > MAX_EPSILON:
+        raise UsageError(
+            f"epsilon {eps:g} is too large: epsilon this large gives no privacy; expected "
+            f"0 < epsilon <= {MAX_EPSILON:g}"
+        )
     if mechanism not in MECHANISMS:
         raise UsageError(f"mechanism {mechanism!r} is unknown; expected laplace or gaussian")
     if (
@@ -356,6 +377,42 @@ def _parse_keys(keys: Any, by: Sequence[str]) -> list[Key]:
     return sorted(parsed, key=_sort_key)
 
 
+def _policy_k(policy: Any) -> int:
+    """``settings.k_anonymity`` of ``policy`` (default: the built-in policy), else 10."""
+    from fairmark.policy import Policy, load_policy
+    from fairmark.policy.model import DEFAULT_K_ANONYMITY
+
+    pol = policy if isinstance(policy, Policy) else load_policy(policy or "default")
+    k = pol.settings.k_anonymity
+    return int(k) if k is not None else DEFAULT_K_ANONYMITY
+
+
+def _refuse_identifier_groups(columns: Sequence[str]) -> None:
+    """Refuse, without public keys, a grouping column named like a direct identifier."""
+    from fairmark.privacy.column_names import classify_name
+
+    for column in columns:
+        hint = classify_name(column)
+        if hint is not None and hint.direct_identifier:
+            raise UsageError(
+                f"--by {column!r} looks like a direct identifier ({hint.label}); without "
+                "--keys the groups found in the data are published as they are, so every "
+                "value would be disclosed (the key set is not protected by the noise); "
+                "expected --keys with a public list of groups or a coarser --by"
+            )
+
+
+def _refuse_fine_groups(columns: Sequence[str], n_groups: int, n_rows: int, k: int) -> None:
+    """Refuse, without public keys, groups holding fewer than ``k`` records on average."""
+    if n_groups * k > n_rows:
+        raise UsageError(
+            f"--by {','.join(columns)} splits {n_rows:,} records into {n_groups:,} groups, "
+            f"fewer than k = {k} per group on average; without --keys the list of groups is "
+            "published as it is and near-unique values would be disclosed; expected --keys "
+            "with a public list of groups or a coarser --by"
+        )
+
+
 def dp_group_counts(
     data: Any,
     *,
@@ -366,6 +423,7 @@ def dp_group_counts(
     confidence_level: float = 0.95,
     max_contributions: int = 1,
     keys: Any = None,
+    policy: Any = None,
 ) -> DPTable:
     """Release the number of records per group with differential privacy (OpenDP).
 
@@ -392,7 +450,13 @@ def dp_group_counts(
         ``by`` columns (one row per group), or a list of tuples (of scalars for one
         column). Matched on the text form of the values (``1`` and ``"1"`` match; a
         missing value is ``None``/an empty cell). Without it the groups are read from the
-        data and the list of groups is not protected.
+        data and the list of groups is not protected; the release is then refused when a
+        ``by`` column is a direct identifier by name
+        (:func:`fairmark.privacy.column_names.classify_name`) or when
+        ``number of groups × k > number of records``.
+    policy : str, path or Policy, optional
+        Where ``k`` comes from (``settings.k_anonymity``, else 10). Default: the built-in
+        policy.
 
     Returns
     -------
@@ -403,9 +467,13 @@ def dp_group_counts(
     ------
     UsageError
         Bad ε, δ, mechanism, confidence level or ``max_contributions`` (see
-        :func:`calibrate_noise`); no or repeated ``by`` columns; malformed ``keys``.
+        :func:`calibrate_noise`); no or repeated ``by`` columns; malformed ``keys``;
+        without ``keys``, a direct-identifier ``by`` column or groups with fewer than
+        ``k`` records on average.
     DataError
-        A missing column, an unreadable file.
+        A missing column, an unreadable file, data without rows.
+    PolicyError
+        An unreadable or invalid policy.
 
     Notes
     -----
@@ -426,9 +494,15 @@ def dp_group_counts(
     for column in columns:
         if column not in available:
             raise DataError(missing_column_message(column, available))
+    if keys is None:
+        _refuse_identifier_groups(columns)
     public = _parse_keys(keys, columns) if keys is not None else None
     exact: Mapping[Key, int] = dict(_grouped_as_text(source.table, columns))
+    n_rows = sum(exact.values())
+    if n_rows == 0:
+        raise DataError("the data have no rows; expected at least one record")
     if public is None:
+        _refuse_fine_groups(columns, len(exact), n_rows, _policy_k(policy))
         released = sorted(exact, key=_sort_key)
         vector = [exact[key] for key in released]
     else:

@@ -529,8 +529,9 @@ def profile_columns(
     to_scan = [
         c
         for c in available
-        if roles[c] in ("feature", "unused", "undeclared") and c not in decl.data_categories
-    ]
+        if roles[c] in ("feature", "unused", "undeclared")
+        and (c not in decl.data_categories or decl.data_categories[c] is None)
+    ]  # columns declared "none" are scanned too, to warn when the values contradict it
     scan = _scan(source, to_scan) if to_scan else None
     judged = (
         decl.features is not None or decl.purpose is not None or "undeclared" not in roles.values()
@@ -553,6 +554,27 @@ def profile_columns(
         purpose_categories=decl.purpose_categories,
         scan_sample_size=SCAN_SAMPLE_SIZE,
         scan_rows=SCAN_ROWS,
-        scan_warnings=tuple(str(w) for w in scan.warnings) if scan is not None else (),
+        scan_warnings=(
+            tuple(str(w) for w in scan.warnings) + _contradicted_declarations(decl, scan)
+            if scan is not None
+            else ()
+        ),
         text_engine=dict(scan.text_engine) if scan is not None else {},
     )
+
+
+def _contradicted_declarations(decl: Declarations, scan: Any) -> tuple[str, ...]:
+    """Warnings for columns declared not personal whose values the scan finds to be direct
+    identifiers; the declaration still stands (the caller knows the data best)."""
+    notes = []
+    scanned = {f.column: f for f in scan.columns}
+    for column, category in decl.data_categories.items():
+        finding = scanned.get(column) if category is None else None
+        if finding is not None and finding.direct_identifier and finding.entity_type:
+            notes.append(
+                f"column {column!r} is declared 'none' (not personal) but "
+                f"{finding.match_share:.0%} of its scanned values look like "
+                f"{finding.entity_type} ({finding.data_category}), a direct identifier; "
+                "the declaration is kept — check it"
+            )
+    return tuple(notes)

@@ -66,15 +66,33 @@ def _load_policy(policy: Any) -> Any:
     return load_policy(policy if policy is not None else "default")
 
 
-def _judging_policy(policy: Any, k: int) -> tuple[Any, bool]:
-    """The policy itself when it has a ``privacy.k_anonymity`` rule, else with an implicit one.
+def _judging_policy(policy: Any, k: int, *, explicit_k: bool) -> tuple[Any, bool]:
+    """The policy that judges the run, and whether its k-anonymity rule is the implicit one.
 
-    The implicit rule is blocking, ``min = k``, principle privacy.
+    A policy without a ``privacy.k_anonymity`` rule gets an implicit blocking rule
+    ``min = k`` (principle privacy). With an explicit ``k`` (argument / ``--k``) every
+    ``privacy.k_anonymity`` rule of the policy is judged with ``min = k`` for this run:
+    the explicit k overrides the policy's bound, and the document records both
+    (``settings.k`` and ``settings.policy_bounds``).
     """
     from fairmark.policy.model import Rule
 
     if any(rule.check == CHECK_ID for rule in policy.rules):
-        return policy, False
+        if not explicit_k:
+            return policy, False
+        rules = tuple(
+            rule.model_copy(
+                update={
+                    "min": float(k),
+                    "rationale": f"{rule.rationale} [min {rule.min} of the policy overridden "
+                    f"by the explicit k = {k} of this run]",
+                }
+            )
+            if rule.check == CHECK_ID
+            else rule
+            for rule in policy.rules
+        )
+        return policy.model_copy(update={"rules": rules}), False
     rule = Rule(
         id=IMPLICIT_RULE_ID,
         check=CHECK_ID,
@@ -84,7 +102,8 @@ def _judging_policy(policy: Any, k: int) -> tuple[Any, bool]:
         rationale=(
             f"Every combination of quasi-identifiers must be shared by at least k = {k} "
             "records (Sweeney 2002, IJUFKS 10(5)); implicit rule: the policy has no "
-            "privacy.k_anonymity rule, k from its settings.k_anonymity or the default."
+            "privacy.k_anonymity rule, k from the argument, its settings.k_anonymity or the "
+            "default."
         ),
     )
     return policy.model_copy(update={"rules": (*policy.rules, rule)}), True
@@ -119,13 +138,17 @@ def k_anonymity(
         list); at least one, each once.
     k : int, optional
         The required k (>= 2). Default: the policy's ``settings.k_anonymity``, else
-        :data:`fairmark.policy.model.DEFAULT_K_ANONYMITY` (10).
+        :data:`fairmark.policy.model.DEFAULT_K_ANONYMITY` (10). When given, it is the
+        bound of the verdict: every ``privacy.k_anonymity`` rule of the policy is judged
+        with ``min = k`` for this run (the explicit k overrides the policy's bound; the
+        document records both, ``settings.k`` and ``settings.policy_bounds``).
     sensitive : str, optional
         A sensitive column (diagnosis, income band …) for l-diversity; not a
         quasi-identifier.
     policy : str, path or Policy, optional
         Default: the built-in policy. Its ``privacy.k_anonymity`` rules judge the k
-        achieved; without one, an implicit blocking rule requires ``k_achieved >= k``.
+        achieved (with ``min = k`` when ``k`` is given); without one, an implicit blocking
+        rule requires ``k_achieved >= k``.
     suggest : bool, default True
         Suggest generalisations (:mod:`fairmark.privacy.generalise`) when ``k`` is not
         met.
@@ -228,7 +251,7 @@ def k_anonymity(
 
         suggestions = suggest_generalisations(table, quasi_identifiers=qis, k=k_value)
     measurements = tuple(m for check in _kanon_checks() for m in check.measure(metrics))
-    judging, implicit = _judging_policy(pol, k_value)
+    judging, implicit = _judging_policy(pol, k_value, explicit_k=k_source == "argument")
     outcome = evaluate(judging, measurements, run_kind=RUN_KIND)
     description = str(data) if isinstance(data, str | Path) else source.description
     return KAnonymityResult(

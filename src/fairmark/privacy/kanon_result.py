@@ -294,6 +294,8 @@ class KAnonymityResult:
     outcome : fairmark.policy.PolicyOutcome
         Findings, per-rule and overall verdicts.
     policy : fairmark.policy.Policy
+        The policy as loaded, with its own bounds (an explicit ``k`` overrides the
+        ``privacy.k_anonymity`` bounds only in ``outcome``).
     data_description : str
     implicit_rule : bool
         True when the policy has no ``privacy.k_anonymity`` rule and the verdict comes
@@ -327,7 +329,8 @@ class KAnonymityResult:
         """Return the ``kanon`` document (``fairmark privacy kanon --format json``).
 
         Keys: ``schema_version, kind ("kanon"), run_id, created_at, tool_version, data,
-        settings {quasi_identifiers, sensitive, k, k_source, missing_values}, summary
+        settings {quasi_identifiers, sensitive, k, k_source, missing_values, implicit_rule,
+        policy_k, policy_bounds}, summary
         {n_records, n_classes, k_achieved, meets_k, records_below_k, share_below_k,
         classes_below_k, records_with_missing_qi}, histogram[] {size, classes, records},
         l_diversity (or null), suggestions[], policy, verdict, findings[], rules[]``.
@@ -349,6 +352,10 @@ class KAnonymityResult:
                 "k_source": self.k_source,
                 "missing_values": "a missing value is a value of its own",
                 "implicit_rule": self.implicit_rule,
+                "policy_k": self.policy.settings.k_anonymity,
+                "policy_bounds": {
+                    r.id: r.min for r in self.policy.rules if r.check == "privacy.k_anonymity"
+                },
             },
             "summary": {
                 "n_records": m.n_records,

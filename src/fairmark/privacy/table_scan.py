@@ -18,20 +18,24 @@ and the evidence, one sentence per fact. The work is split as follows:
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
-import gzip
 import os
 import shutil
 import statistics
 import tempfile
+import warnings as _warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from fairmark.engine.source import DataSource, as_table, missing_column_message
-from fairmark.errors import DataError, UsageError
+from fairmark.engine.source import (
+    DataSource,
+    as_table,
+    missing_column_message,
+    transcode_to_utf8,
+)
+from fairmark.errors import DataError, DataWarning, UsageError
 from fairmark.privacy import column_names as cn
 from fairmark.privacy.column_names import NameHint, classify_name
 from fairmark.privacy.entities import (
@@ -53,6 +57,7 @@ from fairmark.privacy.value_evidence import (
     EntityEvidence,
     evaluate_values,
     name_shape_share,
+    vocabulary_hint,
 )
 
 __all__ = [
@@ -62,9 +67,9 @@ __all__ = [
     "MAX_SAMPLE_SIZE",
     "MIN_VALUE_CONFIDENCE",
     "MIN_VALUE_SHARE",
+    "header_looks_like_data",
     "name_value_confidence",
     "scan_table",
-    "transcode_to_utf8",
 ]
 
 DEFAULT_SAMPLE_SIZE = 1000
@@ -195,38 +200,7 @@ def _is_text_path(data: Any) -> bool:
 
 def _not_utf8(exc: DataError) -> bool:
     text = exc.message.lower()
-    return "unicode" in text or "utf-8" in text or "utf8" in text
-
-
-def transcode_to_utf8(path: str | os.PathLike[str], out: Path) -> int:
-    """Copy a text file to ``out`` as UTF-8, replacing undecodable bytes by U+FFFD.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The file (``.gz`` files are decompressed).
-    out : pathlib.Path
-        Where to write the UTF-8 copy.
-
-    Returns
-    -------
-    int
-        Number of byte sequences that were not valid UTF-8 (each replaced by one U+FFFD,
-        as Python's ``errors="replace"`` does).
-    """
-    opener = gzip.open if os.fspath(path).lower().endswith(".gz") else open
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    replaced = 0
-    with opener(path, "rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
-        while True:
-            chunk = src.read(1 << 20)
-            final = not chunk
-            text = decoder.decode(chunk, final=final)
-            replaced += max(0, text.count("\ufffd") - chunk.count("\ufffd".encode()))
-            dst.write(text)
-            if final:
-                break
-    return replaced
+    return "unicode" in text or "utf-8" in text or "utf8" in text or "not utf-8" in text
 
 
 @contextmanager
@@ -236,10 +210,8 @@ def _utf8_copy(data: Any) -> Iterator[tuple[DataSource, str]]:
         out = Path(tmp) / "data.csv"
         replaced = transcode_to_utf8(data, out)
         shown = os.fspath(data)
-        warning = (
-            f"{shown} is not valid UTF-8: {replaced:,} undecodable byte sequence"
-            f"{'s were' if replaced != 1 else ' was'} replaced by U+FFFD before scanning"
-        )
+        warning = f"{shown} is not valid UTF-8: {replaced:,} bytes replaced with U+FFFD"
+        _warnings.warn(warning, DataWarning, stacklevel=4)
         source = as_table(out)
         yield DataSource(source.table, shown, source.backend, source.categories), warning
     finally:
@@ -250,12 +222,17 @@ def _utf8_copy(data: Any) -> Iterator[tuple[DataSource, str]]:
 
 
 class _Progress:
-    """A Rich progress bar on stderr, or nothing."""
+    """A Rich progress bar on a terminal, one plain line per step otherwise, or nothing."""
 
     def __init__(self, enabled: bool) -> None:
+        import sys
+
         self._bar: Any = None
         self._task: Any = None
-        if enabled:
+        self._plain = enabled and not sys.stderr.isatty()
+        self._total: int | None = None
+        self._done = 0
+        if enabled and not self._plain:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -269,6 +246,10 @@ class _Progress:
         if self._bar is not None:
             self._bar.start()
             self._task = self._bar.add_task("profiling in the engine", total=None)
+        elif self._plain:
+            import sys
+
+            print("pii scan: profiling in the engine", file=sys.stderr, flush=True)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -276,12 +257,19 @@ class _Progress:
             self._bar.stop()
 
     def total(self, n: int) -> None:
+        self._total = n
         if self._bar is not None:
             self._bar.update(self._task, total=n)
 
     def step(self, description: str, advance: int = 1) -> None:
+        self._done += advance
         if self._bar is not None:
             self._bar.update(self._task, description=description, advance=advance)
+        elif self._plain:
+            import sys
+
+            of = f"{self._done}/{self._total}" if self._total else str(self._done)
+            print(f"pii scan [{of}] {description}", file=sys.stderr, flush=True)
 
 
 # --- per-column decisions ------------------------------------------------------------------
@@ -535,7 +523,21 @@ def _textual(
                         confidence=hint.strength * 0.25, category=DATA_CATEGORY[free],
                         direct=False, evidence=evidence, label=hint.label), False  # fmt: skip
 
-    # 4. nothing in the values: the name alone (ordinary personal data) or nothing
+    # 4. a small vocabulary of demographic values (White/Black …, Male/Female …)
+    vocab = vocabulary_hint(values)
+    if vocab is not None and (hint is None or (hint.entity_type is None
+                                               and hint.data_category != vocab[0].data_category)):
+        known, share, n_words = vocab
+        extra = [] if hint is None else [_name_sentence(column, hint), "but the values say "
+                                         "otherwise"]  # fmt: skip
+        special = f", {known.special_category}" if known.special_category else ""
+        extra.append(f"{_pct(share)} of {n:,} sampled values ({n_words} distinct words) are "
+                     f"{known.label} values ({known.data_category}{special})")  # fmt: skip
+        return _finding(column, profile, n, entity=None, share=share,
+                        confidence=known.strength * share, category=known.data_category,
+                        direct=False, evidence=extra, label=known.label), False  # fmt: skip
+
+    # 5. nothing in the values: the name alone (ordinary personal data) or nothing
     strongest = effective(best) if best is not None else 0.0
     if best is not None and best.n_valid:
         evidence.append(_evidence_sentence(best, nn) + " (too weak to classify)")
@@ -658,22 +660,72 @@ def scan_table(
         columns = list(dict.fromkeys(str(c) for c in columns))
         if not columns:
             raise UsageError("columns is empty; name at least one column or pass None for all")
+    source, read_warnings = _read(data)
+    header = _is_text_path(data)
     try:
-        source = as_table(data)
-    except DataError as exc:
-        if not (_is_text_path(data) and _not_utf8(exc)):
-            raise
-        with _utf8_copy(data) as (copy, warning):
-            return _scan(copy, columns, size, default_region, progress, data_name, presidio,
-                         [warning])
-    try:
-        return _scan(source, columns, size, default_region, progress, data_name, presidio, [])
-    except DataError as exc:
+        return _scan(source, columns, size, default_region, progress, data_name, presidio,
+                     read_warnings, check_header=header)  # fmt: skip
+    except DataError as exc:  # a byte past DuckDB's sniffing sample fails only in the scan
         if not (_is_text_path(data) and _not_utf8(exc)):
             raise
     with _utf8_copy(data) as (copy, warning):
         return _scan(copy, columns, size, default_region, progress, data_name, presidio,
-                     [warning])
+                     [warning], check_header=header)
+
+
+def _read(data: Any) -> tuple[DataSource, list[str]]:
+    """``as_table(data)`` plus the :class:`~fairmark.errors.DataWarning` messages it gave.
+
+    The warnings are emitted again, so the command line still prints them on stderr.
+    """
+    with _warnings.catch_warnings(record=True) as caught:
+        _warnings.simplefilter("always")
+        source = as_table(data)
+    for w in caught:
+        _warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return source, [str(w.message) for w in caught if issubclass(w.category, DataWarning)]
+
+
+def _numeric_name(name: str) -> bool:
+    text = name.strip().lstrip("+-")
+    return bool(text) and text.replace(".", "", 1).replace(",", "").isdigit()
+
+
+def header_looks_like_data(
+    columns: Sequence[str], values: dict[str, list[Any]]
+) -> str | None:
+    """Say whether a CSV's header row looks like a data row (a file with no header).
+
+    A column name is data-like when it is a number (``39``, ``77516``) or equals, trimmed
+    and ignoring case, one of the column's own sampled values (``State-gov`` in a column of
+    ``State-gov``, ``Private`` …). The header looks like data when at least half of the
+    columns (and at least one) have data-like names.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        Column names as the reader took them from the first row.
+    values : dict
+        ``column -> sampled values`` (any type; compared as trimmed text).
+
+    Returns
+    -------
+    str or None
+        A one-line warning naming up to five such names, or ``None``.
+        Source: the CSV header convention of RFC 4180 §2.3 (an optional first line of
+        field names); UCI ``adult.data`` is a well-known file without one.
+    """
+    flagged = []
+    for c in columns:
+        own = {str(v).strip().lower() for v in values.get(c, []) if v is not None}
+        if _numeric_name(c) or c.strip().lower() in own:
+            flagged.append(c)
+    if not flagged or 2 * len(flagged) < len(columns):
+        return None
+    shown = ", ".join(repr(c) for c in flagged[:5]) + (" …" if len(flagged) > 5 else "")
+    return (f"the first row looks like data, not a header: {len(flagged)} of {len(columns)} "
+            f"column names are numbers or values of their own column ({shown}); add a "
+            "header row so that columns are named and classified correctly")  # fmt: skip
 
 
 def _country_column(source: DataSource) -> str | None:
@@ -687,7 +739,8 @@ def _country_column(source: DataSource) -> str | None:
 
 def _scan(
     source: DataSource, columns: list[str] | None, sample_size: int, region: str | None,
-    progress: bool, data_name: str | None, presidio: bool, warnings: list[str],
+    progress: bool, data_name: str | None, presidio: bool, warnings: list[str], *,
+    check_header: bool = False,
 ) -> PiiScanResult:  # fmt: skip
     import phonenumbers
 
@@ -727,6 +780,11 @@ def _scan(
             known = sum(_row_region(v, None, regions) is not None for v in seen)
             if not seen or known < 0.8 * len(seen):
                 country = None
+        if check_header:
+            message = header_looks_like_data(selected, {c: v for c, (v, _) in samples.items()})
+            if message is not None:
+                warnings.append(message)
+                _warnings.warn(message, DataWarning, stacklevel=3)
         findings: list[ColumnFinding] = []
         free_text_used = False
         presidio_info: dict[str, Any] = {}

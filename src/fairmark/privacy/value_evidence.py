@@ -48,6 +48,7 @@ __all__ = [
     "evaluate_values",
     "has_name_context",
     "name_shape_share",
+    "vocabulary_hint",
     "whole_value_score",
 ]
 
@@ -309,3 +310,104 @@ def name_shape_share(values: Sequence[str]) -> tuple[float, tuple[str, ...]]:
             if len(examples) < 3 and text not in examples:
                 examples.append(text)
     return good / len(values), tuple(examples)
+
+
+# --- small vocabularies: demographic columns recognised from their values ----------------
+
+VOCABULARY_MIN_SHARE = 0.9
+"""Share of sampled non-null values that must belong to a vocabulary (generic answers such
+as ``unknown`` included) for the column to be recognised from its values."""
+
+VOCABULARY_MAX_DISTINCT = 30
+"""A column with more distinct sampled values than this is not a small vocabulary."""
+
+_GENERIC_ANSWERS = frozenset(
+    {"?", "-", "other", "others", "unknown", "n/a", "na", "none", "not stated",
+     "prefer not to say", "not specified", "undisclosed", "declined", "missing"}
+)  # fmt: skip
+
+_VOCABULARIES: tuple[tuple[NameHint, frozenset[str]], ...] = (
+    (NameHint("race or ethnicity", "user.demographic.race_ethnicity", strength=0.9),
+     frozenset({
+         "white", "black", "asian", "asian-pac-islander", "amer-indian-eskimo", "hispanic",
+         "latino", "latina", "latinx", "hispanic or latino", "not hispanic or latino",
+         "african american", "african-american", "black or african american",
+         "american indian or alaska native", "native hawaiian or other pacific islander",
+         "pacific islander", "native american", "alaska native", "caucasian", "mixed",
+         "multiracial", "two or more races", "white british", "white other", "black african",
+         "black caribbean", "arab", "middle eastern", "south asian", "east asian",
+         "asian or asian british", "black british", "mixed race", "indigenous",
+     })),
+    (NameHint("sex or gender", "user.demographic.gender", strength=0.9),
+     frozenset({
+         "male", "female", "m", "f", "man", "woman", "men", "women", "non-binary", "nonbinary",
+         "non binary", "transgender", "genderqueer", "intersex", "diverse", "divers",
+     })),
+    (NameHint("marital status", "user.demographic.marital_status", strength=0.9),
+     frozenset({
+         "married", "single", "divorced", "widowed", "widow", "widower", "separated",
+         "never-married", "never married", "married-civ-spouse", "married-spouse-absent",
+         "married-af-spouse", "civil partnership", "civil partner", "domestic partner",
+         "domestic partnership", "cohabiting", "engaged", "in a relationship",
+     })),
+    (NameHint("religion or belief", "user.demographic.religious_belief", strength=0.9),
+     frozenset({
+         "christian", "christianity", "catholic", "roman catholic", "protestant", "orthodox",
+         "anglican", "baptist", "methodist", "lutheran", "evangelical", "mormon", "muslim",
+         "islam", "sunni", "shia", "jewish", "judaism", "hindu", "hinduism", "buddhist",
+         "buddhism", "sikh", "sikhism", "jain", "bahai", "baha'i", "shinto", "taoist",
+         "atheist", "agnostic", "no religion", "non-religious",
+     })),
+)
+"""Value vocabularies of demographic columns, lower-cased. Sources: UCI Adult (Becker &
+Kohavi 1996) ``race``, ``sex`` and ``marital-status`` levels; US OMB SPD-15 (1997) race
+and ethnicity categories; UK ONS 2021 Census ethnic groups and religion question; GDPR
+Art. 9(1) for which of them are special categories (racial or ethnic origin, religious
+or philosophical beliefs)."""
+
+
+def _vocab_key(value: str) -> str:
+    return " ".join(str(value).strip().lower().replace("_", " ").split())
+
+
+def vocabulary_hint(values: Sequence[str]) -> tuple[NameHint, float, int] | None:
+    """Recognise a demographic column from a small vocabulary of its values.
+
+    Parameters
+    ----------
+    values : sequence of str
+        Sampled non-null values of one column.
+
+    Returns
+    -------
+    (NameHint, float, int) or None
+        The category the values show, the share of sampled values in its vocabulary
+        (generic answers such as ``unknown`` or ``?`` count as members) and the number of
+        distinct vocabulary words seen; ``None`` when no vocabulary covers at least
+        :data:`VOCABULARY_MIN_SHARE` of the values with at least two distinct words, or
+        the column has more than :data:`VOCABULARY_MAX_DISTINCT` distinct values.
+        E.g. ``["White", "Black", "White", "Asian-Pac-Islander"]`` → race or ethnicity
+        (``user.demographic.race_ethnicity``, GDPR Art. 9), share 1.0, 3 words.
+
+    Notes
+    -----
+    Vocabularies and their sources: :data:`_VOCABULARIES`. Matching is on the trimmed,
+    lower-cased value with ``_`` read as a space.
+    """
+    keys = [_vocab_key(v) for v in values if v is not None and str(v).strip()]
+    if not keys:
+        return None
+    counts: dict[str, int] = {}
+    for k in keys:
+        counts[k] = counts.get(k, 0) + 1
+    if len(counts) > VOCABULARY_MAX_DISTINCT:
+        return None
+    best: tuple[NameHint, float, int] | None = None
+    for hint, words in _VOCABULARIES:
+        words_seen = [k for k in counts if k in words]
+        inside = sum(n for k, n in counts.items() if k in words or k in _GENERIC_ANSWERS)
+        share = inside / len(keys)
+        if len(words_seen) >= 2 and share >= VOCABULARY_MIN_SHARE \
+                and (best is None or share > best[1]):
+            best = (hint, share, len(words_seen))
+    return best

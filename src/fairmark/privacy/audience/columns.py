@@ -2,10 +2,11 @@
 
 Headers are matched case-, space- and punctuation-insensitively against synonyms
 (``E-mail``, ``email_address`` and ``EMAIL`` are all ``email``; ``Mobile``, ``tel`` and
-``ph`` are ``phone``; ``fn``, ``First Name`` and ``given_name`` are ``first_name`` …); a
-numeric suffix is ignored (``email_2``). Columns that are no identifier, or an
-identifier the platform does not take, are left out of the upload and listed with the
-reason (GDPR Art. 5(1)(c), data minimisation).
+``ph`` are ``phone``, and so are common German, French, Spanish, Italian and Dutch
+headers (``Telefon``, ``Téléphone``, ``Handy``, ``Courriel`` …); ``fn``, ``First Name``
+and ``given_name`` are ``first_name`` …); a numeric suffix is ignored (``email_2``).
+Columns that are no identifier, or an identifier the platform does not take, are left
+out of the upload and listed with the reason (GDPR Art. 5(1)(c), data minimisation).
 """
 
 from __future__ import annotations
@@ -24,11 +25,20 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "email": (
         "email", "e_mail", "email_address", "emailaddress", "e_mail_address", "mail", "em",
         "email_sha256", "sha256_email", "hashed_email", "email_hash",
+        # German, French, Spanish, Italian, Portuguese, Dutch
+        "emailadresse", "e_mail_adresse", "mailadresse", "mail_adresse", "courriel",
+        "adresse_email", "adresse_mail", "adresse_e_mail", "correo", "correo_electronico",
+        "posta_elettronica", "indirizzo_email",
     ),
     "phone": (
         "phone", "phone_number", "phonenumber", "telephone", "telephone_number", "tel",
         "mobile", "mobile_number", "mobile_phone", "cell", "cellphone", "cell_phone", "ph",
         "msisdn", "phone_sha256", "sha256_phone", "hashed_phone", "phone_hash",
+        # German, French, Spanish, Italian, Portuguese, Dutch, Nordic (accents are dropped)
+        "telefon", "telefonnummer", "tel_nr", "telnr", "handy", "handynummer", "mobil",
+        "mobilnummer", "mobiltelefon", "telephone_portable", "portable", "numero_de_telephone",
+        "telefono", "numero_de_telefono", "movil", "celular", "cellulare", "telefone",
+        "telefoon", "telefoonnummer", "mobiel",
     ),
     "first_name": (
         "first_name", "firstname", "fn", "given_name", "givenname", "forename", "first",
@@ -60,9 +70,12 @@ _FULL_NAME = frozenset({"name", "full_name", "fullname", "customer_name", "conta
 
 
 def header_key(header: str) -> str:
-    """Return a header as a lookup key: NFKC, lowercase, runs of non-alphanumerics as
-    ``_``, no leading or trailing ``_`` (``" E-Mail Address "`` → ``"e_mail_address"``)."""
+    """Return a header as a lookup key: NFKC, accents dropped, lowercase, runs of
+    non-alphanumerics as ``_``, no leading or trailing ``_`` (``" E-Mail Address "`` →
+    ``"e_mail_address"``, ``"Téléphone"`` → ``"telephone"``)."""
     text = unicodedata.normalize("NFKC", header).strip().lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in decomposed if not unicodedata.combining(c))
     return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
 
 

@@ -304,8 +304,34 @@ class AudienceResult:
 
     @property
     def verdict(self) -> str:
-        """Policy verdict: ``pass``, ``warn``, ``fail`` or ``insufficient_evidence``."""
-        return "pass" if self.outcome is None else str(self.outcome.verdict)
+        """Policy verdict: ``pass``, ``warn``, ``fail`` or ``insufficient_evidence``.
+
+        Name-lint findings (terms suggesting health or financial status) raise a ``pass``
+        to ``warn``: the file is still written (exit code 0) but the run is not clean.
+        """
+        verdict = "pass" if self.outcome is None else str(self.outcome.verdict)
+        if verdict == "pass" and self.lint:
+            return "warn"
+        return verdict
+
+    @property
+    def size_message(self) -> str:
+        """One plain sentence comparing the expected matched audience with the minimum.
+
+        For example ``refused: 1 valid row × assumed match rate 0.5 = 0.5 expected matched
+        people, below google's minimum of 100 (privacy.min_audience_size)``. Numbers use
+        up to 4 significant digits, so a non-zero size never reads as ``0``.
+        """
+        rows = f"{self.n_unique:,} valid row{'' if self.n_unique == 1 else 's'}"
+        expected = _plain_number(self.expected_matched_size)
+        below = self.expected_matched_size < self.min_size
+        head = "refused" if below and self.verdict == "fail" else "audience size"
+        relation = "below" if below else "against"
+        return (
+            f"{head}: {rows} × assumed match rate {self.assumed_match_rate:g} = {expected} "
+            f"expected matched people, {relation} {self.platform}'s minimum of "
+            f"{self.min_size:,} (privacy.min_audience_size)"
+        )
 
     @property
     def exit_code(self) -> int:
@@ -361,6 +387,7 @@ class AudienceResult:
                 "expected_matched_size": self.expected_matched_size,
                 "platform_minimum": self.min_size,
                 "ratio": self.size_ratio,
+                "message": self.size_message,
             },
             "lint": [f.to_dict() for f in self.lint],
             "warnings": list(self.warnings),
@@ -378,3 +405,10 @@ class AudienceResult:
     def to_json(self) -> str:
         """Return :meth:`to_dict` as indented JSON text (``allow_nan=False``)."""
         return json.dumps(self.to_dict(), indent=2, allow_nan=False, ensure_ascii=False)
+
+
+def _plain_number(x: float) -> str:
+    """Format a count-like number: integers with separators, else 4 significant digits."""
+    if float(x).is_integer():
+        return f"{int(x):,}"
+    return f"{x:,.1f}" if abs(x) >= 1000 else f"{x:.4g}"

@@ -179,13 +179,16 @@ def output_path(out: str | os.PathLike[str], data: Any, option: str = "--out") -
     """
     path = Path(os.fspath(out))
     suffix = path.suffix.lower()
+    if path.is_dir():
+        raise UsageError(
+            f"{option} {str(path)!r} is a folder; expected a file name ending in .csv or "
+            ".parquet"
+        )
     if suffix not in _PARQUET | _CSV:
         raise UsageError(
             f"{option}: cannot write {str(path)!r}: unknown file type {path.suffix or '(none)'!r}; "
             "expected .parquet or .csv"
         )
-    if path.is_dir():
-        raise UsageError(f"{option}: {str(path)!r} is a folder; expected a file path")
     if not path.parent.is_dir():
         raise UsageError(
             f"{option}: folder {str(path.parent)!r} does not exist; create it first"
