@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from fairmark.checks.base import Check, Measurement
 from fairmark.errors import Reason
+from fairmark.policy.model import DEFAULT_K_ANONYMITY
 
 if TYPE_CHECKING:
     from fairmark.privacy.consent.coverage import ConsentCoverage
@@ -49,8 +50,12 @@ def detail(coverage: ConsentCoverage) -> str:
     parts = [
         f"{reason} {count / coverage.n_subjects:.1%}"
         for reason, count in coverage.by_reason.items()
-        if count
+        if count >= DEFAULT_K_ANONYMITY
     ]
+    if any(0 < count < DEFAULT_K_ANONYMITY for count in coverage.by_reason.values()):
+        # A reason shared by fewer than k subjects is not broken out: its share times the
+        # published number of subjects would give back a count below k (small-cell rule).
+        parts.append(f"reasons with fewer than {DEFAULT_K_ANONYMITY} subjects each not shown")
     why = f" ({', '.join(parts)})" if parts else ""
     return f"{head}: {share:.1%} of subjects without valid consent{why}"
 
