@@ -159,7 +159,10 @@ def test_import_bad_input_is_one_line_and_imports_nothing(
     line = error_line(run("import", "bad.csv", *args))
     assert expected in line, line
     status = run("status", "a", "--format", "json")
-    assert status.exit_code == 0 and json.loads(status.stdout)["statuses"] == []
+    if status.exit_code == 2:  # refused before the store was opened: no store, no events
+        assert "no consent ledger at" in error_line(status)
+    else:
+        assert status.exit_code == 0 and json.loads(status.stdout)["statuses"] == []
 
 
 def test_import_with_an_explicit_time_zone(files: Path):
@@ -177,3 +180,58 @@ def test_status_bad_input(imported: Path, error_line: Callable[[Result], str]):
         run("status", "001", "--purpose", "marketing.e-mail")
     )
     assert "has no UTC offset" in error_line(run("status", "001", "--as-of", "2025-01-01"))
+
+
+def test_read_commands_never_create_a_missing_store(
+    files: Path, error_line: Callable[[Result], str], monkeypatch: pytest.MonkeyPatch
+):
+    """QA #5 bug 3: status and filter on a missing SQLite store: one line, exit 2, no file."""
+    expected = "expected the store `fairmark consent import` wrote (or --db)"
+    url = f"sqlite:///{files / 'nosuchdir' / 'f.db'}"
+    line = error_line(run("status", "S1", "--db", url))
+    assert line == f"error: no consent ledger at {files / 'nosuchdir' / 'f.db'}; {expected}"
+    line = error_line(run("filter", "audience.csv", "--purpose", EMAIL, "--out", "x.csv",
+                          "--db", url))
+    assert "no consent ledger at" in line and expected in line
+    assert not (files / "nosuchdir").exists() and not (files / "x.csv").exists()
+    # a missing file in an existing folder is not created either
+    line = error_line(run("status", "S1", "--db", f"sqlite:///{files / 'missing.db'}"))
+    assert "no consent ledger at" in line and not (files / "missing.db").exists()
+    # the default store .fairmark/fairmark.db of the working folder
+    monkeypatch.delenv("FAIRMARK_DB_URL")
+    line = error_line(run("status", "S1"))
+    assert f"no consent ledger at {files / '.fairmark' / 'fairmark.db'}" in line
+    error_line(run("filter", "audience.csv", "--purpose", EMAIL, "--out", "x.csv"))
+    assert not (files / ".fairmark").exists() and not (files / "x.csv").exists()
+    # after an import the same commands work
+    assert run("import", "ledger.csv").exit_code == 0
+    assert run("status", "001", "--as-of", AS_OF).exit_code == 0
+
+
+def test_json_export_with_mixed_subject_id_types(files: Path):
+    """QA #5 bug 1 end to end: ``J1`` and ``3`` answer status without JSON quotes."""
+    rows = [{"CustomerID": cid, "purpose": EMAIL, "state": st, "lawful_basis": "consent",
+             "timestamp": "2025-01-01T00:00:00Z"}
+            for cid, st in (("J1", "granted"), ("S1", "denied"), (3, "granted"))]
+    (files / "export.json").write_text(json.dumps(rows))
+    assert run("import", "export.json", "--column", "subject_id=CustomerID").exit_code == 0
+    for subject, permitted in (("J1", True), ("S1", False), ("3", True)):
+        doc = json.loads(run("status", subject, "--as-of", AS_OF, "--format", "json").stdout)
+        assert [s["permitted"] for s in doc["statuses"]] == [permitted], subject
+
+
+def test_import_and_as_of_refuse_the_same_impossible_offset(
+    files: Path, error_line: Callable[[Result], str]
+):
+    (files / "off.csv").write_text(
+        f"subject_id,purpose,state,lawful_basis,timestamp\na,{EMAIL},granted,consent,"
+        "2025-03-01T10:00:00+25:00\n"
+    )
+    line = error_line(run("import", "off.csv"))
+    assert line.startswith(
+        "error: row 1 of off.csv: timestamp '2025-03-01T10:00:00+25:00' has an invalid UTC "
+        "offset"
+    ), line
+    assert run("import", "ledger.csv").exit_code == 0
+    line = error_line(run("status", "001", "--as-of", "2025-03-01T10:00:00+25:00"))
+    assert "'2025-03-01T10:00:00+25:00' has an invalid UTC offset" in line

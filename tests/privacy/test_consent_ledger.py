@@ -416,3 +416,92 @@ def test_status_lists_every_purpose_of_the_subject(ledger: ConsentLedger):
     ]
     assert ledger.status("nobody") == ()
     assert statuses[1].as_of == datetime(2025, 6, 1, tzinfo=UTC)
+
+
+def test_json_subject_ids_of_mixed_types_are_stored_as_plain_text(
+    sqlite_ledger: ConsentLedger, tmp_path: Path
+):
+    """QA #5 bug 1: strings as written (trimmed), integers and whole floats as digits."""
+    ledger = sqlite_ledger
+    row = {"purpose": EMAIL, "lawful_basis": "consent", "timestamp": "2025-01-01T00:00:00Z"}
+    mixed = [
+        {"CustomerID": "J1", "state": "granted", **row},
+        {"CustomerID": " S1 ", "state": "denied", **row},
+        {"CustomerID": 3, "state": "granted", **row},
+        {"CustomerID": 1003.0, "state": "granted", **row},
+    ]
+    (tmp_path / "mixed.json").write_text(json.dumps(mixed))
+    result = ledger.import_file(tmp_path / "mixed.json", columns={"subject_id": "CustomerID"})
+    assert result.n_events == 4
+    for subject, expected in (("J1", "granted"), ("S1", "denied"), ("3", "granted"),
+                              ("1003", "granted")):
+        [stored] = ledger.history(subject)
+        assert stored.event.subject_id == subject and stored.event.state.value == expected
+    assert state(ledger, "S1", "2025-02-01T00:00:00Z") == "denied"
+    # JSON Lines whose ids are all numbers (DuckDB reads the column as DOUBLE)
+    lines = [{"subject_id": 1002.0, "state": "granted", **row},
+             {"subject_id": 77, "state": "granted", **row}]
+    (tmp_path / "n.jsonl").write_text("\n".join(json.dumps(r) for r in lines))
+    assert ledger.import_file(tmp_path / "n.jsonl").n_events == 2
+    assert [s.event.subject_id for s in ledger.history("1002")] == ["1002"]
+    assert [s.event.subject_id for s in ledger.history("77")] == ["77"]
+
+
+@pytest.mark.parametrize(
+    ("bad", "shown"),
+    [([1, 2], "[1,2]"), ({"id": 1}, '{"id":1}'), (1.5, "1.5"), (True, "true")],
+)
+def test_json_subject_ids_that_are_not_text_or_whole_numbers_are_refused(
+    sqlite_ledger: ConsentLedger, tmp_path: Path, bad: object, shown: str
+):
+    row = {"purpose": EMAIL, "state": "granted", "lawful_basis": "consent",
+           "timestamp": "2025-01-01T00:00:00Z"}
+    (tmp_path / "bad.json").write_text(
+        json.dumps([{"subject_id": "ok", **row}, {"subject_id": bad, **row}])
+    )
+    with pytest.raises(DataError) as exc:
+        sqlite_ledger.import_file(tmp_path / "bad.json")
+    message = exc.value.message
+    assert message.startswith("row 2 of bad.json: subject_id ") and "\n" not in message
+    assert shown in message.replace(" ", "") and "not a string or a whole number" in message
+    assert sqlite_ledger.history("ok") == ()
+
+
+@pytest.mark.parametrize("offset", ["+25:00", "+99:00", "-12:61", "+2400"])
+def test_impossible_utc_offsets_are_refused_at_import_and_as_of(
+    sqlite_ledger: ConsentLedger, tmp_path: Path, offset: str
+):
+    """QA #5 bug 2: one rule (hours 00-23, minutes 00-59) for import and ``as_of``."""
+    value = f"2025-03-01T10:00:00{offset}"
+    path = tmp_path / "off.csv"
+    path.write_text(
+        "subject_id,purpose,state,lawful_basis,timestamp\n"
+        f"z,{EMAIL},granted,consent,2025-01-01T00:00:00Z\n"
+        f"y,{EMAIL},granted,consent,{value}\n"
+    )
+    with pytest.raises(DataError) as exc:
+        sqlite_ledger.import_file(path)
+    assert exc.value.message.startswith(
+        f"row 2 of off.csv: timestamp {value!r} has an invalid UTC offset"
+    )
+    assert sqlite_ledger.history("z") == ()
+    with pytest.raises(UsageError, match="has an invalid UTC offset"):
+        sqlite_ledger.state_at("z", EMAIL, as_of=value)
+    path.write_text(
+        "subject_id,purpose,state,lawful_basis,timestamp,expiry\n"
+        f"z,{EMAIL},granted,consent,2025-01-01T00:00:00Z,{value}\n"
+    )
+    with pytest.raises(DataError, match=r"row 1 of off\.csv: expiry .* invalid UTC offset"):
+        sqlite_ledger.import_file(path)
+
+
+def test_the_largest_valid_offsets_still_import(sqlite_ledger: ConsentLedger, tmp_path: Path):
+    path = tmp_path / "ok.csv"
+    path.write_text(
+        "subject_id,purpose,state,lawful_basis,timestamp\n"
+        f"a,{EMAIL},granted,consent,2025-03-01T10:00:00+23:59\n"
+        f"b,{EMAIL},granted,consent,2025-03-01T10:00:00-23:59\n"
+    )
+    assert sqlite_ledger.import_file(path).n_events == 2
+    assert sqlite_ledger.history("a")[0].event.occurred_at == at("2025-02-28T10:01:00Z")
+    assert sqlite_ledger.history("b")[0].event.occurred_at == at("2025-03-02T09:59:00Z")

@@ -170,7 +170,7 @@ def status_command(
     from fairmark.privacy.consent.timestamps import iso_utc
 
     fmt = check_choice("--format", fmt, FORMATS)
-    with ConsentLedger(db) as ledger:
+    with ConsentLedger(db, must_exist=True) as ledger:
         if purpose is not None:
             statuses = (ledger.state_at(subject, purpose, as_of=as_of, vendor=vendor),)
         else:

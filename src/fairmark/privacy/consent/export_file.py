@@ -53,7 +53,11 @@ from typing import Any
 from fairmark.errors import DataError, UsageError
 from fairmark.privacy.consent.model import MINOR_AGE, ConsentState, LawfulBasis
 from fairmark.privacy.consent.purposes import DATA_USES, check_purpose
-from fairmark.privacy.consent.timestamps import OFFSET_PATTERN, check_timezone
+from fairmark.privacy.consent.timestamps import (
+    OFFSET_PATTERN,
+    VALID_OFFSET_PATTERN,
+    check_timezone,
+)
 
 __all__ = ["FIELDS", "ExportFile", "open_export"]
 
@@ -101,7 +105,7 @@ def _suffix(path: Path) -> str:
     return suffixes[-1] if suffixes else ""
 
 
-def _read(con: Any, path: Path) -> list[str]:
+def _read(con: Any, path: Path) -> dict[str, str]:
     import duckdb
 
     kind = _suffix(path)
@@ -119,7 +123,7 @@ def _read(con: Any, path: Path) -> list[str]:
     except (duckdb.Error, OSError, UnicodeDecodeError) as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise DataError(f"cannot read {str(path)!r} as {kind.lstrip('.')}: {first}") from None
-    return [row[0] for row in con.execute("DESCRIBE fm_export").fetchall()]
+    return {row[0]: str(row[1]) for row in con.execute("DESCRIBE fm_export").fetchall()}
 
 
 def _map_columns(
@@ -172,6 +176,51 @@ def _col(mapping: dict[str, str], fld: str) -> str:
     return f"nullif(trim(CAST({_q(mapping[fld])} AS VARCHAR)), '')"
 
 
+_WHOLE_NUMBER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                       "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")
+
+
+def _whole_text(number: str) -> str:
+    """Digits of a whole-valued floating-point number, NULL otherwise (``1003.0`` → ``1003``)."""
+    return (
+        f"CASE WHEN isfinite({number}) AND {number} = trunc({number}) "
+        f"THEN CAST(CAST({number} AS HUGEINT) AS VARCHAR) END"
+    )
+
+
+def _subject_sql(mapping: dict[str, str], types: Mapping[str, str]) -> tuple[str, str]:
+    """SQL for the subject id as plain text, and for "its value is not a string or whole number".
+
+    A JSON export may mix strings and numbers in one field; DuckDB then types the column
+    ``JSON`` and a plain cast would keep the JSON quotes (``"J1"``). Strings are taken as
+    written (trimmed, as in CSV), integers as their digits, whole-valued floats
+    (``1003.0``) as the integer's digits; anything else (list, object, boolean, ``1.5``) is
+    an error naming the row (RFC 8259 §6-7 for the JSON value kinds).
+    """
+    column = _q(mapping["subject_id"])
+    kind = types.get(mapping["subject_id"], "VARCHAR").upper()
+    if kind == "JSON":
+        jt = f"json_type({column})"
+        text = (
+            f"CASE WHEN {jt} = 'VARCHAR' THEN nullif(trim({column} ->> '$'), '') "
+            f"WHEN {jt} IN ('BIGINT', 'UBIGINT', 'HUGEINT') THEN {column} ->> '$' "
+            f"WHEN {jt} = 'DOUBLE' THEN {_whole_text(f'CAST({column} AS DOUBLE)')} END"
+        )
+        bad = (
+            f"({column} IS NOT NULL AND {jt} <> 'NULL' AND "
+            f"({jt} NOT IN ('VARCHAR', 'BIGINT', 'UBIGINT', 'HUGEINT', 'DOUBLE') "
+            f"OR ({jt} = 'DOUBLE' AND ({text}) IS NULL)))"
+        )
+        return text, bad
+    if kind in ("DOUBLE", "FLOAT", "REAL") or kind.startswith("DECIMAL"):
+        number = f"CAST({column} AS DOUBLE)"
+        text = _whole_text(number)
+        return text, f"({column} IS NOT NULL AND ({text}) IS NULL)"
+    if kind == "VARCHAR" or kind in _WHOLE_NUMBER_TYPES:
+        return _col(mapping, "subject_id"), "FALSE"
+    return "CAST(NULL AS VARCHAR)", f"({column} IS NOT NULL)"
+
+
 def _instant(text: str, timezone: str | None) -> str:
     has_offset = f"regexp_matches({text}, {_lit(OFFSET_PATTERN)})"
     naive = "NULL" if timezone is None else (
@@ -185,6 +234,10 @@ def _instant(text: str, timezone: str | None) -> str:
 
 _PROBLEMS: dict[str, str] = {
     "no_subject": "subject_id is empty; expected the data subject's id",
+    "bad_subject": (
+        "subject_id {value} is not a string or a whole number; expected the data subject's "
+        "id as text or an integer"
+    ),
     "signal_and_state": (
         "has both a consent_string and a purpose or state; expected either a consent_string "
         "or purpose and state"
@@ -198,6 +251,14 @@ _PROBLEMS: dict[str, str] = {
         "{bases}"
     ),
     "no_timestamp": "timestamp is empty; expected an ISO 8601 timestamp with offset",
+    "bad_offset": (
+        "timestamp {value!r} has an invalid UTC offset; expected an offset from -23:59 to "
+        "+23:59 (hours 00-23, minutes 00-59), e.g. 2025-03-01T10:00:00+01:00"
+    ),
+    "bad_expiry_offset": (
+        "expiry {value!r} has an invalid UTC offset; expected an offset from -23:59 to "
+        "+23:59 (hours 00-23, minutes 00-59), e.g. 2026-03-01T00:00:00+01:00"
+    ),
     "naive_timestamp": (
         "timestamp {value!r} has no UTC offset; expected e.g. 2025-03-01T10:00:00+01:00 or "
         "...Z, or name the time zone explicitly (--timezone Europe/Berlin)"
@@ -227,6 +288,9 @@ _PROBLEMS: dict[str, str] = {
     ),
 }
 _VALUE_FIELD = {
+    "bad_subject": "subject_raw",
+    "bad_offset": "ts_text",
+    "bad_expiry_offset": "exp_text",
     "bad_purpose": "purpose",
     "bad_state": "state",
     "bad_basis": "lawful_basis",
@@ -242,7 +306,16 @@ _VALUE_FIELD = {
 }
 
 
-def _normalise_sql(mapping: dict[str, str], timezone: str | None) -> str:
+def _bad_offset(text: str) -> str:
+    return (
+        f"({text} IS NOT NULL AND regexp_matches({text}, {_lit(OFFSET_PATTERN)}) "
+        f"AND NOT regexp_matches({text}, {_lit(VALID_OFFSET_PATTERN)}))"
+    )
+
+
+def _normalise_sql(
+    mapping: dict[str, str], timezone: str | None, types: Mapping[str, str] | None = None
+) -> str:
     states = ", ".join(_lit(s.value) for s in ConsentState)
     bases = ", ".join(_lit(b.value) for b in LawfulBasis)
     uses = "[" + ", ".join(_lit(u) for u in sorted(DATA_USES)) + "]"
@@ -251,6 +324,7 @@ def _normalise_sql(mapping: dict[str, str], timezone: str | None) -> str:
     has_signal = "consent_string IS NOT NULL"
     problem = (
         "CASE "
+        "WHEN subject_bad THEN 'bad_subject' "
         "WHEN subject_id IS NULL THEN 'no_subject' "
         f"WHEN {has_signal} AND (purpose IS NOT NULL OR state IS NOT NULL) "
         "THEN 'signal_and_state' "
@@ -260,6 +334,8 @@ def _normalise_sql(mapping: dict[str, str], timezone: str | None) -> str:
         f"WHEN NOT {has_signal} AND state NOT IN ({states}) THEN 'bad_state' "
         f"WHEN lawful_basis IS NOT NULL AND lawful_basis NOT IN ({bases}) THEN 'bad_basis' "
         "WHEN ts_text IS NULL THEN 'no_timestamp' "
+        f"WHEN {_bad_offset('ts_text')} THEN 'bad_offset' "
+        f"WHEN {_bad_offset('exp_text')} THEN 'bad_expiry_offset' "
         f"WHEN occurred_at IS NULL AND NOT regexp_matches(ts_text, {_lit(OFFSET_PATTERN)}) "
         f"AND {timezone is None} THEN 'naive_timestamp' "
         "WHEN occurred_at IS NULL THEN 'bad_timestamp' "
@@ -278,9 +354,12 @@ def _normalise_sql(mapping: dict[str, str], timezone: str | None) -> str:
         "THEN 'granted_no_basis' "
         "ELSE NULL END"
     )
+    subject, subject_bad = _subject_sql(mapping, types or {})
     inner = (
         "SELECT rowid + 1 AS _row, "
-        f"{_col(mapping, 'subject_id')} AS subject_id, "
+        f"{subject} AS subject_id, "
+        f"{subject_bad} AS subject_bad, "
+        f"CAST({_q(mapping['subject_id'])} AS VARCHAR) AS subject_raw, "
         f"{_col(mapping, 'purpose')} AS purpose, "
         f"lower({_col(mapping, 'state')}) AS state, "
         f"lower({_col(mapping, 'lawful_basis')}) AS lawful_basis, "
@@ -415,15 +494,16 @@ def _decode_cached(string: str, vendors: bool) -> tuple[tuple[Any, ...], ...]:
 def _first_problem(con: Any, path: Path) -> None:
     row = con.execute(
         "SELECT _row, problem, purpose, state, lawful_basis, ts_text, exp_text, jurisdiction, "
-        "age_text, minor_text, count(*) OVER () FROM fm_norm WHERE problem IS NOT NULL "
+        "age_text, minor_text, subject_raw, count(*) OVER () FROM fm_norm "
+        "WHERE problem IS NOT NULL "
         "ORDER BY _row LIMIT 1"
     ).fetchone()
     if row is None:
         return
     names = ("purpose", "state", "lawful_basis", "ts_text", "exp_text", "jurisdiction",
-             "age_text", "minor_text")
-    values = dict(zip(names, row[2:10], strict=True))
-    code, n = row[1], int(row[10])
+             "age_text", "minor_text", "subject_raw")
+    values = dict(zip(names, row[2:11], strict=True))
+    code, n = row[1], int(row[11])
     value = values.get(_VALUE_FIELD.get(code, ""), None)
     message = _PROBLEMS[code].format(
         value=value,
@@ -482,9 +562,9 @@ def open_export(
         raise DataError(f"cannot import {str(p)!r}: the file is empty")
     con = duckdb.connect()
     try:
-        available = _read(con, p)
-        mapping, ignored = _map_columns(available, columns)
-        con.execute(_normalise_sql(mapping, timezone))
+        types = _read(con, p)
+        mapping, ignored = _map_columns(list(types), columns)
+        con.execute(_normalise_sql(mapping, timezone, types))
         n_rows, n_signal = con.execute(
             "SELECT count(*), count(consent_string) FROM fm_norm"
         ).fetchone()

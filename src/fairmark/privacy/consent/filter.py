@@ -143,7 +143,8 @@ def filter_audience(
     ledger : ConsentLedger, optional
         An open ledger; else one is opened at ``url``.
     url : str, optional
-        Store URL (``None``: ``FAIRMARK_DB_URL``, else ``./.fairmark/fairmark.db``).
+        Store URL (``None``: ``FAIRMARK_DB_URL``, else ``./.fairmark/fairmark.db``). A SQLite
+        store that does not exist is an error (``DataError``); nothing is created.
     policy : str, Policy or None
         Policy the run is judged against (default: the built-in policy); its review date
         and any rule on a check of run kind ``consent_filter`` apply.
@@ -161,7 +162,8 @@ def filter_audience(
         Unknown purpose (closest keys suggested), a vendor the ledger does not know, a
         naive or malformed ``as_of``, a bad ``out``, data not on DuckDB.
     DataError
-        The audience cannot be read or has no ``subject_column``.
+        The audience cannot be read or has no ``subject_column``; the SQLite store does not
+        exist.
     StoreError
         The ledger cannot be opened or read.
 
@@ -178,7 +180,7 @@ def filter_audience(
     path, fmt = check_output(out, audience)
     pol = load_policy(policy if policy is not None else "default")
     own = ledger is None
-    led = ConsentLedger(url) if ledger is None else ledger
+    led = ConsentLedger(url, must_exist=True) if ledger is None else ledger
     try:
         vendor = led.check_vendor(vendor)
         join = open_join(

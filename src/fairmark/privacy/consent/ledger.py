@@ -22,7 +22,7 @@ from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, select
 
-from fairmark.errors import UsageError
+from fairmark.errors import DataError, UsageError
 from fairmark.privacy.consent._store_read import slice_reader
 from fairmark.privacy.consent._store_write import (
     duplicate_report,
@@ -72,6 +72,30 @@ def resolve_as_of(as_of: str | datetime | None, *, what: str = "as_of") -> datet
 _EVENTS = ConsentEventRow.__table__
 
 
+def _require_existing_store(url: str) -> None:
+    """Refuse a SQLite URL whose database file does not exist (read-only commands).
+
+    Other backends (PostgreSQL) and in-memory SQLite are left to :func:`open_engine`.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return  # open_engine names the malformed URL
+    if parsed.get_backend_name() != "sqlite":
+        return
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    if not Path(database).is_file():
+        raise DataError(
+            f"no consent ledger at {database}; expected the store `fairmark consent import` "
+            "wrote (or --db)"
+        )
+
+
 def _row_to_stored(row: Mapping[str, Any]) -> StoredEvent:
     event = ConsentEvent.from_store(
         subject_id=row["subject_id"],
@@ -104,6 +128,9 @@ class ConsentLedger:
         SQLAlchemy URL of the store; ``None`` resolves through
         :func:`fairmark.store.db.database_url` (``FAIRMARK_DB_URL``, else
         ``./.fairmark/fairmark.db``).
+    must_exist : bool
+        For read-only use (``consent status``, ``consent filter``): a SQLite store whose
+        file does not exist is an error instead of being created (nor is its folder).
 
     Attributes
     ----------
@@ -114,6 +141,8 @@ class ConsentLedger:
     ------
     StoreError
         The store cannot be opened or migrated (one line naming the URL and the cause).
+    DataError
+        ``must_exist`` and the SQLite store file does not exist (nothing is created).
 
     Notes
     -----
@@ -122,8 +151,11 @@ class ConsentLedger:
     information structure) for the fields kept per event.
     """
 
-    def __init__(self, url: str | None = None) -> None:
-        self._engine = open_engine(database_url(url))
+    def __init__(self, url: str | None = None, *, must_exist: bool = False) -> None:
+        resolved = database_url(url)
+        if must_exist:
+            _require_existing_store(resolved)
+        self._engine = open_engine(resolved)
         try:
             upgrade(self._engine)
         except BaseException:

@@ -13,14 +13,27 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fairmark.errors import UsageError
 
-__all__ = ["OFFSET_PATTERN", "check_timezone", "iso_utc", "parse_instant"]
+__all__ = [
+    "OFFSET_PATTERN",
+    "VALID_OFFSET_PATTERN",
+    "check_timezone",
+    "iso_utc",
+    "parse_instant",
+]
 
 OFFSET_PATTERN = r"[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
 """Regular expression matching a time of day followed by the UTC designator or an offset,
 at the end of an ISO 8601 timestamp (``T10:00Z``, ``10:00:00.5+02:00``, ``T10:00+0200``):
 ISO 8601-1:2019 §5.3.4 (time shift). A date alone (``2025-03-01``) has no offset."""
 
+VALID_OFFSET_PATTERN = r"(?:[Zz]|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)$"
+"""Regular expression matching a *possible* UTC designator or offset at the end of a
+timestamp: hours 00-23, minutes 00-59 (RFC 3339 §5.6 ``time-numoffset``; ISO 8601-1:2019
+§5.3.4). ``+25:00``, ``+99:00`` or ``-12:61`` match :data:`OFFSET_PATTERN` but not this one,
+and are refused by both :func:`parse_instant` and the import of an export file."""
+
 _OFFSET = re.compile(OFFSET_PATTERN)
+_VALID_OFFSET = re.compile(VALID_OFFSET_PATTERN)
 
 
 def check_timezone(name: str | None) -> ZoneInfo | None:
@@ -75,8 +88,9 @@ def parse_instant(
     Raises
     ------
     UsageError
-        Not an ISO 8601 timestamp, or no UTC offset and no ``timezone``, or an unknown
-        ``timezone``.
+        Not an ISO 8601 timestamp, an impossible UTC offset (hours above 23 or minutes
+        above 59, :data:`VALID_OFFSET_PATTERN`), or no UTC offset and no ``timezone``, or an
+        unknown ``timezone``.
 
     Notes
     -----
@@ -87,6 +101,11 @@ def parse_instant(
         parsed = value
     elif isinstance(value, str):
         text = value.strip()
+        if _OFFSET.search(text) and not _VALID_OFFSET.search(text):
+            raise UsageError(
+                f"{what} {value!r} has an invalid UTC offset; expected an offset from -23:59 "
+                "to +23:59 (hours 00-23, minutes 00-59), e.g. 2025-03-01T10:00:00+01:00"
+            )
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
