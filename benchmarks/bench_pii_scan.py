@@ -95,9 +95,10 @@ def run_fairmark(path: str, presidio: bool) -> dict[str, Any]:
     """Run ``scan_table`` on the file (imports before the clock)."""
     import fairmark.privacy.detectors
     import fairmark.privacy.scan_text
+    from fairmark.privacy.scan_text import scan_texts
     from fairmark.privacy.table_scan import scan_table
 
-    assert fairmark.privacy.detectors.DETECTORS and fairmark.privacy.scan_text.scan_texts
+    assert fairmark.privacy.detectors.DETECTORS and scan_texts
 
     t0 = time.perf_counter()
     result = scan_table(path, presidio=presidio)

@@ -38,7 +38,11 @@ def test_lint_targeting_json_and_exit_code(run, cli_env):
 
 
 def test_lint_targeting_table_pass(run, cli_env):
-    spec = _spec(cli_env, {"geo_locations": {"countries": ["US"]}})
+    spec = _spec(
+        cli_env,
+        {"criteria": [{"location": {"target_type": "Country", "country_code": "US",
+                                    "name": "United States"}}]},
+    )
     result = run("lint-targeting", spec, "--platform", "google", "--ad-category", "employment")
     assert result.exit_code == 0, result.output
     assert "Verdict: PASS" in result.stdout

@@ -107,7 +107,7 @@ CHECK = Check(
     direction="lower_is_better",
     metric="consent_coverage",
     source=(
-        "GDPR Art. 6(1) (lawfulness of processing), Art. 7(1) and 7(3) (demonstrating and "
+        "GDPR Art. 6(1) (lawfulness), Art. 7(1) and 7(3) (demonstrating and "
         "withdrawing consent), Art. 8(1) (children), Art. 21(2)-(3) (objection to direct "
         "marketing); Cal. Civ. Code §1798.120 and §1798.135 (opt-out of sale and sharing, "
         "minors under 16); 11 CCR §7025 (Global Privacy Control); fideslang data uses"
