@@ -9,7 +9,7 @@ their lookup id (an HMAC under a secret key).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal
 
@@ -39,12 +39,25 @@ def _time(value: datetime | None) -> str | None:
 
 
 class _Document:
-    """``to_dict`` / ``to_json`` shared by the results (a mixin, no state)."""
+    """``to_dict`` / ``to_json`` shared by the results (a mixin, no state).
+
+    The document is the dataclass fields in order (tuples as lists, datetimes as UTC ISO
+    text) followed by the class's ``constants`` (algorithm names and the like).
+    """
 
     kind: ClassVar[str]
+    constants: ClassVar[dict[str, Any]] = {}
 
-    def _fields(self) -> dict[str, Any]:  # pragma: no cover - overridden
-        raise NotImplementedError
+    def _fields(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, datetime):
+                value = _time(value)
+            out[f.name] = value
+        return {**out, **self.constants}
 
     def to_dict(self) -> dict[str, Any]:
         """The result as a JSON-ready dict: ``schema_version``, ``kind``, then the fields."""
@@ -70,9 +83,7 @@ class KeygenResult(_Document):
     path: str
     key_id: str
     kind: ClassVar[str] = "protect_keygen"
-
-    def _fields(self) -> dict[str, Any]:
-        return {"path": self.path, "key_id": self.key_id, "bits": 256, "file_mode": "0600"}
+    constants: ClassVar[dict[str, Any]] = {"bits": 256, "file_mode": "0600"}
 
 
 @dataclass(frozen=True)
@@ -118,21 +129,7 @@ class PseudonymizeResult(_Document):
     n_nulls: int
     n_empty: int
     kind: ClassVar[str] = "protect_pseudonymize"
-
-    def _fields(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "out": self.out,
-            "out_format": self.out_format,
-            "algorithm": PSEUDONYM_ALGORITHM,
-            "columns": list(self.columns),
-            "normalize": list(self.normalize),
-            "key_id": self.key_id,
-            "n_rows": self.n_rows,
-            "n_values": self.n_values,
-            "n_nulls": self.n_nulls,
-            "n_empty": self.n_empty,
-        }
+    constants: ClassVar[dict[str, Any]] = {"algorithm": PSEUDONYM_ALGORITHM}
 
 
 @dataclass(frozen=True)
@@ -182,24 +179,10 @@ class EncryptResult(_Document):
     n_cells_encrypted: int
     n_null_cells: int
     kind: ClassVar[str] = "protect_encrypt"
-
-    def _fields(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "out": self.out,
-            "out_format": self.out_format,
-            "algorithm": ENCRYPTION_ALGORITHM,
-            "key_wrap": KEY_WRAP_ALGORITHM,
-            "columns": list(self.columns),
-            "subject_column": self.subject_column,
-            "keystore": self.keystore,
-            "master_key_id": self.master_key_id,
-            "n_rows": self.n_rows,
-            "n_subjects": self.n_subjects,
-            "n_keys_created": self.n_keys_created,
-            "n_cells_encrypted": self.n_cells_encrypted,
-            "n_null_cells": self.n_null_cells,
-        }
+    constants: ClassVar[dict[str, Any]] = {
+        "algorithm": ENCRYPTION_ALGORITHM,
+        "key_wrap": KEY_WRAP_ALGORITHM,
+    }
 
 
 @dataclass(frozen=True)
@@ -247,24 +230,11 @@ class DecryptResult(_Document):
     n_cells_unrecoverable: int
     n_subjects_unrecoverable: int
     kind: ClassVar[str] = "protect_decrypt"
+    constants: ClassVar[dict[str, Any]] = {"algorithm": ENCRYPTION_ALGORITHM}
 
     def _fields(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "out": self.out,
-            "out_format": self.out_format,
-            "algorithm": ENCRYPTION_ALGORITHM,
-            "columns": list(self.columns),
-            "subject_column": self.subject_column,
-            "keystore": self.keystore,
-            "master_key_id": self.master_key_id,
-            "n_rows": self.n_rows,
-            "n_cells_decrypted": self.n_cells_decrypted,
-            "n_null_cells": self.n_null_cells,
-            "n_cells_unrecoverable": self.n_cells_unrecoverable,
-            "n_subjects_unrecoverable": self.n_subjects_unrecoverable,
-            "unrecoverable_reason": "shredded" if self.n_cells_unrecoverable else None,
-        }
+        reason = "shredded" if self.n_cells_unrecoverable else None
+        return {**super()._fields(), "unrecoverable_reason": reason}
 
 
 ShredStatus = Literal["shredded", "already_shredded", "no_key"]
@@ -299,16 +269,6 @@ class ShredResult(_Document):
     master_key_id: str
     kind: ClassVar[str] = "protect_shred"
 
-    def _fields(self) -> dict[str, Any]:
-        return {
-            "subject_lookup_id": self.subject_lookup_id,
-            "status": self.status,
-            "shredded_at": _time(self.shredded_at),
-            "event_id": self.event_id,
-            "keystore": self.keystore,
-            "master_key_id": self.master_key_id,
-        }
-
 
 RotateStatus = Literal["rotated", "already_rotated"]
 
@@ -341,14 +301,3 @@ class RotateResult(_Document):
     rotated_at: datetime | None
     event_id: str | None
     kind: ClassVar[str] = "protect_rotate_key"
-
-    def _fields(self) -> dict[str, Any]:
-        return {
-            "keystore": self.keystore,
-            "old_key_id": self.old_key_id,
-            "new_key_id": self.new_key_id,
-            "status": self.status,
-            "n_keys_rewrapped": self.n_keys_rewrapped,
-            "rotated_at": _time(self.rotated_at),
-            "event_id": self.event_id,
-        }
