@@ -200,7 +200,8 @@ def test_truncate_is_refused_on_postgres(pg_store_url: str, make_report: MakeRep
         report = make_report()
         store.record_run(report)
         with pytest.raises(DBAPIError, match="TRUNCATE is not allowed"), store.engine.begin() as c:
-            c.execute(text("TRUNCATE audit_runs"))
+            # CASCADE: later tables (gov_reviews, run_artifacts) refer to audit_runs
+            c.execute(text("TRUNCATE audit_runs CASCADE"))
         assert store.get_run(report["run_id"]) == report
 
 

@@ -317,6 +317,33 @@ def _check_rules(collector: _Collector, rules: list[Any]) -> None:
         _check_rule(collector, index, rule)
 
 
+def _check_governance(collector: _Collector, data: Mapping[str, Any]) -> None:
+    """Unknown check ids in ``settings.governance.tiers.*.required_checks`` are errors."""
+    settings = data.get("settings")
+    governance = settings.get("governance") if isinstance(settings, Mapping) else None
+    tiers = governance.get("tiers") if isinstance(governance, Mapping) else None
+    if not isinstance(tiers, Mapping):
+        return
+    registry = get_registry()
+    for tier, body in tiers.items():
+        checks = body.get("required_checks") if isinstance(body, Mapping) else None
+        if not isinstance(checks, list):
+            continue
+        for position, check_id in enumerate(checks):
+            if isinstance(check_id, str) and check_id not in registry:
+                near = difflib.get_close_matches(check_id, list(registry), n=3, cutoff=0.5)
+                hint = (
+                    f"did you mean {' or '.join(near)}?"
+                    if near
+                    else f"expected one of: {', '.join(sorted(registry))}"
+                )
+                collector.at_path(
+                    "error",
+                    ("settings", "governance", "tiers", tier, "required_checks", position),
+                    f"unknown check id {check_id!r}; {hint}",
+                )
+
+
 def _check_review_by(collector: _Collector, data: Mapping[str, Any], today: date) -> None:
     text = data.get("review_by")
     if not isinstance(text, str):
@@ -414,6 +441,7 @@ def lint_document(
             _check_rules(collector, rules)
         _check_review_by(collector, data, today or date.today())
         _check_k_anonymity(collector, data)
+        _check_governance(collector, data)
     return sorted(
         collector.messages,
         key=lambda m: (m.line or 0, m.column or 0, m.level != "error"),

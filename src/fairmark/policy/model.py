@@ -151,6 +151,81 @@ class AudienceSettings(_Frozen):
         return DEFAULT_AUDIENCE_MIN_SIZE[platform]
 
 
+RiskTier = Literal["prohibited", "high_risk", "limited_risk", "minimal_risk"]
+"""EU AI Act risk tiers (Regulation (EU) 2024/1689): prohibited practices (Art. 5),
+high-risk systems (Art. 6 and Annex III), transparency obligations (Art. 50; often called
+"limited risk") and minimal risk (everything else)."""
+
+RISK_TIERS: tuple[str, ...] = ("prohibited", "high_risk", "limited_risk", "minimal_risk")
+"""The values of :data:`RiskTier`, most to least severe."""
+
+
+class TierSettings(_Frozen):
+    """What a policy requires of the AI systems in one EU AI Act risk tier.
+
+    Parameters
+    ----------
+    required_checks : tuple of str
+        Check ids that the audit submitted for review must have measured and passed
+        (``fairmark gate`` refuses otherwise).
+    review_quorum : int or None
+        Decisions a review of such a system needs; ``None``: ``GovernanceSettings.review_quorum``.
+    deployable : bool
+        ``False`` for a tier that may never be deployed (prohibited practices, Art. 5).
+    """
+
+    required_checks: tuple[str, ...] = ()
+    review_quorum: int | None = Field(default=None, ge=1)
+    deployable: bool = True
+
+
+class GovernanceSettings(_Frozen):
+    """The accountability rules of a policy (``fairmark system|review|gate``).
+
+    Parameters
+    ----------
+    review_quorum : int
+        Decisions needed to close a review (the ethics committee's quorum), >= 1.
+    approval_valid_days : int
+        Days an approval stays current; then re-review falls due.
+    audit_max_age_days : int or None
+        The gate refuses when the latest passing audit is older than this (days);
+        ``None``: no age limit (it must still be newer than the model version).
+    training_valid_days : int
+        Default validity (days) of an AI-literacy training record without its own expiry
+        (EU AI Act Art. 4).
+    tiers : dict
+        ``risk tier -> TierSettings``.
+
+    Notes
+    -----
+    Source: EU AI Act Art. 4 (AI literacy), Art. 9 (risk management), Art. 17 (quality
+    management system); ISO/IEC 42001:2023 clause 9.3 (management review).
+    """
+
+    review_quorum: int = Field(default=2, ge=1)
+    approval_valid_days: int = Field(default=365, ge=1)
+    audit_max_age_days: int | None = Field(default=None, ge=1)
+    training_valid_days: int = Field(default=365, ge=1)
+    tiers: dict[RiskTier, TierSettings] = Field(default_factory=dict)
+
+    def tier(self, name: str) -> TierSettings:
+        """Return the settings of tier ``name`` (defaults when the policy is silent;
+        a prohibited tier is never deployable)."""
+        found = self.tiers.get(name)  # type: ignore[call-overload]
+        if found is not None:
+            return found
+        return TierSettings(deployable=name != "prohibited")
+
+    def quorum_for(self, tier: str | None) -> int:
+        """Return the review quorum for a system of ``tier`` (``None``: not classified)."""
+        if tier is not None:
+            override = self.tier(tier).review_quorum
+            if override is not None:
+                return override
+        return self.review_quorum
+
+
 class Settings(_Frozen):
     """Audit defaults a policy may set; ``None`` means the policy leaves it to the audit.
 
@@ -169,6 +244,8 @@ class Settings(_Frozen):
         purpose (GDPR Art. 5(1)(b) purpose limitation, 5(1)(c) data minimisation).
     audience : AudienceSettings
         Minimum audience sizes per ad platform and the assumed match rate.
+    governance : GovernanceSettings
+        Review quorum, approval validity, audit age and per-risk-tier required checks.
     """
 
     min_group_size: int | None = Field(default=None, ge=1)
@@ -176,6 +253,7 @@ class Settings(_Frozen):
     k_anonymity: int | None = Field(default=None, ge=2)
     purposes: dict[str, Purpose] = Field(default_factory=dict)
     audience: AudienceSettings = Field(default_factory=lambda: AudienceSettings())
+    governance: GovernanceSettings = Field(default_factory=lambda: GovernanceSettings())
 
 
 class Rule(_Frozen):

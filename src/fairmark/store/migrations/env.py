@@ -21,6 +21,7 @@ from fairmark.store.migrate import VERSION_TABLE, autogenerate_include_name
 from fairmark.store.models import Base
 from fairmark.store.models_consent import ConsentEventRow  # noqa: F401 - in Base.metadata
 from fairmark.store.models_dsr import DsrSource  # noqa: F401 - in Base.metadata
+from fairmark.store.models_governance import User  # noqa: F401 - in Base.metadata
 
 
 def _run(connection: Connection) -> None:

@@ -1,0 +1,185 @@
+"""Who may do what: roles, permissions, the acting principal, and the one authorisation check.
+
+Five roles (ISO/IEC 42001:2023 clause 5.3, roles and responsibilities; separation of duties
+after NIST SP 800-53 AC-5):
+
+``admin``
+    Manages users, tokens and training records, assigns reviewers, may act on any system.
+``owner``
+    Accountable owner of AI systems: registers, updates, classifies and submits *their own*
+    systems for review, records their audit runs, exports their evidence.
+``reviewer``
+    Member of the ethics committee: comments, decides on reviews they are assigned to
+    (never on a system they own or submitted), closes conditions. Must hold a current
+    AI-literacy training record (EU AI Act Art. 4).
+``auditor``
+    Read-only, including the audit log and evidence bundles (an internal or external
+    auditor).
+``viewer``
+    Reads the inventory, reviews and gate results.
+
+Every command and API call names one permission from :data:`PERMISSIONS` and calls
+:func:`authorize` before it changes or reads anything. A token narrows its user's
+permissions to the token's scopes, never widens them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fairmark.errors import FairmarkError
+
+__all__ = [
+    "OWNED_PERMISSIONS",
+    "PERMISSIONS",
+    "ROLES",
+    "SCOPE_ALIASES",
+    "AccessError",
+    "Principal",
+    "authorize",
+    "permissions_of",
+]
+
+ROLES: tuple[str, ...] = ("admin", "owner", "reviewer", "auditor", "viewer")
+"""The roles, most to least privileged."""
+
+_ALL = frozenset(ROLES)
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # inventory
+    "system.read": _ALL,
+    "system.write": frozenset({"admin", "owner"}),
+    # review workflow
+    "review.read": _ALL,
+    "review.submit": frozenset({"admin", "owner"}),
+    "review.assign": frozenset({"admin"}),
+    "review.comment": frozenset({"admin", "owner", "reviewer"}),
+    "review.decide": frozenset({"reviewer"}),
+    "review.close_condition": frozenset({"admin", "reviewer"}),
+    "gate.check": _ALL,
+    # audit runs and privacy records
+    "run.read": _ALL,
+    "run.write": frozenset({"admin", "owner"}),
+    "privacy.write": frozenset({"admin", "owner"}),
+    # audit trail and evidence
+    "log.read": frozenset({"admin", "auditor", "owner", "reviewer"}),
+    "log.checkpoint": frozenset({"admin"}),
+    "evidence.export": frozenset({"admin", "auditor", "owner"}),
+    # people
+    "user.read": frozenset({"admin", "auditor"}),
+    "user.manage": frozenset({"admin"}),
+    "token.own": _ALL,
+}
+"""``permission -> roles holding it``."""
+
+OWNED_PERMISSIONS: frozenset[str] = frozenset({"system.write", "review.submit", "evidence.export"})
+"""Permissions an ``owner`` holds only for the systems they own (admins for every system)."""
+
+SCOPE_ALIASES: dict[str, frozenset[str]] = {
+    "read": frozenset(
+        {"system.read", "review.read", "gate.check", "run.read", "log.read", "user.read"}
+    ),
+    "*": frozenset(PERMISSIONS),
+}
+"""Token scope shortcuts: ``read`` (every read permission) and ``*`` (all of the role's)."""
+
+
+class AccessError(FairmarkError, PermissionError):
+    """The acting user may not do this (role, ownership, token scope, expired token).
+
+    Exit code 2, like any other refused request; the message names the user, their role
+    and what the action needs.
+    """
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The user a command or API call acts as.
+
+    Attributes
+    ----------
+    name : str
+        The user's name (``gov_users.name``).
+    role : str
+        One of :data:`ROLES`.
+    via : str
+        How the identity was established: ``local`` (the operating-system account on a
+        store without users, or a registered user of a local SQLite store), ``token``
+        (an API token) or ``bootstrap`` (the first admin, created automatically).
+    scopes : frozenset of str or None
+        The token's permissions; ``None`` when not acting through a token.
+    token_id : str or None
+    """
+
+    name: str
+    role: str
+    via: str = "local"
+    scopes: frozenset[str] | None = None
+    token_id: str | None = None
+
+    def can(self, permission: str, *, owner: str | None = None) -> bool:
+        """Return whether this principal holds ``permission`` (for a system of ``owner``)."""
+        try:
+            authorize(self, permission, owner=owner)
+        except AccessError:
+            return False
+        return True
+
+
+def permissions_of(role: str) -> frozenset[str]:
+    """Return the permissions of ``role``.
+
+    Raises
+    ------
+    AccessError
+        ``role`` is not one of :data:`ROLES`.
+    """
+    if role not in ROLES:
+        raise AccessError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    return frozenset(p for p, roles in PERMISSIONS.items() if role in roles)
+
+
+def authorize(principal: Principal, permission: str, *, owner: str | None = None) -> None:
+    """Refuse unless ``principal`` holds ``permission``.
+
+    Parameters
+    ----------
+    principal : Principal
+    permission : str
+        A key of :data:`PERMISSIONS`.
+    owner : str, optional
+        The accountable owner of the system acted on; for :data:`OWNED_PERMISSIONS` an
+        ``owner`` must be that user.
+
+    Raises
+    ------
+    AccessError
+        One line naming the user, the role and what is needed: the role lacks the
+        permission, the token's scopes exclude it, or an owner acts on another owner's
+        system.
+    KeyError
+        ``permission`` is not a known permission (a programming error, not user input).
+    """
+    roles = PERMISSIONS[permission]
+    who = f"user {principal.name!r} (role {principal.role})"
+    if principal.role not in roles:
+        raise AccessError(f"{who} may not {permission}; it needs role {' or '.join(sorted(roles))}")
+    if principal.scopes is not None:
+        allowed: set[str] = set()
+        for scope in principal.scopes:
+            allowed |= SCOPE_ALIASES.get(scope, frozenset({scope}))
+        if permission not in allowed:
+            raise AccessError(
+                f"{who}: token {principal.token_id} is not scoped for {permission}; "
+                f"its scopes are {', '.join(sorted(principal.scopes)) or 'none'}"
+            )
+    if (
+        permission in OWNED_PERMISSIONS
+        and principal.role == "owner"
+        and owner is not None
+        and owner != principal.name
+    ):
+        raise AccessError(
+            f"{who} may not {permission} for a system owned by {owner!r}; "
+            "expected the system's owner or an admin"
+        )
