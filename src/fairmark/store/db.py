@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-from fairmark.errors import StoreError
+from fairmark.errors import FairmarkError, StoreError
 
 __all__ = [
     "DEFAULT_DB_PATH",
@@ -138,6 +138,8 @@ def store_errors(url: str | URL, action: str) -> Iterator[None]:
     """
     try:
         yield
+    except FairmarkError:
+        raise  # already one line (AccessError is a PermissionError, hence an OSError)
     except (SQLAlchemyError, OSError) as exc:
         raise StoreError(f"{action} at {redact_url(url)}: {one_line(exc)}") from exc
 

@@ -1,0 +1,573 @@
+"""Who is acting: resolving the principal of a command, the first admin, users and training.
+
+How a command's acting user is established (:func:`resolve_principal`):
+
+1. **A token** (``--token`` or ``$FAIRMARK_TOKEN``): ``fmk_<token_id>_<secret>``, made by
+   ``fairmark user token create``. Only the SHA-256 of the whole token string is stored
+   (``gov_tokens.token_hash``), compared in constant time. The token must be neither
+   revoked nor expired and its user must be enabled; the principal carries the token's
+   scopes, which narrow (never widen) the user's role.
+2. **No users yet**: the operating-system account acts as ``admin`` (``via="bootstrap"``),
+   so a single user on their own machine needs no ceremony. Reading writes nothing; the
+   first *write* records that account as the store's first admin (:func:`ensure_actor`,
+   logged as ``user.bootstrap``).
+3. **Users exist, SQLite store**: the operating-system account must be a registered,
+   enabled user (``via="local"``). A SQLite store is a local file: whoever can write the
+   file can change anything in it, so the account name is as much proof as the file
+   permits, and asking for more would only add ceremony.
+4. **Users exist, PostgreSQL store**: a token is required. A PostgreSQL store is a shared
+   team server reached over the network; the client's account name is whatever the
+   client says it is and proves nothing about who is typing.
+
+Sources: NIST SP 800-63B (2017, rev. 2020) section 5.1.1 (memorized secrets) and 5.2.10
+(authenticator binding), OWASP Authentication Cheat Sheet; ISO/IEC 42001:2023 clause 5.3
+(roles, responsibilities and authorities); EU AI Act (Regulation (EU) 2024/1689) Art. 4
+(AI literacy) for :func:`current_training`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select
+
+from fairmark.errors import UsageError
+from fairmark.governance.access import AccessError, Principal, authorize
+from fairmark.governance.chain import _lock_head, append_entry
+from fairmark.store.models_governance import Token, TrainingRecord, User
+
+__all__ = [
+    "NAME_PATTERN",
+    "TOKEN_PREFIX",
+    "TokenInfo",
+    "TrainingInfo",
+    "UserInfo",
+    "current_training",
+    "ensure_actor",
+    "fmt_time",
+    "get_user",
+    "hash_token",
+    "list_users",
+    "os_account",
+    "parse_token",
+    "resolve_principal",
+    "unknown_user",
+]
+
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{0,63}$")
+"""A user name: lowercase letter, then up to 63 lowercase letters, digits, ``.``, ``_``, ``-``."""
+
+TOKEN_PREFIX = "fmk_"
+"""Every token starts with this, then ``<token_id>_<secret>``."""
+
+_TOKEN_ID = re.compile(r"^[0-9a-f]{16}$")
+
+INVALID_TOKEN = "token is not valid; expected a token from 'fairmark user token create'"
+"""The one message for a malformed or unknown token (it never echoes the token)."""
+
+_MAX_NAMES_LISTED = 20
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return value.isoformat()
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    """A result dataclass as JSON-ready values (ISO dates and times, lists for tuples)."""
+    out: dict[str, Any] = {}
+    for field in fields(obj):
+        value = getattr(obj, field.name)
+        if isinstance(value, datetime | date):
+            value = _iso(value)
+        elif isinstance(value, tuple | frozenset):
+            value = list(value)
+        out[field.name] = value
+    return out
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """One user, as shown by ``fairmark user list|show`` (never the password hash).
+
+    Attributes
+    ----------
+    name : str
+    role : str
+        One of :data:`fairmark.governance.access.ROLES`.
+    display_name, email : str or None
+    has_password : bool
+        Whether a password (argon2id hash) is set for the web app.
+    created_at : datetime
+        UTC.
+    disabled_at : datetime or None
+        When the user was disabled; a disabled user cannot act.
+    """
+
+    name: str
+    role: str
+    display_name: str | None
+    email: str | None
+    has_password: bool
+    created_at: datetime
+    disabled_at: datetime | None
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the user may act (not disabled)."""
+        return self.disabled_at is None
+
+    @classmethod
+    def from_row(cls, row: Any) -> UserInfo:
+        """Build from a ``gov_users`` row."""
+        return cls(
+            name=row.name,
+            role=row.role,
+            display_name=row.display_name,
+            email=row.email,
+            has_password=row.password_hash is not None,
+            created_at=row.created_at,
+            disabled_at=row.disabled_at,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (ISO 8601 UTC times; ``enabled`` added)."""
+        out = _as_dict(self)
+        out["enabled"] = self.enabled
+        return out
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """One API token, without its secret or hash.
+
+    Attributes
+    ----------
+    token_id : str
+        The public part (16 hex digits); the token reads ``fmk_<token_id>_<secret>``.
+    user : str
+    scopes : tuple of str
+        Permission names of :data:`fairmark.governance.access.PERMISSIONS` or the aliases
+        ``read`` and ``*``.
+    label : str or None
+    created_at : datetime
+    expires_at : datetime or None
+        ``None``: never expires.
+    revoked_at : datetime or None
+    """
+
+    token_id: str
+    user: str
+    scopes: tuple[str, ...]
+    label: str | None
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> TokenInfo:
+        """Build from a ``gov_tokens`` row."""
+        return cls(
+            token_id=row.token_id,
+            user=row.user_name,
+            scopes=tuple(row.scopes or ()),
+            label=row.label,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
+        )
+
+    def status(self, now: datetime | None = None) -> str:
+        """Return ``active``, ``expired`` or ``revoked`` at ``now`` (default: now, UTC)."""
+        now = datetime.now(UTC) if now is None else now
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "active"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (ISO 8601 UTC times; ``status`` added)."""
+        out = _as_dict(self)
+        out["status"] = self.status()
+        return out
+
+
+@dataclass(frozen=True)
+class TrainingInfo:
+    """One AI-literacy training record (EU AI Act Art. 4).
+
+    Attributes
+    ----------
+    record_id : str
+        UUID.
+    user, course : str
+    completed_on, expires_on : date
+        The record covers the days ``completed_on <= day < expires_on``.
+    evidence : str or None
+        Certificate reference or link.
+    recorded_by : str
+    recorded_at : datetime
+    """
+
+    record_id: str
+    user: str
+    course: str
+    completed_on: date
+    expires_on: date
+    evidence: str | None
+    recorded_by: str
+    recorded_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Any) -> TrainingInfo:
+        """Build from a ``gov_training`` row."""
+        return cls(
+            record_id=row.record_id,
+            user=row.user_name,
+            course=row.course,
+            completed_on=row.completed_on,
+            expires_on=row.expires_on,
+            evidence=row.evidence,
+            recorded_by=row.recorded_by,
+            recorded_at=row.recorded_at,
+        )
+
+    def covers(self, on: date) -> bool:
+        """Return whether the record is current on day ``on``."""
+        return self.completed_on <= on < self.expires_on
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (ISO dates, ISO 8601 UTC time)."""
+        return _as_dict(self)
+
+
+def hash_token(token: str) -> str:
+    """Return the hex SHA-256 of the whole token string (what ``gov_tokens`` stores).
+
+    A token holds 256 random bits, so a fast unsalted hash suffices: there is nothing to
+    guess (NIST SP 800-63B 5.1.1.2 asks for slow salted hashing of *memorized* secrets).
+    """
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def parse_token(token: str) -> str | None:
+    """Return the token id of ``fmk_<token_id>_<secret>``, or ``None`` if malformed."""
+    if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX):
+        return None
+    token_id, sep, secret = token[len(TOKEN_PREFIX) :].partition("_")
+    if not sep or not secret or not _TOKEN_ID.match(token_id):
+        return None
+    return token_id
+
+
+def os_account(os_user: str | None = None) -> str:
+    """Return the operating-system account name, lowercased (``getpass.getuser``).
+
+    Parameters
+    ----------
+    os_user : str, optional
+        Use this instead of asking the operating system (tests, service wrappers).
+
+    Raises
+    ------
+    AccessError
+        The account name cannot be determined.
+    """
+    if os_user is None:
+        try:
+            os_user = getpass.getuser()
+        except (OSError, KeyError, ImportError):
+            raise AccessError(
+                "cannot tell which operating-system account is acting; "
+                "expected $USER or $LOGNAME to be set, or a token in FAIRMARK_TOKEN"
+            ) from None
+    return os_user.strip().lower()
+
+
+def fmt_time(value: datetime) -> str:
+    """Return ``value`` as ``YYYY-MM-DD HH:MM:SS UTC`` (for messages)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _resolve_token(conn: Connection, token: str) -> Principal:
+    token_id = parse_token(token)
+    if token_id is None:
+        raise AccessError(INVALID_TOKEN)
+    row = conn.execute(select(Token).where(Token.token_id == token_id)).first()
+    if row is None or not hmac.compare_digest(hash_token(token), row.token_hash):
+        raise AccessError(INVALID_TOKEN)
+    now = datetime.now(UTC)
+    if row.revoked_at is not None:
+        raise AccessError(
+            f"token {TOKEN_PREFIX}{token_id} was revoked at {fmt_time(row.revoked_at)}; "
+            "expected a current token (make one with 'fairmark user token create')"
+        )
+    if row.expires_at is not None and row.expires_at <= now:
+        raise AccessError(
+            f"token {TOKEN_PREFIX}{token_id} expired at {fmt_time(row.expires_at)}; "
+            "expected a current token (make one with 'fairmark user token create')"
+        )
+    user = conn.execute(select(User).where(User.name == row.user_name)).first()
+    if user is None or user.disabled_at is not None:
+        raise AccessError(
+            f"token {TOKEN_PREFIX}{token_id} belongs to user {row.user_name!r}, who is "
+            "disabled; expected a token of an enabled user"
+        )
+    return Principal(
+        name=user.name,
+        role=user.role,
+        via="token",
+        scopes=frozenset(row.scopes or ()),
+        token_id=token_id,
+    )
+
+
+def resolve_principal(
+    engine: Engine | Connection, *, token: str | None = None, os_user: str | None = None
+) -> Principal:
+    """Return who is acting: the token's user, the first (bootstrap) admin, or a local user.
+
+    Reads only; nothing is written (see :func:`ensure_actor` for the first admin).
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine or sqlalchemy.Connection
+        The migrated store.
+    token : str, optional
+        ``fmk_<token_id>_<secret>`` (``--token`` or ``$FAIRMARK_TOKEN``). An empty string
+        counts as no token.
+    os_user : str, optional
+        The operating-system account (default ``getpass.getuser()``), lowercased.
+
+    Returns
+    -------
+    Principal
+        ``via="token"`` with the token's scopes; ``via="bootstrap"`` as ``admin`` when the
+        store has no users; ``via="local"`` for a registered user of a SQLite store.
+
+    Raises
+    ------
+    AccessError
+        The token is malformed or unknown (the message never echoes it), revoked, expired,
+        or its user is disabled; users exist and the local account is not a registered,
+        enabled user (SQLite); users exist and no token was given (PostgreSQL).
+
+    Notes
+    -----
+    Why local accounts are trusted on SQLite but not on PostgreSQL: see the module
+    docstring. Sources: NIST SP 800-63B section 5.2.10; OWASP Authentication Cheat Sheet.
+    """
+    if isinstance(engine, Connection):
+        return _resolve(engine, token=token, os_user=os_user)
+    with engine.connect() as conn:
+        return _resolve(conn, token=token, os_user=os_user)
+
+
+def _resolve(conn: Connection, *, token: str | None, os_user: str | None) -> Principal:
+    if token:
+        return _resolve_token(conn, token)
+    account = os_account(os_user)
+    users = conn.execute(select(func.count()).select_from(User)).scalar_one()
+    if users == 0:
+        return Principal(name=account, role="admin", via="bootstrap")
+    if conn.dialect.name == "postgresql":
+        raise AccessError(
+            "this PostgreSQL store has users: set FAIRMARK_TOKEN or --token to a token from "
+            "'fairmark user token create' (account names are not proof of identity on a "
+            "shared server)"
+        )
+    row = conn.execute(select(User).where(User.name == account)).first()
+    if row is None:
+        raise AccessError(
+            f"operating-system account {account!r} is not a user of this store; ask an admin "
+            f"for 'fairmark user add {account} --role ROLE', or set FAIRMARK_TOKEN"
+        )
+    if row.disabled_at is not None:
+        raise AccessError(
+            f"user {account!r} was disabled at {fmt_time(row.disabled_at)}; "
+            "expected an enabled user (ask an admin)"
+        )
+    return Principal(name=row.name, role=row.role, via="local")
+
+
+def ensure_actor(conn: Connection, principal: Principal) -> None:
+    """Record the first admin on the first write to a store without users.
+
+    Call it first inside every write transaction, before the change itself.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+        Inside the write transaction (:func:`fairmark.store.db.write_transaction`).
+    principal : Principal
+        From :func:`resolve_principal`.
+
+    Raises
+    ------
+    AccessError
+        ``via="bootstrap"`` but the store has users by now and ``principal`` is not an
+        enabled admin among them (someone else bootstrapped first).
+    UsageError
+        The operating-system account name is not a valid user name
+        (:data:`NAME_PATTERN`).
+
+    Notes
+    -----
+    Does nothing unless ``principal.via == "bootstrap"``. When ``gov_users`` is empty it
+    inserts ``principal.name`` as ``admin`` and appends ``user.bootstrap`` to the log, in
+    the caller's transaction, so the first admin and the first change commit together.
+    """
+    if principal.via != "bootstrap":
+        return
+    # Two first writes at once on PostgreSQL: the log's advisory lock makes the second
+    # wait for the first to commit, and then it sees the first admin.
+    _lock_head(conn)
+    rows = conn.execute(select(User.name, User.role, User.disabled_at)).all()
+    if rows:
+        mine = next((r for r in rows if r.name == principal.name), None)
+        if mine is None or mine.role != "admin" or mine.disabled_at is not None:
+            raise AccessError(
+                f"this store got users while {principal.name!r} was acting as its first "
+                "admin; expected a registered admin (run the command again)"
+            )
+        return
+    if not NAME_PATTERN.match(principal.name):
+        raise UsageError(
+            f"operating-system account {principal.name!r} is not a valid fairmark user name; "
+            f"expected {NAME_PATTERN.pattern} (act with a token instead)"
+        )
+    now = datetime.now(UTC)
+    conn.execute(insert(User).values(name=principal.name, role="admin", created_at=now))
+    append_entry(
+        conn,
+        actor=principal.name,
+        action="user.bootstrap",
+        entity_type="user",
+        entity_id=principal.name,
+        payload={"name": principal.name, "role": "admin", "via": "operating-system account"},
+        at=now,
+    )
+
+
+def _known_names(conn: Connection) -> list[str]:
+    return list(
+        conn.execute(select(User.name).order_by(User.name).limit(_MAX_NAMES_LISTED + 1)).scalars()
+    )
+
+
+def unknown_user(conn: Connection, name: str) -> UsageError:
+    """Return the error for an unknown user ``name``, listing the known names."""
+    names = _known_names(conn)
+    if not names:
+        return UsageError(
+            f"no user {name!r}; this store has no users yet "
+            "(add one with 'fairmark user add NAME --role ROLE')"
+        )
+    shown = ", ".join(names[:_MAX_NAMES_LISTED])
+    if len(names) > _MAX_NAMES_LISTED:
+        shown += ", … (see 'fairmark user list')"
+    return UsageError(f"no user {name!r}; expected one of: {shown}")
+
+
+def get_user(conn: Connection | Engine, name: str) -> UserInfo:
+    """Return the user ``name``.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection or sqlalchemy.Engine
+    name : str
+
+    Returns
+    -------
+    UserInfo
+
+    Raises
+    ------
+    UsageError
+        No such user: ``no user 'x'; expected one of: …`` (the known names), or a hint to
+        add one when the store has none.
+    """
+    if isinstance(conn, Engine):
+        with conn.connect() as c:
+            return get_user(c, name)
+    row = conn.execute(select(User).where(User.name == name)).first()
+    if row is None:
+        raise unknown_user(conn, name)
+    return UserInfo.from_row(row)
+
+
+def list_users(engine: Engine | Connection, *, principal: Principal) -> list[UserInfo]:
+    """Return every user, by name.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine or sqlalchemy.Connection
+    principal : Principal
+        Needs ``user.read`` (admin, auditor).
+
+    Returns
+    -------
+    list of UserInfo
+
+    Raises
+    ------
+    AccessError
+        ``principal`` lacks ``user.read``.
+    """
+    authorize(principal, "user.read")
+    if isinstance(engine, Connection):
+        rows = engine.execute(select(User).order_by(User.name)).all()
+    else:
+        with engine.connect() as conn:
+            rows = conn.execute(select(User).order_by(User.name)).all()
+    return [UserInfo.from_row(r) for r in rows]
+
+
+def current_training(conn: Connection | Engine, user_name: str, on: date) -> TrainingInfo | None:
+    """Return the user's training record current on day ``on``, or ``None``.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection or sqlalchemy.Engine
+    user_name : str
+    on : datetime.date
+        The day to judge (e.g. ``date.today()`` for a reviewer's decision).
+
+    Returns
+    -------
+    TrainingInfo or None
+        Among the records with ``completed_on <= on < expires_on``, the one that expires
+        last; ``None`` when no record covers ``on`` (or the user is unknown).
+
+    Notes
+    -----
+    EU AI Act Art. 4 (AI literacy): deployers take measures to ensure a sufficient level
+    of AI literacy of staff dealing with AI systems; the policy's ``training_valid_days``
+    sets how long one training counts.
+    """
+    if isinstance(conn, Engine):
+        with conn.connect() as c:
+            return current_training(c, user_name, on)
+    if isinstance(on, datetime):
+        on = on.astimezone(UTC).date()
+    row = conn.execute(
+        select(TrainingRecord)
+        .where(
+            TrainingRecord.user_name == user_name,
+            TrainingRecord.completed_on <= on,
+            TrainingRecord.expires_on > on,
+        )
+        .order_by(TrainingRecord.expires_on.desc(), TrainingRecord.completed_on.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else TrainingInfo.from_row(row)

@@ -1,0 +1,313 @@
+"""Scoped API tokens: create (the secret shown once), revoke, list.
+
+A token reads ``fmk_<token_id>_<secret>``: ``token_id`` is 16 public hex digits (shown in
+lists, used to revoke), ``secret`` is ``secrets.token_urlsafe(32)`` (256 random bits).
+Only the SHA-256 of the whole string is stored; the token itself is returned once, by
+:func:`create_token`, and never logged. A token's scopes narrow its user's role: it can
+never do what the role cannot (:func:`fairmark.governance.access.authorize`).
+
+Sources: NIST SP 800-63B section 5.1.2 (look-up secrets: at least 64 bits of entropy,
+stored hashed), OWASP REST Security Cheat Sheet (scoped, expiring API keys); GitHub's
+fine-grained personal access tokens for the ``prefix_id_secret`` shape that makes a leaked
+token easy to recognise.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from fairmark.errors import UsageError
+from fairmark.governance.access import (
+    PERMISSIONS,
+    SCOPE_ALIASES,
+    Principal,
+    authorize,
+    permissions_of,
+)
+from fairmark.governance.chain import append_entry
+from fairmark.governance.identity import (
+    TOKEN_PREFIX,
+    TokenInfo,
+    ensure_actor,
+    fmt_time,
+    hash_token,
+)
+from fairmark.governance.users import reading, user_row, writing
+from fairmark.store.models_governance import Token
+
+__all__ = [
+    "DEFAULT_EXPIRY_DAYS",
+    "MAX_EXPIRY_DAYS",
+    "VALID_SCOPES",
+    "create_token",
+    "list_tokens",
+    "revoke_token",
+]
+
+DEFAULT_EXPIRY_DAYS = 90
+"""Days a token is valid unless told otherwise."""
+
+MAX_EXPIRY_DAYS = 3650
+"""Longest expiry accepted (ten years); ``None`` means never (not recommended)."""
+
+VALID_SCOPES: tuple[str, ...] = (*sorted(SCOPE_ALIASES), *sorted(PERMISSIONS))
+"""Scopes a token may carry: the aliases ``*`` and ``read``, then every permission."""
+
+_MAX_LABEL = 200
+
+
+def _effective(scopes: Iterable[str], role: str) -> frozenset[str]:
+    """Permissions a principal of ``role`` holds through ``scopes``."""
+    allowed: set[str] = set()
+    for scope in scopes:
+        allowed |= SCOPE_ALIASES.get(scope, frozenset({scope}))
+    return frozenset(allowed) & permissions_of(role)
+
+
+def _check_scopes(scopes: Iterable[str], *, role: str, user: str) -> tuple[str, ...]:
+    if isinstance(scopes, str):
+        scopes = (scopes,)
+    wanted = tuple(dict.fromkeys(scopes))
+    if not wanted:
+        raise UsageError(f"no scope given; expected one or more of: {', '.join(VALID_SCOPES)}")
+    unknown = [s for s in wanted if s not in VALID_SCOPES]
+    if unknown:
+        raise UsageError(
+            f"unknown scope {unknown[0]!r}; expected one of: {', '.join(VALID_SCOPES)}"
+        )
+    beyond = [s for s in wanted if s in PERMISSIONS and s not in permissions_of(role)]
+    if beyond:
+        raise UsageError(
+            f"scope {beyond[0]} is beyond user {user!r}'s role {role}; a token narrows its "
+            f"user's permissions, expected one of: "
+            f"{', '.join(sorted(SCOPE_ALIASES) + sorted(permissions_of(role)))}"
+        )
+    return tuple(sorted(wanted))
+
+
+def _check_expiry(expires_in_days: int | None) -> int | None:
+    if expires_in_days is None:
+        return None
+    if (
+        isinstance(expires_in_days, bool)
+        or not isinstance(expires_in_days, int)
+        or not 1 <= expires_in_days <= MAX_EXPIRY_DAYS
+    ):
+        raise UsageError(
+            f"token expiry {expires_in_days!r} days is not allowed; expected 1 to "
+            f"{MAX_EXPIRY_DAYS} days, or no expiry"
+        )
+    return expires_in_days
+
+
+def create_token(
+    engine: Engine,
+    *,
+    user: str,
+    scopes: Iterable[str] = ("*",),
+    expires_in_days: int | None = DEFAULT_EXPIRY_DAYS,
+    label: str | None = None,
+    principal: Principal,
+) -> tuple[TokenInfo, str]:
+    """Create an API token for ``user`` and return it (the only time it is shown).
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+    user : str
+        Whose token it is; must be an enabled user.
+    scopes : iterable of str, default ("*",)
+        Permission names of :data:`fairmark.governance.access.PERMISSIONS` the user's role
+        holds, or the aliases ``*`` (everything the role may do) and ``read`` (the role's
+        read permissions).
+    expires_in_days : int or None, default 90
+        1 to 3650 days; ``None``: never expires (a leaked token then works until revoked).
+    label : str, optional
+        What the token is for (at most 200 characters).
+    principal : Principal
+        ``user`` themself (``token.own``) or an admin (``user.manage``). Acting through a
+        token, a user cannot give the new token of their own more than the acting token
+        holds.
+
+    Returns
+    -------
+    (TokenInfo, str)
+        The stored token (without secret) and the token string ``fmk_<id>_<secret>``.
+
+    Raises
+    ------
+    AccessError
+        Another user's token without ``user.manage``.
+    UsageError
+        Unknown or disabled user; unknown scope (the valid ones are listed); a scope
+        beyond the user's role or the acting token; expiry out of range; bad label.
+    StoreError
+
+    Notes
+    -----
+    Logged as ``token.create`` with token id, user, scopes, label and expiry (never the
+    token or its hash).
+    """
+    own = user == principal.name
+    authorize(principal, "token.own" if own else "user.manage")
+    expires_in_days = _check_expiry(expires_in_days)
+    if label is not None and (not isinstance(label, str) or len(label) > _MAX_LABEL):
+        raise UsageError(f"token label is not text of at most {_MAX_LABEL} characters")
+    token_id = secrets.token_hex(8)
+    token = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
+    with writing(engine, "create token") as conn:
+        ensure_actor(conn, principal)
+        row = user_row(conn, user)
+        if row.disabled_at is not None:
+            raise UsageError(f"user {user!r} is disabled; expected an enabled user")
+        wanted = _check_scopes(scopes, role=row.role, user=user)
+        if own and principal.scopes is not None:
+            extra = _effective(wanted, row.role) - _effective(principal.scopes, row.role)
+            if extra:
+                raise UsageError(
+                    f"scope {sorted(extra)[0]} is beyond the token you act with "
+                    f"({TOKEN_PREFIX}{principal.token_id}); expected at most its scopes: "
+                    f"{', '.join(sorted(principal.scopes))}"
+                )
+        now = datetime.now(UTC)
+        expires_at = None if expires_in_days is None else now + timedelta(days=expires_in_days)
+        conn.execute(
+            insert(Token).values(
+                token_id=token_id,
+                user_name=user,
+                token_hash=hash_token(token),
+                scopes=list(wanted),
+                label=label,
+                created_at=now,
+                expires_at=expires_at,
+            )
+        )
+        append_entry(
+            conn,
+            actor=principal.name,
+            action="token.create",
+            entity_type="token",
+            entity_id=token_id,
+            payload={
+                "token_id": token_id,
+                "user": user,
+                "scopes": list(wanted),
+                "label": label,
+                "expires_at": None if expires_at is None else expires_at.isoformat(),
+            },
+            at=now,
+        )
+        info = TokenInfo.from_row(
+            conn.execute(select(Token).where(Token.token_id == token_id)).one()
+        )
+    return info, token
+
+
+def _token_id(value: str) -> str:
+    """Accept ``<id>``, ``fmk_<id>`` or a whole token; return the id."""
+    if not isinstance(value, str) or not value.strip():
+        raise UsageError("no token id given; expected one from 'fairmark user token list'")
+    value = value.strip()
+    if value.startswith(TOKEN_PREFIX):
+        value = value[len(TOKEN_PREFIX) :].partition("_")[0]
+    return value
+
+
+def revoke_token(engine: Engine, token_id: str, *, principal: Principal) -> TokenInfo:
+    """Revoke a token: it stops working at once.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+    token_id : str
+        The id (``fmk_`` prefix optional) from ``fairmark user token list``.
+    principal : Principal
+        The token's user (``token.own``) or an admin (``user.manage``).
+
+    Returns
+    -------
+    TokenInfo
+
+    Raises
+    ------
+    AccessError
+        Another user's token without ``user.manage``.
+    UsageError
+        Unknown token id; already revoked (``already revoked at …``).
+    StoreError
+
+    Notes
+    -----
+    Logged as ``token.revoke``.
+    """
+    authorize(principal, "token.own")
+    tid = _token_id(token_id)
+    with writing(engine, "revoke token") as conn:
+        ensure_actor(conn, principal)
+        row = conn.execute(select(Token).where(Token.token_id == tid)).first()
+        if row is None:
+            raise UsageError(
+                f"no token {TOKEN_PREFIX}{tid}; expected an id from 'fairmark user token list'"
+            )
+        if row.user_name != principal.name:
+            authorize(principal, "user.manage")
+        if row.revoked_at is not None:
+            raise UsageError(
+                f"token {TOKEN_PREFIX}{tid} was already revoked at {fmt_time(row.revoked_at)}; "
+                "expected an active token"
+            )
+        now = datetime.now(UTC)
+        conn.execute(update(Token).where(Token.token_id == tid).values(revoked_at=now))
+        append_entry(
+            conn,
+            actor=principal.name,
+            action="token.revoke",
+            entity_type="token",
+            entity_id=tid,
+            payload={"token_id": tid, "user": row.user_name},
+            at=now,
+        )
+        return TokenInfo.from_row(conn.execute(select(Token).where(Token.token_id == tid)).one())
+
+
+def list_tokens(
+    engine: Engine | Connection, *, user: str | None = None, principal: Principal
+) -> list[TokenInfo]:
+    """Return tokens, newest first (revoked and expired included; never secrets).
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine or sqlalchemy.Connection
+    user : str, optional
+        Only this user's tokens. Default: every token for ``user.read`` (admin, auditor),
+        else the principal's own.
+    principal : Principal
+        Own tokens: ``token.own``; others': ``user.read``.
+
+    Returns
+    -------
+    list of TokenInfo
+
+    Raises
+    ------
+    AccessError
+        Another user's tokens without ``user.read``.
+    UsageError
+        Unknown user.
+    """
+    if user is None:
+        user = None if principal.can("user.read") else principal.name
+    if user == principal.name:
+        authorize(principal, "token.own")
+    elif user is not None:
+        authorize(principal, "user.read")
+    with reading(engine, "list tokens") as conn:
+        query = select(Token).order_by(Token.created_at.desc(), Token.token_id)
+        if user is not None:
+            user_row(conn, user)
+            query = query.where(Token.user_name == user)
+        return [TokenInfo.from_row(r) for r in conn.execute(query).all()]

@@ -1,0 +1,248 @@
+"""``fairmark user``: exit codes 0/2, JSON output, tokens through --token and
+FAIRMARK_TOKEN, one-line refusals with the store unchanged. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from tests.governance._identity_support import PASSWORD, log_entries, snapshot
+from typer.testing import CliRunner
+
+from fairmark.cli.user import app
+
+
+@pytest.fixture
+def as_os_user(monkeypatch: pytest.MonkeyPatch):
+    """Act as the operating-system account ``name`` (what getpass.getuser reads)."""
+
+    def set_user(name: str) -> None:
+        for var in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+            monkeypatch.setenv(var, name)
+
+    monkeypatch.delenv("FAIRMARK_TOKEN", raising=False)
+    set_user("alice")
+    return set_user
+
+
+def run(url: str, *args: str, token: str | None = None, env: dict | None = None, **kw: Any):
+    extra = ["--token", token] if token is not None else []
+    return CliRunner().invoke(app, [*args, "--db-url", url, *extra], env=env, **kw)
+
+
+def _json(result: Any) -> Any:
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _refused(result: Any, phrase: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert phrase in lines[0], lines[0]
+    assert "Traceback" not in result.output
+
+
+def _admin_token(url: str) -> str:
+    """On an empty store: the OS account becomes the first admin and gets a token."""
+    return _json(run(url, "token", "create", "--format", "json"))["token"]
+
+
+def test_first_command_bootstraps_the_admin_and_prints_the_token_once(
+    store_url: str, gov_engine: Engine, as_os_user
+) -> None:
+    document = _json(run(store_url, "token", "create", "--label", "laptop", "--format", "json"))
+    assert re.fullmatch(r"fmk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}", document["token"])
+    assert document["token"].startswith(f"fmk_{document['token_id']}_")
+    assert document["user"] == "alice" and document["scopes"] == ["*"]
+    assert document["label"] == "laptop" and document["status"] == "active"
+    assert [e[1] for e in log_entries(gov_engine)] == ["user.bootstrap", "token.create"]
+    listed = _json(run(store_url, "token", "list", "--format", "json", token=document["token"]))
+    assert [t["token_id"] for t in listed] == [document["token_id"]]
+    assert document["token"] not in json.dumps(listed)
+
+
+def test_text_token_create_prints_only_the_token_on_stdout(
+    store_url: str, gov_engine: Engine, as_os_user
+) -> None:
+    result = run(store_url, "token", "create", "--scope", "read", "--expires-days", "7")
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"fmk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\n", result.stdout)
+    assert "shown only now" in result.stderr and "scopes read" in result.stderr
+
+
+def test_users_are_managed_with_a_token_from_the_environment(
+    store_url: str, gov_engine: Engine, as_os_user
+) -> None:
+    env = {"FAIRMARK_TOKEN": _admin_token(store_url)}
+    added = _json(
+        run(
+            store_url,
+            "add",
+            "rita",
+            "--role",
+            "reviewer",
+            "--email",
+            "rita@example.org",
+            "--password-stdin",
+            "--format",
+            "json",
+            env=env,
+            input=PASSWORD + "\n",
+        )
+    )
+    assert added["name"] == "rita" and added["role"] == "reviewer" and added["has_password"]
+    assert PASSWORD not in json.dumps(added)
+    record = _json(
+        run(
+            store_url,
+            "training",
+            "record",
+            "rita",
+            "--course",
+            "AI literacy",
+            "--completed",
+            "2026-01-15",
+            "--expires",
+            "2030-01-15",
+            "--evidence",
+            "cert-9",
+            "--format",
+            "json",
+            env=env,
+        )
+    )
+    assert (record["completed_on"], record["expires_on"]) == ("2026-01-15", "2030-01-15")
+    shown = _json(run(store_url, "show", "rita", "--format", "json", env=env))
+    assert shown["user"]["name"] == "rita" and shown["ai_literacy_current"] is True
+    assert shown["current_training"]["course"] == "AI literacy"
+    users = _json(run(store_url, "list", "--format", "json", env=env))
+    assert [u["name"] for u in users] == ["alice", "rita"]
+    assert (
+        _json(run(store_url, "set-role", "rita", "owner", "--format", "json", env=env))["role"]
+        == "owner"
+    )
+    assert _json(run(store_url, "disable", "rita", "--format", "json", env=env))["enabled"] is False
+    text = run(store_url, "show", "rita", env=env)
+    assert text.exit_code == 0 and "AI literacy" in text.stdout and "disabled" in text.stdout
+
+
+def test_refusals_exit_2_on_one_line_and_change_nothing(
+    store_url: str, gov_engine: Engine, as_os_user
+) -> None:
+    admin = _admin_token(store_url)
+    _json(run(store_url, "add", "vic", "--role", "viewer", "--format", "json", token=admin))
+    viewer = _json(
+        run(store_url, "token", "create", "--user", "vic", "--format", "json", token=admin)
+    )["token"]
+    read_only = _json(
+        run(store_url, "token", "create", "--scope", "read", "--format", "json", token=admin)
+    )["token"]
+    before = snapshot(gov_engine)
+    cases = [
+        (("add", "eve", "--role", "admin"), viewer, "user 'vic' (role viewer) may not user.manage"),
+        (("add", "eve", "--role", "admin"), read_only, "is not scoped for user.manage"),
+        (("add", "eve", "--role", "boss"), admin, "role 'boss' is not known"),
+        (("add", "Eve", "--role", "viewer"), admin, "user name 'Eve' is not valid"),
+        (("set-role", "alice", "viewer"), admin, "'alice' is the last enabled admin"),
+        (("disable", "alice"), admin, "'alice' is the last enabled admin"),
+        (("disable", "zed"), admin, "no user 'zed'; expected one of: alice, vic"),
+        (("token", "create", "--scope", "user.manage"), viewer, "scope user.manage is beyond"),
+        (("token", "create", "--scope", "nope"), admin, "unknown scope 'nope'"),
+        (("token", "create", "--expires-days", "0"), admin, "expected 1 to 3650 days"),
+        (
+            ("token", "create", "--expires-days", "5", "--no-expiry"),
+            admin,
+            "--expires-days and --no-expiry both given",
+        ),
+        (("token", "revoke", "ffffffffffffffff"), admin, "no token fmk_ffffffffffffffff"),
+        (("token", "list", "--user", "alice"), viewer, "may not user.read"),
+        (
+            ("training", "record", "vic", "--course", "C", "--completed", "2025-13-01"),
+            admin,
+            "--completed '2025-13-01' is not a date; expected YYYY-MM-DD",
+        ),
+        (
+            ("training", "record", "vic", "--course", "C", "--completed", "2025-1-5"),
+            admin,
+            "--completed '2025-1-5' is not a date; expected YYYY-MM-DD",
+        ),
+        (
+            ("training", "record", "vic", "--course", "C", "--completed", "2025-01-05"),
+            viewer,
+            "may not user.manage",
+        ),
+        (
+            ("training", "record", "vic", "--course", "C", "--completed", "2999-01-05"),
+            admin,
+            "is in the future",
+        ),
+        (("list", "--format", "xml"), admin, "--format"),
+        (("list",), "fmk_0123456789abcdef_" + "x" * 43, "token is not valid; expected a token"),
+        (("list",), "garbage", "token is not valid"),
+    ]
+    for args, token, phrase in cases:
+        result = run(store_url, *args, token=token)
+        _refused(result, phrase)
+        assert token not in result.stderr or token == "garbage"
+    assert snapshot(gov_engine) == before
+
+
+def test_revoked_token_is_refused_on_the_next_command(
+    store_url: str, gov_engine: Engine, as_os_user
+) -> None:
+    admin = _admin_token(store_url)
+    spare = _json(run(store_url, "token", "create", "--format", "json", token=admin))
+    revoked = _json(
+        run(store_url, "token", "revoke", spare["token_id"], "--format", "json", token=admin)
+    )
+    assert revoked["status"] == "revoked" and revoked["revoked_at"] is not None
+    _refused(
+        run(store_url, "list", token=spare["token"]),
+        f"token fmk_{spare['token_id']} was revoked at",
+    )
+    _refused(
+        run(store_url, "token", "revoke", spare["token_id"], token=admin),
+        f"token fmk_{spare['token_id']} was already revoked at",
+    )
+
+
+def test_local_account_after_users_exist(store_url: str, gov_engine: Engine, as_os_user) -> None:
+    admin = _admin_token(store_url)
+    _json(run(store_url, "add", "bob", "--role", "auditor", "--format", "json", token=admin))
+    as_os_user("bob")
+    result = run(store_url, "list", "--format", "json")
+    if gov_engine.dialect.name == "postgresql":
+        _refused(result, "this PostgreSQL store has users: set FAIRMARK_TOKEN or --token")
+    else:
+        assert [u["name"] for u in _json(result)] == ["alice", "bob"]
+    as_os_user("mallory")
+    result = run(store_url, "list")
+    if gov_engine.dialect.name == "postgresql":
+        _refused(result, "this PostgreSQL store has users")
+    else:
+        _refused(result, "operating-system account 'mallory' is not a user of this store")
+
+
+def test_passwd_from_stdin_and_prompt(store_url: str, gov_engine: Engine, as_os_user) -> None:
+    admin = _admin_token(store_url)
+    ok = run(store_url, "passwd", "alice", "--password-stdin", token=admin, input=PASSWORD + "\n")
+    assert ok.exit_code == 0, ok.output
+    _refused(
+        run(store_url, "passwd", "alice", "--password-stdin", token=admin, input="short\n"),
+        "password has 5 characters; expected at least 12",
+    )
+    _refused(
+        run(store_url, "passwd", "alice", "--password-stdin", token=admin, input=""),
+        "no password on standard input",
+    )
+    prompted = run(store_url, "passwd", "alice", token=admin, input=f"{PASSWORD}\n{PASSWORD}x\n")
+    assert prompted.exit_code == 2 and "the two passwords differ" in prompted.stderr
+    from fairmark.governance.users import verify_password
+
+    assert verify_password(gov_engine, "alice", PASSWORD)
+    assert PASSWORD not in ok.output
