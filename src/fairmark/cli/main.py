@@ -25,6 +25,7 @@ from fairmark.cli import protect as protect_cmd
 from fairmark.cli import proxies as proxies_cmd
 from fairmark.cli import representation as representation_cmd
 from fairmark.cli import runs as runs_cmd
+from fairmark.cli import system as system_cmd
 from fairmark.cli import user as user_cmd
 
 app = typer.Typer(
@@ -58,6 +59,7 @@ app.add_typer(protect_cmd.app, name="protect")
 app.add_typer(consent_cmd.app, name="consent")
 app.add_typer(content_cmd.app, name="content")
 app.add_typer(dsr_cmd.app, name="dsr")
+app.add_typer(system_cmd.app, name="system")
 app.add_typer(user_cmd.app, name="user")
 
 

@@ -1,0 +1,1496 @@
+"""The AI system inventory: register, list, show, update and retire AI systems.
+
+Each AI system of a marketing team (a propensity model, a chatbot, a bidding agent …) is
+one row of ``gov_systems``: its accountable owner and team, its purpose (a fideslang data
+use), its marketing use case, the data categories it uses, its model (type, vendor,
+version), its deployment status and its EU AI Act risk classification
+(:mod:`fairmark.governance.risk`). :class:`SystemInfo` adds the links to its audit runs
+and reviews.
+
+Status lifecycle (:data:`TRANSITIONS`)::
+
+    proposed ──review submit──▶ in_review ──approve──▶ approved ──gate passes──▶ deployed
+        ▲                          │  ▲                   │  ▲                     │
+        └────────reject────────────┘  └──material change──┴──┼─────────────────────┘
+                                                             └───────undeploy──────┘
+    any status except retired ──▶ retired (final)
+
+Only ``approved → deployed``, ``deployed → approved`` and ``→ retired`` are set by hand
+(:func:`set_status`); the others belong to the review workflow
+(:mod:`fairmark.governance.review`) or follow a material change.
+
+A *material change* (a new model version, a data category the system did not use before,
+a risk re-classification that changes the tier of a system under review or approved)
+voids the outcome of the system's reviews: an approved or deployed system goes back to
+``in_review`` and every open or approving review is marked ``reopened``
+(:func:`reopen_reviews`). A system classified as a prohibited practice (EU AI Act Art. 5)
+can never enter review, be approved or deployed; a material change sends it back to
+``proposed``.
+
+Every write checks the role first (:func:`fairmark.governance.access.authorize`,
+permission ``system.write``; an ``owner`` acts only on their own systems), then makes all
+its checks, then writes the change and its audit-log entry
+(:func:`fairmark.governance.chain.append_entry`) in one transaction, so a refusal leaves
+the store unchanged.
+
+Sources: EU AI Act (Regulation (EU) 2024/1689) Art. 9 (risk management system), Art. 17(1)
+(quality management system, incl. (m) accountability framework), Art. 26 (obligations of
+deployers), Art. 43(4) (a substantial modification calls for a new conformity assessment),
+Art. 3(23) (definition of substantial modification); ISO/IEC 42001:2023 clauses 5.3 (roles
+and responsibilities), 6.1.4 (AI system impact assessment) and 8.4; fideslang taxonomy
+(Ethyca, data uses and data categories).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+
+from fairmark.errors import FairmarkError, StoreError, UsageError
+from fairmark.governance.access import Principal, authorize
+from fairmark.governance.chain import append_entry
+from fairmark.store.db import store_errors, write_transaction
+from fairmark.store.models import AuditRun
+from fairmark.store.models_governance import SYSTEM_STATUSES, Review, SystemRow, User
+
+__all__ = [
+    "AUDIT_RUNS_SHOWN",
+    "DATA_CATEGORY_PATTERN",
+    "NAME_PATTERN",
+    "REOPENABLE_REVIEW_STATUSES",
+    "SYSTEM_STATUSES",
+    "TRANSITIONS",
+    "USE_CASES",
+    "AuditRunLink",
+    "ReviewLink",
+    "SystemChange",
+    "SystemInfo",
+    "Transition",
+    "apply_material_change",
+    "get_system",
+    "list_systems",
+    "move_status",
+    "normalise_use_case",
+    "register_system",
+    "reopen_reviews",
+    "retire_system",
+    "set_status",
+    "unknown_system",
+    "update_system",
+]
+
+USE_CASES: tuple[str, ...] = (
+    "targeting",
+    "lead_scoring",
+    "personalisation",
+    "pricing_offers",
+    "content_generation",
+    "chatbot",
+    "bidding",
+)
+"""Marketing use cases of an AI system (issue #7): audience targeting, lead scoring,
+personalisation, pricing and offers, content generation, chatbots, ad bidding."""
+
+_USE_CASE_ALIASES: dict[str, str] = {
+    "personalization": "personalisation",
+    "pricing": "pricing_offers",
+    "offers": "pricing_offers",
+    "pricing_and_offers": "pricing_offers",
+}
+
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+"""An AI system name: lowercase letters, digits, ``.``, ``_``, ``-``; at most 100 chars."""
+
+DATA_CATEGORY_PATTERN = re.compile(r"^(user|system)(\.[a-z_]+)+$")
+"""A fideslang data category key: ``user.…`` or ``system.…``, dotted lowercase words."""
+
+_PURPOSE_PATTERN = re.compile(r"^[a-z_]+(\.[a-z_]+)*$")
+_MAX_TEXT = 200
+_MAX_VERSION = 100
+_MAX_LISTED = 10
+
+AUDIT_RUNS_SHOWN = 20
+"""At most this many audit runs are linked in :class:`SystemInfo` (newest first)."""
+
+REOPENABLE_REVIEW_STATUSES: tuple[str, ...] = ("open", "approved", "approved_with_conditions")
+"""Reviews whose outcome a material change voids (:func:`reopen_reviews`)."""
+
+_PROMOTING = frozenset({"in_review", "approved", "deployed"})
+"""Statuses a prohibited practice (EU AI Act Art. 5) may never enter."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One allowed status change.
+
+    Attributes
+    ----------
+    source, target : str
+        Statuses (:data:`SYSTEM_STATUSES`).
+    by : str or None
+        What makes the change when it is not set by hand, e.g. ``'fairmark review
+        submit'``; ``None`` for a manual change (:func:`set_status`).
+    note : str or None
+        A condition of a manual change (``only when 'fairmark gate' passes``).
+    """
+
+    source: str
+    target: str
+    by: str | None = None
+    note: str | None = None
+
+    @property
+    def manual(self) -> bool:
+        """Whether :func:`set_status` (``fairmark system update --status``) may make it."""
+        return self.by is None
+
+    def describe(self) -> str:
+        """``target`` plus how it is reached, e.g. ``in_review (by 'fairmark review submit')``."""
+        if self.by is not None:
+            return f"{self.target} (by {self.by})"
+        if self.note is not None:
+            return f"{self.target} ({self.note})"
+        return self.target
+
+
+_RETIRE = "retired"
+_MATERIAL = "a material change"
+_DECISION = "a review decision"
+_SUBMIT = "'fairmark review submit'"
+
+TRANSITIONS: dict[str, dict[str, Transition]] = {
+    source: {t.target: t for t in items}
+    for source, items in {
+        "proposed": (
+            Transition("proposed", "in_review", by=_SUBMIT),
+            Transition("proposed", _RETIRE),
+        ),
+        "in_review": (
+            Transition("in_review", "approved", by=_DECISION),
+            Transition("in_review", "proposed", by=f"{_DECISION} or a prohibited classification"),
+            Transition("in_review", _RETIRE),
+        ),
+        "approved": (
+            Transition("approved", "deployed", note="only when 'fairmark gate' passes"),
+            Transition("approved", "in_review", by=f"{_MATERIAL} or {_SUBMIT}"),
+            Transition("approved", "proposed", by="a prohibited classification"),
+            Transition("approved", _RETIRE),
+        ),
+        "deployed": (
+            Transition("deployed", "approved", note="undeploy"),
+            Transition("deployed", "in_review", by=f"{_MATERIAL} or {_SUBMIT}"),
+            Transition("deployed", "proposed", by="a prohibited classification"),
+            Transition("deployed", _RETIRE),
+        ),
+        "retired": (),
+    }.items()
+}
+"""``source status -> {target status: Transition}``: every allowed status change and who
+makes it. ``retired`` is final. Source: the lifecycle of issue #7; EU AI Act Art. 16 and
+26 (a high-risk system is put into service only after its conformity assessment)."""
+
+
+@dataclass(frozen=True)
+class AuditRunLink:
+    """An audit run of the system (``audit_runs.system_name`` equals the system's name).
+
+    Attributes
+    ----------
+    run_id : str
+    created_at : datetime
+        When the audit ran (UTC).
+    verdict : str
+        ``pass``, ``warn``, ``fail`` or ``insufficient_evidence``.
+    """
+
+    run_id: str
+    created_at: datetime
+    verdict: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (``created_at`` as ISO 8601 UTC text)."""
+        return {"run_id": self.run_id, "created_at": _iso(self.created_at), "verdict": self.verdict}
+
+
+@dataclass(frozen=True)
+class ReviewLink:
+    """A review of the system (``gov_reviews``).
+
+    Attributes
+    ----------
+    review_id : int
+    status : str
+        ``open``, ``approved``, ``approved_with_conditions``, ``rejected``, ``reopened`` or
+        ``withdrawn``.
+    model_version : str
+        The model version submitted.
+    run_id : str
+        The audit run submitted with it.
+    submitted_at : datetime
+    expires_at : datetime or None
+        When an approval lapses.
+    """
+
+    review_id: int
+    status: str
+    model_version: str
+    run_id: str
+    submitted_at: datetime
+    expires_at: datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (timestamps as ISO 8601 UTC text)."""
+        return {
+            "review_id": self.review_id,
+            "status": self.status,
+            "model_version": self.model_version,
+            "run_id": self.run_id,
+            "submitted_at": _iso(self.submitted_at),
+            "expires_at": _iso(self.expires_at),
+        }
+
+
+@dataclass(frozen=True)
+class SystemInfo:
+    """One AI system of the inventory, with links to its audit runs and reviews.
+
+    Attributes
+    ----------
+    name : str
+    owner : str
+        Accountable owner (a user name).
+    team, description : str or None
+    purpose : str
+        fideslang data use, e.g. ``marketing.communications``.
+    use_case : str
+        One of :data:`USE_CASES`.
+    data_categories : tuple of str
+        fideslang data categories, in the order registered.
+    model_type, vendor : str or None
+    model_version : str
+    model_version_at : datetime
+        When the current model version was recorded (UTC); an audit must be newer to
+        count for the deployment gate.
+    status : str
+        One of :data:`SYSTEM_STATUSES`.
+    risk : dict or None
+        The latest risk classification (:meth:`fairmark.governance.risk.RiskClassification.to_dict`
+        plus ``classified_at``, ``classified_by``, ``answers_sha256``); ``None`` before
+        ``fairmark system classify``.
+    policy : str or None
+        The policy the system is judged against, as given (a path or ``default``);
+        ``None`` means the built-in policy.
+    created_at, updated_at : datetime
+    audit_runs : tuple of AuditRunLink
+        The newest :data:`AUDIT_RUNS_SHOWN` audit runs of the system, newest first.
+    audit_run_count : int
+        How many audit runs the system has in all.
+    reviews : tuple of ReviewLink
+        Every review of the system, newest first.
+    """
+
+    name: str
+    owner: str
+    team: str | None
+    description: str | None
+    purpose: str
+    use_case: str
+    data_categories: tuple[str, ...]
+    model_type: str | None
+    vendor: str | None
+    model_version: str
+    model_version_at: datetime
+    status: str
+    risk: dict[str, Any] | None
+    policy: str | None
+    created_at: datetime
+    updated_at: datetime
+    audit_runs: tuple[AuditRunLink, ...] = ()
+    audit_run_count: int = 0
+    reviews: tuple[ReviewLink, ...] = ()
+
+    @property
+    def risk_tier(self) -> str | None:
+        """The EU AI Act tier of the latest classification, ``None`` if not classified."""
+        return None if self.risk is None else self.risk.get("tier")
+
+    @property
+    def policy_ref(self) -> str:
+        """What to pass to :func:`fairmark.policy.load_policy` (``default`` when unset)."""
+        return self.policy or "default"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return every field as a JSON-ready dict (timestamps as ISO 8601 UTC text)."""
+        return {
+            "name": self.name,
+            "owner": self.owner,
+            "team": self.team,
+            "description": self.description,
+            "purpose": self.purpose,
+            "use_case": self.use_case,
+            "data_categories": list(self.data_categories),
+            "model_type": self.model_type,
+            "vendor": self.vendor,
+            "model_version": self.model_version,
+            "model_version_at": _iso(self.model_version_at),
+            "status": self.status,
+            "risk_tier": self.risk_tier,
+            "risk": self.risk,
+            "policy": self.policy,
+            "created_at": _iso(self.created_at),
+            "updated_at": _iso(self.updated_at),
+            "audit_runs": [r.to_dict() for r in self.audit_runs],
+            "audit_run_count": self.audit_run_count,
+            "reviews": [r.to_dict() for r in self.reviews],
+        }
+
+
+@dataclass(frozen=True)
+class SystemChange:
+    """What an update, status change or retirement did.
+
+    Attributes
+    ----------
+    system : SystemInfo
+        The system after the change.
+    changes : dict
+        ``field -> {"from": old, "to": new}`` (JSON-ready values).
+    material : tuple of str
+        Why the change is material (``new model version 1.1 (was 1.0)``,
+        ``new data category user.financial``); empty when it is not.
+    status_from, status_to : str
+    reopened_reviews : tuple of int
+        Reviews marked ``reopened`` by the material change.
+    withdrawn_reviews : tuple of int
+        Open reviews withdrawn because the system was retired.
+    """
+
+    system: SystemInfo
+    changes: dict[str, dict[str, Any]]
+    material: tuple[str, ...] = ()
+    status_from: str = ""
+    status_to: str = ""
+    reopened_reviews: tuple[int, ...] = ()
+    withdrawn_reviews: tuple[int, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: the system, the changes and their consequences."""
+        return {
+            "system": self.system.to_dict(),
+            "changes": self.changes,
+            "material": list(self.material),
+            "status_from": self.status_from,
+            "status_to": self.status_to,
+            "reopened_reviews": list(self.reopened_reviews),
+            "withdrawn_reviews": list(self.withdrawn_reviews),
+        }
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@contextmanager
+def _db_errors(url: Any, action: str) -> Iterator[None]:
+    """Database errors become one-line ``StoreError``; fairmark's own errors pass through.
+
+    (:func:`fairmark.store.db.store_errors` alone would turn an ``AccessError``, which is
+    a ``PermissionError`` and so an ``OSError``, into a ``StoreError``.)
+    """
+    try:
+        with store_errors(url, action):
+            yield
+    except StoreError as exc:
+        if isinstance(exc.__cause__, FairmarkError):
+            raise exc.__cause__ from None
+        raise
+
+
+@contextmanager
+def _reading(engine_or_conn: Engine | Connection) -> Iterator[Connection]:
+    """A connection to read with: the caller's own, or a new one from the engine."""
+    if isinstance(engine_or_conn, Connection):
+        yield engine_or_conn
+        return
+    with (
+        _db_errors(engine_or_conn.url, "cannot read the AI system inventory"),
+        engine_or_conn.connect() as conn,
+    ):
+        yield conn
+
+
+@contextmanager
+def _writing(engine: Engine, principal: Principal) -> Iterator[Connection]:
+    """A write transaction whose first act is :func:`identity.ensure_actor`."""
+    from fairmark.governance.identity import ensure_actor
+
+    with (
+        _db_errors(engine.url, "cannot write the AI system inventory"),
+        write_transaction(engine) as conn,
+    ):
+        ensure_actor(conn, principal)
+        yield conn
+
+
+def _names(conn: Connection) -> list[str]:
+    return list(conn.execute(select(SystemRow.name).order_by(SystemRow.name)).scalars())
+
+
+def unknown_system(conn: Connection, name: str) -> UsageError:
+    """The error for an AI system ``name`` that is not in the inventory.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+    name : str
+
+    Returns
+    -------
+    UsageError
+        ``no AI system 'x'; did you mean 'y'?`` (difflib near matches), else ``…;
+        expected one of: a, b`` (at most 10 listed), else ``…; the inventory is empty``.
+    """
+    names = _names(conn)
+    if not names:
+        return UsageError(
+            f"no AI system {name!r}; the inventory is empty "
+            "(register one with 'fairmark system register')"
+        )
+    near = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    if near:
+        return UsageError(
+            f"no AI system {name!r}; did you mean {' or '.join(repr(n) for n in near)}?"
+        )
+    shown = ", ".join(names[:_MAX_LISTED]) + (" …" if len(names) > _MAX_LISTED else "")
+    return UsageError(f"no AI system {name!r}; expected one of: {shown}")
+
+
+def _row(conn: Connection, name: str, *, lock: bool = False) -> Any:
+    stmt = select(SystemRow).where(SystemRow.name == name)
+    if lock and conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    row = conn.execute(stmt).first()
+    if row is None:
+        raise unknown_system(conn, name)
+    return row
+
+
+def _info(conn: Connection, row: Any) -> SystemInfo:
+    runs = conn.execute(
+        select(AuditRun.run_id, AuditRun.created_at, AuditRun.verdict)
+        .where(AuditRun.system_name == row.name)
+        .order_by(AuditRun.created_at.desc(), AuditRun.run_id.desc())
+        .limit(AUDIT_RUNS_SHOWN)
+    ).all()
+    count = conn.execute(
+        select(func.count()).select_from(AuditRun).where(AuditRun.system_name == row.name)
+    ).scalar_one()
+    reviews = conn.execute(
+        select(Review).where(Review.system_name == row.name).order_by(Review.review_id.desc())
+    ).all()
+    return SystemInfo(
+        name=row.name,
+        owner=row.owner,
+        team=row.team,
+        description=row.description,
+        purpose=row.purpose,
+        use_case=row.use_case,
+        data_categories=tuple(row.data_categories or ()),
+        model_type=row.model_type,
+        vendor=row.vendor,
+        model_version=row.model_version,
+        model_version_at=row.model_version_at,
+        status=row.status,
+        risk=row.risk,
+        policy=row.policy,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        audit_runs=tuple(AuditRunLink(r.run_id, r.created_at, r.verdict) for r in runs),
+        audit_run_count=int(count),
+        reviews=tuple(
+            ReviewLink(
+                review_id=int(r.review_id),
+                status=r.status,
+                model_version=r.model_version,
+                run_id=r.run_id,
+                submitted_at=r.submitted_at,
+                expires_at=r.expires_at,
+            )
+            for r in reviews
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def normalise_use_case(value: str) -> str:
+    """Return the canonical id of a marketing use case.
+
+    Parameters
+    ----------
+    value : str
+        A use case, in any case, with hyphens, spaces or ``/`` between words
+        (``Lead-Scoring``, ``pricing/offers``); ``personalization`` is accepted too.
+
+    Returns
+    -------
+    str
+        One of :data:`USE_CASES`.
+
+    Raises
+    ------
+    UsageError
+        Unknown use case (listing :data:`USE_CASES`).
+    """
+    key = re.sub(r"[\s\-/]+", "_", str(value).strip().lower())
+    key = _USE_CASE_ALIASES.get(key, key)
+    if key not in USE_CASES:
+        raise UsageError(f"unknown use case {value!r}; expected one of {', '.join(USE_CASES)}")
+    return key
+
+
+def _check_name(name: str) -> str:
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise UsageError(
+            f"AI system name {name!r} is not valid; expected 1-100 characters: lowercase "
+            "letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
+    return name
+
+
+def _check_text(label: str, value: str | None, *, limit: int = _MAX_TEXT) -> str | None:
+    """Strip optional text; blank becomes ``None``; over ``limit`` characters is refused."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise UsageError(f"{label} is {value!r}; expected text")
+    value = value.strip()
+    if not value:
+        return None
+    if len(value) > limit:
+        raise UsageError(f"{label} is {len(value)} characters long; expected at most {limit}")
+    return value
+
+
+def _check_model_version(value: str) -> str:
+    version = _check_text("model version", value, limit=_MAX_VERSION)
+    if version is None:
+        raise UsageError("model version is empty; expected a version such as 1.0 or 2025-06-01")
+    return version
+
+
+def _check_categories(values: Iterable[str], label: str = "data category") -> tuple[str, ...]:
+    if isinstance(values, str):
+        values = (values,)
+    out: list[str] = []
+    for value in values:
+        cat = str(value).strip()
+        if not DATA_CATEGORY_PATTERN.match(cat):
+            raise UsageError(
+                f"{label} {value!r} is not a fideslang data category; expected a dotted key "
+                "starting with 'user.' or 'system.' (e.g. user.demographic.age_range)"
+            )
+        if cat not in out:
+            out.append(cat)
+    return tuple(out)
+
+
+def _load_policy(policy: str | None) -> Any:
+    from fairmark.policy import load_policy
+
+    return load_policy(policy if policy is not None else "default")
+
+
+def _check_policy(policy: str | None) -> str | None:
+    value = _check_text("policy", policy, limit=500)
+    _load_policy(value)
+    return value
+
+
+def _check_purpose(purpose: str, policy: str | None) -> str:
+    value = _check_text("purpose", purpose)
+    if value is None or not _PURPOSE_PATTERN.match(value):
+        raise UsageError(
+            f"purpose {purpose!r} is not a fideslang data use; expected a dotted key such as "
+            "marketing.communications"
+        )
+    loaded = _load_policy(policy)
+    declared = sorted(loaded.settings.purposes)
+    if declared and value not in declared:
+        raise UsageError(
+            f"purpose {value!r} is not declared in policy {loaded.id} "
+            f"(settings.purposes); expected one of {', '.join(declared)}"
+        )
+    return value
+
+
+def _check_owner(conn: Connection, owner: str) -> str:
+    row = conn.execute(
+        select(User.name, User.role, User.disabled_at).where(User.name == owner)
+    ).first()
+    if row is None:
+        names = list(conn.execute(select(User.name).order_by(User.name)).scalars())
+        near = difflib.get_close_matches(owner, names, n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+        raise UsageError(
+            f"owner {owner!r} is not a registered user{hint}; expected a user with role "
+            "owner or admin (add one with 'fairmark user add')"
+        )
+    if row.disabled_at is not None:
+        raise UsageError(f"owner {owner!r} is disabled; expected an enabled user")
+    if row.role not in ("owner", "admin"):
+        raise UsageError(
+            f"owner {owner!r} has role {row.role}; expected a user with role owner or admin"
+        )
+    return owner
+
+
+def _tier(risk: Any) -> str | None:
+    return risk.get("tier") if isinstance(risk, dict) else None
+
+
+def _transition_error(name: str, source: str, target: str) -> UsageError:
+    allowed = TRANSITIONS.get(source, {})
+    if not allowed:
+        return UsageError(
+            f"cannot move {name!r} from {source} to {target}; {source} is final, "
+            "no change is allowed"
+        )
+    listed = ", ".join(t.describe() for t in allowed.values())
+    return UsageError(
+        f"cannot move {name!r} from {source} to {target}; allowed from {source}: {listed}"
+    )
+
+
+def _check_status(value: str) -> str:
+    status = str(value).strip().lower().replace("-", "_").replace(" ", "_")
+    if status not in SYSTEM_STATUSES:
+        raise UsageError(f"unknown status {value!r}; expected one of {', '.join(SYSTEM_STATUSES)}")
+    return status
+
+
+def _refuse_prohibited(row: Any, target: str) -> None:
+    if target in _PROMOTING and _tier(row.risk) == "prohibited":
+        raise UsageError(
+            f"cannot move {row.name!r} to {target}: it is classified as a prohibited AI "
+            "practice (EU AI Act Art. 5); expected it to be changed and re-classified, "
+            "or retired"
+        )
+
+
+# --------------------------------------------------------------------------- reads
+
+
+def get_system(
+    engine_or_conn: Engine | Connection, name: str, *, principal: Principal
+) -> SystemInfo:
+    """Return one AI system of the inventory with its links.
+
+    Parameters
+    ----------
+    engine_or_conn : sqlalchemy.Engine or sqlalchemy.Connection
+        The store; a connection is used as is (e.g. inside the caller's transaction).
+    name : str
+        The system's name.
+    principal : Principal
+        Who is reading; needs permission ``system.read`` (every role).
+
+    Returns
+    -------
+    SystemInfo
+
+    Raises
+    ------
+    AccessError
+        ``principal`` may not read the inventory (a token without the scope).
+    UsageError
+        No such system: ``no AI system 'x'; did you mean 'y'?`` or ``…; expected one of:
+        a, b``.
+    StoreError
+        The store cannot be read.
+
+    Notes
+    -----
+    Source: EU AI Act Art. 49 and Art. 71 (registration of high-risk systems: provider,
+    purpose, status) and ISO/IEC 42001:2023 Annex A.4 (resources of AI systems), which
+    list what an inventory record holds.
+    """
+    authorize(principal, "system.read")
+    with _reading(engine_or_conn) as conn:
+        return _info(conn, _row(conn, name))
+
+
+def list_systems(
+    engine: Engine | Connection,
+    *,
+    status: str | None = None,
+    owner: str | None = None,
+    principal: Principal,
+) -> list[SystemInfo]:
+    """List the AI systems of the inventory, by name.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine or sqlalchemy.Connection
+    status : str, optional
+        Only systems in this status (one of :data:`SYSTEM_STATUSES`).
+    owner : str, optional
+        Only systems of this accountable owner.
+    principal : Principal
+        Needs ``system.read``.
+
+    Returns
+    -------
+    list of SystemInfo
+        Sorted by name; empty when nothing matches.
+
+    Raises
+    ------
+    AccessError
+        No ``system.read`` permission.
+    UsageError
+        ``status`` is not a known status.
+    StoreError
+        The store cannot be read.
+
+    Notes
+    -----
+    Source: ISO/IEC 42001:2023 Annex A.4.2 (documenting the resources of AI systems).
+    """
+    authorize(principal, "system.read")
+    stmt = select(SystemRow).order_by(SystemRow.name)
+    if status is not None:
+        stmt = stmt.where(SystemRow.status == _check_status(status))
+    if owner is not None:
+        stmt = stmt.where(SystemRow.owner == owner.strip())
+    with _reading(engine) as conn:
+        return [_info(conn, row) for row in conn.execute(stmt).all()]
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def register_system(
+    engine: Engine,
+    *,
+    name: str,
+    owner: str,
+    purpose: str,
+    use_case: str,
+    model_version: str,
+    team: str | None = None,
+    description: str | None = None,
+    data_categories: Sequence[str] = (),
+    model_type: str | None = None,
+    vendor: str | None = None,
+    policy: str | None = None,
+    principal: Principal,
+) -> SystemInfo:
+    """Register a new AI system in the inventory, status ``proposed``.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+    name : str
+        Unique name, :data:`NAME_PATTERN` (e.g. ``bank-propensity``).
+    owner : str
+        The accountable owner: a registered, enabled user with role ``owner`` or
+        ``admin``. An ``owner`` may register only systems they own themselves.
+    purpose : str
+        fideslang data use, declared in the policy's ``settings.purposes``.
+    use_case : str
+        One of :data:`USE_CASES` (hyphen, space and case variants accepted).
+    model_version : str
+        Current model version (at most 100 characters).
+    team, description : str, optional
+    data_categories : sequence of str
+        fideslang data categories (``user.…`` / ``system.…``); duplicates dropped.
+    model_type, vendor : str, optional
+    policy : str, optional
+        Policy file path or ``default``; loaded to validate it, stored as given
+        (``None``: the built-in policy).
+    principal : Principal
+        Who registers; needs ``system.write`` for ``owner``.
+
+    Returns
+    -------
+    SystemInfo
+        The new system (``model_version_at`` = now).
+
+    Raises
+    ------
+    AccessError
+        Role without ``system.write`` (reviewer, auditor, viewer), or an owner
+        registering for someone else.
+    UsageError
+        Bad name, duplicate name, unknown owner, purpose or use case, malformed data
+        category.
+    PolicyError
+        ``policy`` cannot be loaded.
+    StoreError
+        The store cannot be written. Nothing is written on any error.
+
+    Notes
+    -----
+    Logged as ``system.register`` with every stored field. Source: EU AI Act Art. 49 and
+    Annex VIII (registration data); ISO/IEC 42001:2023 clause 5.3 (accountable owner).
+    """
+    authorize(principal, "system.write", owner=owner)
+    _check_name(name)
+    owner = _check_text("owner", owner) or ""
+    use = normalise_use_case(use_case)
+    version = _check_model_version(model_version)
+    policy = _check_policy(policy)
+    purpose = _check_purpose(purpose, policy)
+    categories = _check_categories(data_categories)
+    values = {
+        "name": name,
+        "owner": owner,
+        "team": _check_text("team", team),
+        "description": _check_text("description", description, limit=10_000),
+        "purpose": purpose,
+        "use_case": use,
+        "data_categories": list(categories),
+        "model_type": _check_text("model type", model_type),
+        "vendor": _check_text("vendor", vendor),
+        "model_version": version,
+        "policy": policy,
+    }
+    now = datetime.now(UTC)
+    with _writing(engine, principal) as conn:
+        if conn.execute(select(SystemRow.name).where(SystemRow.name == name)).first():
+            raise UsageError(
+                f"AI system {name!r} is already registered; expected a new name "
+                "(change it with 'fairmark system update')"
+            )
+        _check_owner(conn, owner)
+        conn.execute(
+            insert(SystemRow).values(
+                **values,
+                model_version_at=now,
+                status="proposed",
+                risk=None,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        append_entry(
+            conn,
+            actor=principal.name,
+            action="system.register",
+            entity_type="system",
+            entity_id=name,
+            payload={**values, "status": "proposed"},
+            at=now,
+        )
+        return _info(conn, _row(conn, name))
+
+
+def reopen_reviews(conn: Connection, system_name: str, reason: str, actor: str) -> list[int]:
+    """Void the outcome of a system's reviews after a material change.
+
+    Every review of ``system_name`` in status ``open``, ``approved`` or
+    ``approved_with_conditions`` becomes ``reopened`` with ``closed_reason = reason``,
+    and one ``review.reopen`` entry per review is appended to the audit log.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+        Inside the caller's write transaction (the one that makes the material change).
+    system_name : str
+    reason : str
+        Why, e.g. ``new model version 1.1 (was 1.0)``; stored and logged.
+    actor : str
+        Who made the change (user name, or ``system``).
+
+    Returns
+    -------
+    list of int
+        The ids of the reviews reopened, ascending (empty when none was open or
+        approving).
+
+    Raises
+    ------
+    UsageError
+        ``reason`` or ``actor`` is empty.
+
+    Notes
+    -----
+    Does not change the system's status (the caller does). Source: EU AI Act Art. 3(23)
+    and Art. 43(4) (a substantial modification requires a new conformity assessment);
+    issue #7 item 3 (a new model version, a new data category or a failed re-audit
+    reopens review).
+    """
+    if not isinstance(reason, str) or not reason.strip():
+        raise UsageError("reopen reason is empty; expected why the review is reopened")
+    if not isinstance(actor, str) or not actor.strip():
+        raise UsageError("reopen actor is empty; expected a user name")
+    rows = conn.execute(
+        select(Review.review_id, Review.status)
+        .where(Review.system_name == system_name)
+        .where(Review.status.in_(REOPENABLE_REVIEW_STATUSES))
+        .order_by(Review.review_id)
+    ).all()
+    ids: list[int] = []
+    for row in rows:
+        conn.execute(
+            update(Review)
+            .where(Review.review_id == row.review_id)
+            .values(status="reopened", closed_reason=reason)
+        )
+        append_entry(
+            conn,
+            actor=actor,
+            action="review.reopen",
+            entity_type="review",
+            entity_id=str(row.review_id),
+            payload={
+                "system": system_name,
+                "status_from": row.status,
+                "status_to": "reopened",
+                "reason": reason,
+            },
+        )
+        ids.append(int(row.review_id))
+    return ids
+
+
+def _has_open_review(conn: Connection, name: str) -> bool:
+    return (
+        conn.execute(
+            select(Review.review_id)
+            .where(Review.system_name == name)
+            .where(Review.status == "open")
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def apply_material_change(
+    conn: Connection,
+    row: Any,
+    reasons: Sequence[str],
+    actor: str,
+    *,
+    prohibited: bool = False,
+) -> tuple[str, list[int]]:
+    """Send a system back to review after a material change (inside the caller's transaction).
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+        Inside the write transaction making the change.
+    row : gov_systems row
+        The system as it was before the change.
+    reasons : sequence of str
+        What is material (one phrase each); joined with ``; `` as the reopen reason.
+    actor : str
+    prohibited : bool
+        The system is (now) classified as a prohibited practice: it goes back to
+        ``proposed`` instead of ``in_review``.
+
+    Returns
+    -------
+    (str, list of int)
+        The new status, and the reviews reopened.
+
+    Notes
+    -----
+    An approved or deployed system, or one in review with an open review, moves to
+    ``in_review`` (``proposed`` when prohibited) and its reviews are reopened
+    (:func:`reopen_reviews`); a ``system.status`` entry is logged when the status
+    changes. A proposed system, or one in review without an open review, keeps its
+    status. Source: EU AI Act Art. 43(4).
+    """
+    status = row.status
+    affected = status in ("approved", "deployed") or (
+        status == "in_review" and _has_open_review(conn, row.name)
+    )
+    if not affected and not (prohibited and status == "in_review"):
+        return status, []
+    reason = "; ".join(reasons)
+    reopened = reopen_reviews(conn, row.name, f"material change: {reason}", actor)
+    target = "proposed" if prohibited else "in_review"
+    if target != status:
+        conn.execute(update(SystemRow).where(SystemRow.name == row.name).values(status=target))
+        append_entry(
+            conn,
+            actor=actor,
+            action="system.status",
+            entity_type="system",
+            entity_id=row.name,
+            payload={
+                "status_from": status,
+                "status_to": target,
+                "reason": f"material change: {reason}",
+                "by": _MATERIAL,
+                "reopened_reviews": reopened,
+            },
+        )
+    return target, reopened
+
+
+def move_status(
+    conn: Connection,
+    name: str,
+    target: str,
+    *,
+    actor: str,
+    by: str,
+    reason: str | None = None,
+) -> str:
+    """Change a system's status on behalf of the review workflow (no role check here).
+
+    For :mod:`fairmark.governance.review`: ``proposed → in_review`` on submission,
+    ``in_review → approved`` or ``→ proposed`` on a decision, ``approved|deployed →
+    in_review`` on re-submission. The caller has authorised the principal, called
+    ``ensure_actor`` and holds the write transaction.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+        Inside the caller's write transaction.
+    name : str
+    target : str
+        The new status.
+    actor : str
+    by : str
+        What makes the change (``review.submit``, ``review.decide`` …), logged.
+    reason : str, optional
+
+    Returns
+    -------
+    str
+        The previous status.
+
+    Raises
+    ------
+    UsageError
+        Unknown system; ``target`` not reachable from the current status
+        (:data:`TRANSITIONS`, naming the allowed ones); a prohibited practice entering
+        review, approval or deployment.
+
+    Notes
+    -----
+    Logs ``system.status``. A same-status "move" is a no-op (returns the status, logs
+    nothing). Source: issue #7 lifecycle; EU AI Act Art. 5.
+    """
+    target = _check_status(target)
+    row = _row(conn, name, lock=True)
+    if row.status == target:
+        return row.status
+    if target not in TRANSITIONS.get(row.status, {}):
+        raise _transition_error(name, row.status, target)
+    _refuse_prohibited(row, target)
+    now = datetime.now(UTC)
+    conn.execute(
+        update(SystemRow).where(SystemRow.name == name).values(status=target, updated_at=now)
+    )
+    append_entry(
+        conn,
+        actor=actor,
+        action="system.status",
+        entity_type="system",
+        entity_id=name,
+        payload={"status_from": row.status, "status_to": target, "by": by, "reason": reason},
+        at=now,
+    )
+    return str(row.status)
+
+
+def _check_manual(row: Any, target: str) -> Transition:
+    transition = TRANSITIONS.get(row.status, {}).get(target)
+    if transition is None:
+        raise _transition_error(row.name, row.status, target)
+    if not transition.manual:
+        manual = [t.describe() for t in TRANSITIONS[row.status].values() if t.manual]
+        raise UsageError(
+            f"cannot set {row.name!r} from {row.status} to {target} by hand: that is done "
+            f"by {transition.by}; allowed by hand from {row.status}: {', '.join(manual)}"
+        )
+    _refuse_prohibited(row, target)
+    return transition
+
+
+def _check_gate(conn: Connection, name: str) -> None:
+    try:
+        from fairmark.governance.gate import evaluate_gate
+    except ImportError:  # fail closed
+        raise UsageError(
+            f"cannot deploy {name!r}: the deployment gate (fairmark.governance.gate) is not "
+            "installed; expected a passing 'fairmark gate'"
+        ) from None
+    result = evaluate_gate(conn, name)
+    if not result.passed:
+        reasons = "; ".join(str(getattr(r, "message", r)) for r in result.reasons)
+        raise UsageError(
+            f"cannot deploy {name!r}: the deployment gate fails ({reasons}); "
+            "expected 'fairmark gate' to pass first"
+        )
+
+
+def _withdraw_open_reviews(conn: Connection, name: str, reason: str, actor: str) -> list[int]:
+    ids = list(
+        conn.execute(
+            select(Review.review_id)
+            .where(Review.system_name == name)
+            .where(Review.status == "open")
+            .order_by(Review.review_id)
+        ).scalars()
+    )
+    for review_id in ids:
+        conn.execute(
+            update(Review)
+            .where(Review.review_id == review_id)
+            .values(status="withdrawn", closed_reason=f"system retired: {reason}")
+        )
+        append_entry(
+            conn,
+            actor=actor,
+            action="review.close",
+            entity_type="review",
+            entity_id=str(review_id),
+            payload={
+                "system": name,
+                "status_from": "open",
+                "status_to": "withdrawn",
+                "reason": f"system retired: {reason}",
+            },
+        )
+    return [int(i) for i in ids]
+
+
+def _status_change(
+    conn: Connection, row: Any, target: str, *, actor: str, reason: str | None
+) -> list[int]:
+    """Apply a checked manual status change; return the reviews withdrawn (retirement)."""
+    withdrawn: list[int] = []
+    if target == "deployed":
+        _check_gate(conn, row.name)
+    if target == "retired":
+        withdrawn = _withdraw_open_reviews(conn, row.name, reason or "", actor)
+    now = datetime.now(UTC)
+    conn.execute(
+        update(SystemRow).where(SystemRow.name == row.name).values(status=target, updated_at=now)
+    )
+    append_entry(
+        conn,
+        actor=actor,
+        action="system.status",
+        entity_type="system",
+        entity_id=row.name,
+        payload={
+            "status_from": row.status,
+            "status_to": target,
+            "by": "manual",
+            "reason": reason,
+            "withdrawn_reviews": withdrawn,
+        },
+        at=now,
+    )
+    return withdrawn
+
+
+def set_status(
+    engine: Engine,
+    name: str,
+    status: str,
+    *,
+    principal: Principal,
+    reason: str | None = None,
+) -> SystemChange:
+    """Change a system's status by hand: deploy, undeploy or retire.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+    name : str
+    status : str
+        ``deployed`` (from ``approved``, only when the deployment gate passes),
+        ``approved`` (from ``deployed``: undeploy) or ``retired`` (from any status but
+        ``retired``; needs ``reason``).
+    principal : Principal
+        Needs ``system.write`` on the system (its owner or an admin).
+    reason : str, optional
+        Why; required for ``retired``. Logged.
+
+    Returns
+    -------
+    SystemChange
+
+    Raises
+    ------
+    AccessError
+        No ``system.write`` on this system.
+    UsageError
+        Unknown system or status; a transition not in :data:`TRANSITIONS` or not manual
+        (the message lists the allowed ones and who makes them); a prohibited practice;
+        the deployment gate fails; retiring without a reason.
+    StoreError
+        The store cannot be written. Nothing is written on any error.
+
+    Notes
+    -----
+    Logs ``system.status``. Source: issue #7 lifecycle; EU AI Act Art. 26(1) (deployers
+    use high-risk systems in accordance with their instructions) and Art. 5.
+    """
+    authorize(principal, "system.write")
+    target = _check_status(status)
+    reason = _check_text("reason", reason, limit=2000)
+    if target == "retired" and reason is None:
+        raise UsageError(f"retiring {name!r} needs a reason; expected --reason TEXT")
+    with _writing(engine, principal) as conn:
+        row = _row(conn, name, lock=True)
+        authorize(principal, "system.write", owner=row.owner)
+        if row.status == target:
+            raise UsageError(f"AI system {name!r} is already {target}; nothing to change")
+        _check_manual(row, target)
+        withdrawn = _status_change(conn, row, target, actor=principal.name, reason=reason)
+        return SystemChange(
+            system=_info(conn, _row(conn, name)),
+            changes={"status": {"from": row.status, "to": target}},
+            status_from=row.status,
+            status_to=target,
+            withdrawn_reviews=tuple(withdrawn),
+        )
+
+
+def retire_system(engine: Engine, name: str, *, principal: Principal, reason: str) -> SystemChange:
+    """Retire an AI system (final): its open reviews are withdrawn.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+    name : str
+    principal : Principal
+        Needs ``system.write`` on the system.
+    reason : str
+        Why it is retired (required, logged).
+
+    Returns
+    -------
+    SystemChange
+
+    Raises
+    ------
+    AccessError, UsageError, StoreError
+        As :func:`set_status`; also when the system is already retired.
+
+    Notes
+    -----
+    Source: ISO/IEC 42001:2023 Annex A.6.2.8 (AI system retirement is part of the life
+    cycle); issue #7.
+    """
+    return set_status(engine, name, "retired", principal=principal, reason=reason)
+
+
+_TEXT_FIELDS = ("team", "description", "model_type", "vendor")
+
+
+def update_system(
+    engine: Engine,
+    name: str,
+    *,
+    principal: Principal,
+    owner: str | None = None,
+    team: str | None = None,
+    description: str | None = None,
+    purpose: str | None = None,
+    use_case: str | None = None,
+    data_categories: Sequence[str] | None = None,
+    add_data_categories: Sequence[str] = (),
+    remove_data_categories: Sequence[str] = (),
+    model_type: str | None = None,
+    vendor: str | None = None,
+    model_version: str | None = None,
+    policy: str | None = None,
+    status: str | None = None,
+    reason: str | None = None,
+) -> SystemChange:
+    """Change an AI system's record; a material change sends it back to review.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+    name : str
+    principal : Principal
+        Needs ``system.write`` on the system (its owner or an admin); handing the
+        system to another owner needs ``system.write`` for the new owner too (so only
+        an admin can reassign a system).
+    owner : str, optional
+        New accountable owner (registered, enabled, role owner or admin).
+    team, description, model_type, vendor : str, optional
+        New text; an empty string clears the field.
+    purpose : str, optional
+        New fideslang data use (declared in the system's policy).
+    use_case : str, optional
+        New use case (:data:`USE_CASES`).
+    data_categories : sequence of str, optional
+        Replace the categories.
+    add_data_categories, remove_data_categories : sequence of str
+        Add or remove categories (removing one the system does not use is an error).
+    model_version : str, optional
+        New model version: a material change.
+    policy : str, optional
+        New policy path or ``default``; an empty string resets to the built-in policy.
+    status : str, optional
+        A manual status change (as :func:`set_status`); not together with a material
+        change.
+    reason : str, optional
+        Why (logged; required to retire).
+
+    Returns
+    -------
+    SystemChange
+        With ``material`` naming the material changes and ``reopened_reviews``.
+
+    Raises
+    ------
+    AccessError
+        No ``system.write`` on the system (or on the new owner).
+    UsageError
+        Unknown system; nothing would change; a retired system; bad values (as
+        :func:`register_system`); a category to remove the system does not use; an
+        illegal status transition; a status change together with a material change.
+    PolicyError
+        ``policy`` cannot be loaded.
+    StoreError
+        The store cannot be written. Nothing is written on any error.
+
+    Notes
+    -----
+    Material (issue #7 item 3; EU AI Act Art. 3(23), 43(4)): a new ``model_version``
+    (``model_version_at`` becomes now, so older audits no longer count), and any data
+    category the system did not use before. Then an approved or deployed system (or one
+    in review with an open review) goes to ``in_review`` and its reviews are reopened
+    (:func:`reopen_reviews`). Removing a category, or changing owner, team, description,
+    purpose, use case, model type, vendor or policy, is not material. Logged as
+    ``system.update`` with the changes and the material reasons.
+    """
+    authorize(principal, "system.write")
+    target = _check_status(status) if status is not None else None
+    reason = _check_text("reason", reason, limit=2000)
+    with _writing(engine, principal) as conn:
+        row = _row(conn, name, lock=True)
+        authorize(principal, "system.write", owner=row.owner)
+        if row.status == "retired":
+            raise UsageError(f"AI system {name!r} is retired; a retired system cannot be changed")
+        new: dict[str, Any] = {}
+        if owner is not None:
+            new_owner = _check_text("owner", owner) or ""
+            authorize(principal, "system.write", owner=new_owner)
+            new["owner"] = _check_owner(conn, new_owner)
+        for label in _TEXT_FIELDS:
+            value = {
+                "team": team,
+                "description": description,
+                "model_type": model_type,
+                "vendor": vendor,
+            }[label]
+            if value is not None:
+                limit = 10_000 if label == "description" else _MAX_TEXT
+                new[label] = _check_text(label.replace("_", " "), value, limit=limit)
+        if policy is not None:
+            new["policy"] = _check_policy(policy)
+        effective_policy = new.get("policy", row.policy)
+        if purpose is not None:
+            new["purpose"] = _check_purpose(purpose, effective_policy)
+        if use_case is not None:
+            new["use_case"] = normalise_use_case(use_case)
+        if model_version is not None:
+            new["model_version"] = _check_model_version(model_version)
+        old_cats = list(row.data_categories or ())
+        cats = list(_check_categories(data_categories) if data_categories is not None else old_cats)
+        for cat in _check_categories(add_data_categories):
+            if cat not in cats:
+                cats.append(cat)
+        for cat in _check_categories(remove_data_categories):
+            if cat not in cats:
+                raise UsageError(
+                    f"cannot remove data category {cat!r} from {name!r}: not among its "
+                    f"categories; expected one of {', '.join(cats) or '(none)'}"
+                )
+            cats.remove(cat)
+        if cats != old_cats:
+            new["data_categories"] = cats
+        changes = {
+            key: {"from": getattr(row, key), "to": value}
+            for key, value in new.items()
+            if getattr(row, key) != value
+        }
+        if not changes and target is None:
+            raise UsageError(f"nothing to change for {name!r}; expected at least one new value")
+        material: list[str] = []
+        if "model_version" in changes:
+            material.append(
+                f"new model version {changes['model_version']['to']} "
+                f"(was {changes['model_version']['from']})"
+            )
+        added = [c for c in cats if c not in old_cats]
+        if added:
+            material.append(
+                f"new data {'categories' if len(added) > 1 else 'category'} {', '.join(added)}"
+            )
+        if target is not None:
+            if material:
+                raise UsageError(
+                    f"a material change ({'; '.join(material)}) sends {name!r} back to "
+                    "review; expected --status in a separate update"
+                )
+            if row.status == target:
+                raise UsageError(f"AI system {name!r} is already {target}; nothing to change")
+            if target == "retired" and reason is None:
+                raise UsageError(f"retiring {name!r} needs a reason; expected --reason TEXT")
+            _check_manual(row, target)
+        now = datetime.now(UTC)
+        values = {key: change["to"] for key, change in changes.items()}
+        if "model_version" in changes:
+            values["model_version_at"] = now
+        if values:
+            conn.execute(
+                update(SystemRow).where(SystemRow.name == name).values(**values, updated_at=now)
+            )
+            append_entry(
+                conn,
+                actor=principal.name,
+                action="system.update",
+                entity_type="system",
+                entity_id=name,
+                payload={"changes": changes, "material": material, "reason": reason},
+                at=now,
+            )
+        status_to, reopened, withdrawn = row.status, [], []
+        if material:
+            status_to, reopened = apply_material_change(
+                conn, row, material, principal.name, prohibited=_tier(row.risk) == "prohibited"
+            )
+        elif target is not None:
+            withdrawn = _status_change(
+                conn, _row(conn, name), target, actor=principal.name, reason=reason
+            )
+            status_to = target
+        if status_to != row.status:
+            changes["status"] = {"from": row.status, "to": status_to}
+        return SystemChange(
+            system=_info(conn, _row(conn, name)),
+            changes=changes,
+            material=tuple(material),
+            status_from=row.status,
+            status_to=status_to,
+            reopened_reviews=tuple(reopened),
+            withdrawn_reviews=tuple(withdrawn),
+        )

@@ -1,0 +1,188 @@
+"""Classifying an AI system of the inventory: stored, logged, role-checked, material when
+the tier of a system under review or approved changes. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+from tests.governance._inventory_support import (
+    PEOPLE,
+    add_review,
+    log,
+    log_head,
+    register,
+    review_states,
+    set_row,
+    snapshot,
+    status_of,
+)
+
+from fairmark.errors import UsageError
+from fairmark.governance.access import AccessError, Principal
+from fairmark.governance.chain import canonical_json
+from fairmark.governance.inventory import get_system, retire_system
+from fairmark.governance.risk import classify_system, load_questionnaire
+from fairmark.store.models_governance import SystemRow
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "governance"
+BANK = EXAMPLES / "bank-marketing-answers.yaml"
+CREDIT = EXAMPLES / "credit-preapproval-answers.yaml"
+CHATBOT = EXAMPLES / "marketing-chatbot-answers.yaml"
+NO = dict.fromkeys(load_questionnaire().ids, False)
+
+
+@pytest.fixture
+def people(seed_people: Callable[..., dict[str, Principal]]) -> dict[str, Principal]:
+    return seed_people(PEOPLE)
+
+
+def test_classify_bank_marketing_stores_and_logs(
+    gov_engine: Engine, people: dict[str, Principal]
+) -> None:
+    register(gov_engine, people["olivia"])
+    head = log_head(gov_engine)
+    result = classify_system(gov_engine, "bank-propensity", BANK, principal=people["olivia"])
+    assert result.tier == "minimal_risk"
+    assert result.gdpr_art22 is False
+    assert result.required_checks == ("fairness.disparate_impact",)
+    info = get_system(gov_engine, "bank-propensity", principal=people["vic"])
+    assert info.risk_tier == "minimal_risk"
+    assert info.risk is not None
+    assert info.risk["classified_by"] == "olivia"
+    assert info.risk["classified_at"].endswith("Z")
+    stored = {k: v for k, v in info.risk.items() if k not in ("classified_at", "classified_by")}
+    assert stored == result.to_dict()
+    assert info.status == "proposed"
+    entries = log(gov_engine, head)
+    assert [e[:3] for e in entries] == [("system.classify", "system", "bank-propensity")]
+    expected_sha = hashlib.sha256(canonical_json(result.answers).encode()).hexdigest()
+    assert entries[0][3] == {
+        "tier": "minimal_risk",
+        "previous_tier": None,
+        "articles": [],
+        "gdpr_art22": False,
+        "questionnaire": "eu-ai-act",
+        "questionnaire_version": 1,
+        "answers_sha256": expected_sha,
+    }
+
+
+def test_classify_with_a_plain_mapping_and_a_document(
+    gov_engine: Engine, people: dict[str, Principal]
+) -> None:
+    register(gov_engine, people["olivia"])
+    result = classify_system(
+        gov_engine, "bank-propensity", {**NO, "interacts_with_people": True},
+        principal=people["ada"],
+    )
+    assert result.tier == "limited_risk"
+    result = classify_system(
+        gov_engine, "bank-propensity",
+        {"questionnaire": "eu-ai-act", "version": 1,
+         "answers": {**NO, "creditworthiness": True}},
+        principal=people["ada"],
+    )
+    assert result.tier == "high_risk"
+    assert result.required_checks is not None and len(result.required_checks) == 5
+
+
+@pytest.mark.parametrize("who", ["rita", "aud", "vic", "oscar"])
+def test_only_the_owner_or_an_admin_may_classify(
+    gov_engine: Engine, people: dict[str, Principal], who: str
+) -> None:
+    register(gov_engine, people["olivia"])
+    before = snapshot(gov_engine)
+    with pytest.raises(AccessError) as err:
+        classify_system(gov_engine, "bank-propensity", BANK, principal=people[who])
+    assert err.value.message.startswith(f"user '{who}' (role {PEOPLE[who]}) may not system.write")
+    assert snapshot(gov_engine) == before
+
+
+def test_bad_answers_or_unknown_system_change_nothing(
+    gov_engine: Engine, people: dict[str, Principal], tmp_path: Path
+) -> None:
+    register(gov_engine, people["olivia"])
+    before = snapshot(gov_engine)
+    with pytest.raises(UsageError, match="3 answers missing"):
+        partial = {k: v for k, v in NO.items() if k not in ("social_scoring",
+                                                             "creditworthiness",
+                                                             "emotion_recognition")}
+        classify_system(gov_engine, "bank-propensity", partial, principal=people["olivia"])
+    with pytest.raises(UsageError, match="does not exist"):
+        classify_system(gov_engine, "bank-propensity", tmp_path / "x.yaml",
+                        principal=people["olivia"])
+    with pytest.raises(UsageError, match="did you mean 'bank-propensity'"):
+        classify_system(gov_engine, "bank-propensty", BANK, principal=people["olivia"])
+    assert snapshot(gov_engine) == before
+    retire_system(gov_engine, "bank-propensity", principal=people["olivia"], reason="gone")
+    before = snapshot(gov_engine)
+    with pytest.raises(UsageError, match="is retired"):
+        classify_system(gov_engine, "bank-propensity", BANK, principal=people["olivia"])
+    assert snapshot(gov_engine) == before
+
+
+@pytest.mark.parametrize("status", ["approved", "deployed"])
+def test_tier_change_of_an_approved_system_reopens_review(
+    gov_engine: Engine,
+    store_url: str,
+    people: dict[str, Principal],
+    make_report: Callable[..., dict[str, Any]],
+    status: str,
+) -> None:
+    register(gov_engine, people["olivia"])
+    classify_system(gov_engine, "bank-propensity", BANK, principal=people["olivia"])
+    set_row(gov_engine, status=status)
+    review = add_review(gov_engine, store_url, make_report, "approved")
+    # the same tier again: not material
+    head = log_head(gov_engine)
+    classify_system(gov_engine, "bank-propensity", BANK, principal=people["olivia"])
+    assert status_of(gov_engine) == status
+    assert [e[0] for e in log(gov_engine, head)] == ["system.classify"]
+    # a new tier: material
+    head = log_head(gov_engine)
+    result = classify_system(gov_engine, "bank-propensity", CHATBOT, principal=people["olivia"])
+    assert result.tier == "limited_risk"
+    assert status_of(gov_engine) == "in_review"
+    reason = "material change: risk tier changed from minimal_risk to limited_risk"
+    assert review_states(gov_engine) == {review: ("reopened", reason)}
+    entries = log(gov_engine, head)
+    assert [e[0] for e in entries] == ["system.classify", "review.reopen", "system.status"]
+    assert entries[0][3]["previous_tier"] == "minimal_risk"
+
+
+def test_prohibited_classification_sends_an_approved_system_back_to_proposed(
+    gov_engine: Engine,
+    store_url: str,
+    people: dict[str, Principal],
+    make_report: Callable[..., dict[str, Any]],
+) -> None:
+    register(gov_engine, people["olivia"])
+    classify_system(gov_engine, "bank-propensity", BANK, principal=people["olivia"])
+    set_row(gov_engine, status="approved")
+    review = add_review(gov_engine, store_url, make_report, "approved_with_conditions")
+    classify_system(gov_engine, "bank-propensity", {**NO, "exploits_vulnerabilities": True},
+                    principal=people["olivia"])
+    assert status_of(gov_engine) == "proposed"
+    assert review_states(gov_engine)[review][0] == "reopened"
+    with gov_engine.connect() as conn:
+        risk = conn.execute(select(SystemRow.risk)).scalar()
+    assert risk["tier"] == "prohibited"
+    assert risk["deployable"] is False
+    assert json.loads(json.dumps(risk)) == risk
+
+
+def test_first_classification_of_a_proposed_system_is_not_material(
+    gov_engine: Engine, people: dict[str, Principal]
+) -> None:
+    register(gov_engine, people["olivia"])
+    head = log_head(gov_engine)
+    result = classify_system(gov_engine, "bank-propensity", CREDIT, principal=people["ada"])
+    assert result.tier == "high_risk" and result.gdpr_art22 is True
+    assert status_of(gov_engine) == "proposed"
+    assert [e[0] for e in log(gov_engine, head)] == ["system.classify"]
