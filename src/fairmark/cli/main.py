@@ -16,6 +16,7 @@ from fairmark.cli import delivery as delivery_cmd
 from fairmark.cli import demo as demo_cmd
 from fairmark.cli import dsr as dsr_cmd
 from fairmark.cli import explain as explain_cmd
+from fairmark.cli import log as log_cmd
 from fairmark.cli import mitigate as mitigate_cmd
 from fairmark.cli import model_card as model_card_cmd
 from fairmark.cli import pii as pii_cmd
@@ -60,6 +61,7 @@ app.add_typer(consent_cmd.app, name="consent")
 app.add_typer(content_cmd.app, name="content")
 app.add_typer(dsr_cmd.app, name="dsr")
 app.add_typer(system_cmd.app, name="system")
+app.add_typer(log_cmd.app, name="log")
 app.add_typer(user_cmd.app, name="user")
 
 

@@ -24,6 +24,7 @@ whitespace, UTF-8).
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ __all__ = [
     "LogEntry",
     "append_entry",
     "canonical_json",
+    "default_actor",
     "entry_hash",
     "utc_stamp",
 ]
@@ -82,6 +84,35 @@ def canonical_json(value: Any) -> str:
             f"log payload is not plain JSON ({exc}); expected str, number, bool, null, "
             "list and dict values"
         ) from None
+
+
+def default_actor(actor: str | None = None) -> str:
+    """Return ``actor``, or the operating-system account running fairmark.
+
+    For writers that are not yet given the acting user (consent imports, data subject
+    requests): their log entries name the local account.
+
+    Parameters
+    ----------
+    actor : str, optional
+        The acting user's name; used when it is non-blank text.
+
+    Returns
+    -------
+    str
+        ``actor`` stripped, else :func:`getpass.getuser` (``"unknown"`` when the account
+        cannot be determined, e.g. a container without a passwd entry), at most 64
+        characters (the ``gov_log.actor`` column).
+    """
+    if isinstance(actor, str) and actor.strip():
+        return actor.strip()[:64]
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no USER/LOGNAME and no passwd entry
+        name = ""
+    # lowercased like fairmark.governance.identity.os_account, so the log names the local
+    # account exactly as the user table does
+    return (name.strip().lower() or "unknown")[:64]
 
 
 def utc_stamp(moment: datetime | None = None) -> str:

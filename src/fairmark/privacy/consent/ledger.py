@@ -11,6 +11,7 @@ proof of consent the controller must be able to show (GDPR Art. 7(1)).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -42,6 +43,41 @@ from fairmark.store.models_consent import ConsentEventRow
 __all__ = ["ConsentLedger", "resolve_as_of"]
 
 _SHOWN_VENDORS = 8
+_LOGGED_SOURCES = 20
+
+
+def _sha256_of(path: str | os.PathLike[str]) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise DataError(
+            f"cannot read consent export {os.fspath(path)}: {exc.strerror or exc}; "
+            "expected a readable file"
+        ) from None
+    return digest.hexdigest()
+
+
+def _log_import(
+    conn: Connection, actor: str | None, import_id: str, payload: dict[str, Any]
+) -> None:
+    """Append ``consent.import`` to the audit log in the import's own transaction.
+
+    Counts and provenance only, never subject ids (GDPR Art. 5(1)(c)); EU AI Act Art. 12.
+    """
+    from fairmark.governance.chain import append_entry, default_actor
+
+    append_entry(
+        conn,
+        actor=default_actor(actor),
+        action="consent.import",
+        entity_type="consent_import",
+        entity_id=import_id,
+        payload={"import_id": import_id, **payload},
+    )
 
 
 def resolve_as_of(as_of: str | datetime | None, *, what: str = "as_of") -> datetime:
@@ -190,12 +226,17 @@ class ConsentLedger:
             self._duck = None
         self._engine.dispose()
 
-    def append(self, events: Iterable[ConsentEvent]) -> AppendResult:
+    def append(
+        self, events: Iterable[ConsentEvent], *, actor: str | None = None
+    ) -> AppendResult:
         """Record events, in the order given, in one transaction.
 
         Parameters
         ----------
         events : iterable of ConsentEvent
+        actor : str, optional
+            Who records them, named in the audit log entry ``consent.import`` written in
+            the same transaction (default: the operating-system account).
 
         Returns
         -------
@@ -235,6 +276,17 @@ class ConsentLedger:
         ):
             n = insert_rows(conn, [rows])
             report = duplicate_report(conn, import_id)
+            _log_import(
+                conn,
+                actor,
+                import_id,
+                {
+                    "sources": sorted({e.source for e in items})[:_LOGGED_SOURCES],
+                    "n_events": n,
+                    "n_duplicates": report.n_duplicates,
+                    "n_contradictions": report.n_contradictions,
+                },
+            )
         return AppendResult(import_id, n, now, report)
 
     def import_file(
@@ -245,6 +297,7 @@ class ConsentLedger:
         timezone: str | None = None,
         columns: Mapping[str, str] | None = None,
         vendors: bool = True,
+        actor: str | None = None,
     ) -> ImportResult:
         """Import a consent platform's CSV or JSON export, all rows or none.
 
@@ -261,6 +314,10 @@ class ConsentLedger:
             ``ledger field -> file column`` for differently named columns.
         vendors : bool
             Record the per-vendor events of TCF consent strings (default ``True``).
+        actor : str, optional
+            Who imports, named in the audit log entry ``consent.import`` written in the
+            same transaction (default: the operating-system account). The entry holds
+            counts, the source, the file name and its SHA-256, never subject ids.
 
         Returns
         -------
@@ -280,6 +337,7 @@ class ConsentLedger:
         """
         export = open_export(path, columns=columns, timezone=timezone)
         try:
+            file_sha256 = _sha256_of(path)
             import_id, now = str(uuid.uuid4()), datetime.now(UTC)
             default_source = (source or "").strip() or f"import:{Path(os.fspath(path)).name}"
             with (
@@ -296,6 +354,21 @@ class ConsentLedger:
                     ),
                 )
                 report = duplicate_report(conn, import_id)
+                _log_import(
+                    conn,
+                    actor,
+                    import_id,
+                    {
+                        "source": default_source,
+                        "file": Path(os.fspath(path)).name,
+                        "file_sha256": file_sha256,
+                        "n_rows": export.n_rows,
+                        "n_signal_rows": export.n_signal_rows,
+                        "n_events": n,
+                        "n_duplicates": report.n_duplicates,
+                        "n_contradictions": report.n_contradictions,
+                    },
+                )
         finally:
             export.close()
         return ImportResult(

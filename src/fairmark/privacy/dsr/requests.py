@@ -184,6 +184,7 @@ def record_verification(
     *,
     status: str = "verified",
     db: str | None = None,
+    actor: str | None = None,
 ) -> IdentityVerification:
     """Record that a data subject's identity was checked.
 
@@ -201,6 +202,9 @@ def record_verification(
         stays refused until a later check succeeds.
     db : str or None
         Store URL.
+    actor : str, optional
+        Who records it, named in the audit log entry ``dsr.verify`` written in the same
+        transaction (default: the operating-system account).
 
     Returns
     -------
@@ -244,6 +248,20 @@ def record_verification(
                         verified_by=record.verified_by,
                         verified_at=record.verified_at,
                     )
+                )
+                _log(
+                    conn,
+                    actor,
+                    "dsr.verify",
+                    "dsr_subject",
+                    record.subject_ref,
+                    {
+                        "verification_id": record.verification_id,
+                        "subject_ref": record.subject_ref,
+                        "status": record.status,
+                        "method": record.method,
+                        "verified_by": record.verified_by,
+                    },
                 )
     return record
 
@@ -377,8 +395,18 @@ def start_request(
     created_at: datetime,
     verification: IdentityVerification | None,
     n_sources: int,
+    actor: str | None = None,
 ) -> str:
     """Record a request before any source is touched.
+
+    The audit log entry ``dsr.request`` (request id, kind, dry run, subject reference,
+    number of sources; never the raw subject id) is appended in the same transaction;
+    each source's outcome adds ``dsr.outcome`` (:func:`record_outcome`).
+
+    Parameters
+    ----------
+    actor : str, optional
+        Who runs the request (default: the operating-system account).
 
     Returns
     -------
@@ -406,11 +434,40 @@ def start_request(
                     tool_version=__version__,
                 )
             )
+            _log(
+                conn,
+                actor,
+                "dsr.request",
+                "dsr_request",
+                request_id,
+                {
+                    "request_id": request_id,
+                    "kind": kind,
+                    "dry_run": dry_run,
+                    "subject_ref": ref,
+                    "received_at": received_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "verification_id": (
+                        None if verification is None else verification.verification_id
+                    ),
+                    "n_sources": n_sources,
+                },
+            )
     return request_id
 
 
-def record_outcome(engine: Engine, request_id: str, outcome: SourceOutcome) -> None:
+def record_outcome(
+    engine: Engine, request_id: str, outcome: SourceOutcome, *, actor: str | None = None
+) -> None:
     """Record what a request did in one source.
+
+    The audit log entry ``dsr.outcome`` (source name, action, row counts, whether it was
+    verified and whether it failed; not the source URL, which may hold a password, nor the
+    error text, which may quote a subject id) is appended in the same transaction.
+
+    Parameters
+    ----------
+    actor : str, optional
+        Who runs the request (default: the operating-system account).
 
     Raises
     ------
@@ -438,6 +495,48 @@ def record_outcome(engine: Engine, request_id: str, outcome: SourceOutcome) -> N
                     finished_at=outcome.finished_at,
                 )
             )
+            _log(
+                conn,
+                actor,
+                "dsr.outcome",
+                "dsr_request",
+                request_id,
+                {
+                    "request_id": request_id,
+                    "source": outcome.source,
+                    "table": outcome.table,
+                    "action": outcome.action,
+                    "rows_found": outcome.rows_found,
+                    "rows_deleted": outcome.rows_deleted,
+                    "rows_remaining": outcome.rows_remaining,
+                    "shred_status": outcome.shred_status,
+                    "verified": outcome.verified,
+                    "failed": outcome.error is not None,
+                    "file_sha256": outcome.sha256,
+                },
+            )
+
+
+def _log(
+    conn: Any,
+    actor: str | None,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    payload: dict[str, Any],
+) -> None:
+    """Append to the audit log in the caller's transaction (EU AI Act Art. 12; GDPR
+    Art. 5(2) accountability). Subject references only, never raw subject ids."""
+    from fairmark.governance.chain import append_entry, default_actor
+
+    append_entry(
+        conn,
+        actor=default_actor(actor),
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        payload=payload,
+    )
 
 
 def list_requests(

@@ -1,0 +1,273 @@
+"""``fairmark log``: verify, export, show and checkpoint the tamper-evident audit log.
+
+Thin wrappers over :mod:`fairmark.governance.log`. ``verify`` exits 0 when the log is
+intact, 1 when tampering was found (the first bad entry is named), 2 on bad input;
+``verify --file`` checks an export offline, without a store. Reading the log needs the
+``log.read`` permission (admin, auditor, owner, reviewer), a checkpoint ``log.checkpoint``
+(admin).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from fairmark.cli._common import check_choice, console, err_console, handle_errors
+from fairmark.cli._governance import (
+    OUTPUT_FORMATS,
+    DbUrlOption,
+    FormatOption,
+    TokenOption,
+    emit,
+    governance_session,
+    print_kv,
+)
+from fairmark.errors import UsageError
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="The tamper-evident audit log: verify, export, show, checkpoint.",
+    no_args_is_help=True,
+)
+
+KeyOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--key",
+        metavar="FILE",
+        help="Ed25519 signing key (PEM). Default: $FAIRMARK_SIGNING_KEY, else beside a "
+        "SQLite store, else ~/.config/fairmark/signing_key.pem.",
+        show_default=False,
+    ),
+]
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _short(digest: str | None) -> str:
+    return "—" if not digest else f"{digest[:16]}…"
+
+
+def _print_verification(result: Any) -> None:
+    if result.ok:
+        title = f"audit log intact ({result.source})"
+    else:
+        bad = result.first_bad
+        title = f"audit log TAMPERED at entry {bad.seq} ({bad.kind}): {bad.message}"
+    rows: list[tuple[str, Any]] = [
+        ("entries", result.n_entries),
+        (
+            "head",
+            None if result.head_seq is None else f"{result.head_seq} {_short(result.head_hash)}",
+        ),
+        ("checkpoints", result.n_checkpoints),
+        ("last checkpoint", result.last_checkpoint_seq),
+        ("trusted keys", list(result.trusted_keys) or "not checked"),
+    ]
+    print_kv(title, rows)
+    for warning in result.warnings:
+        err_console.print(f"warning: {warning}", markup=False, highlight=False)
+
+
+@app.command("verify")
+@handle_errors
+def verify_command(
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            metavar="FILE",
+            help="Verify this export (from 'fairmark log export') offline, without a store.",
+        ),
+    ] = None,
+    public_key: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--public-key",
+            metavar="HEX_OR_FINGERPRINT",
+            help="A trusted checkpoint key: raw Ed25519 public key or its SHA-256 "
+            "fingerprint (hex). Repeatable. Default: the local signing key, if it exists.",
+        ),
+    ] = None,
+    key: KeyOption = None,
+    fmt: FormatOption = "text",
+    db_url: DbUrlOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Check every hash link and signed checkpoint; name the first bad entry (exit 1)."""
+    from fairmark.governance.log import verify_export, verify_log
+
+    fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
+    if file is not None:
+        if key is not None:
+            raise UsageError(
+                "--key is for a store; expected --public-key with the trusted key "
+                "fingerprint when verifying a --file"
+            )
+        result = verify_export(file, public_keys=public_key)
+    else:
+        with governance_session(db_url, token) as (engine, principal, _url):
+            result = verify_log(engine, public_keys=public_key, key=key, principal=principal)
+    emit(fmt, result.to_dict(), lambda: _print_verification(result))
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command("export")
+@handle_errors
+def export_command(
+    out: Annotated[
+        str,
+        typer.Option("--out", metavar="FILE|-", help="JSON Lines file, or - for stdout."),
+    ] = "-",
+    since: Annotated[
+        int | None,
+        typer.Option("--since", metavar="SEQ", help="Only entries after this seq."),
+    ] = None,
+    fmt: FormatOption = "text",
+    db_url: DbUrlOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Write the log as JSON Lines: a header, one line per entry, then the checkpoints."""
+    from fairmark.governance.log import export_log
+
+    fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
+    if not out.strip():
+        raise UsageError("--out is empty; expected a file name or - for stdout")
+    with governance_session(db_url, token) as (engine, principal, _url):
+        if out == "-":
+            info = export_log(engine, sys.stdout, since_seq=since, principal=principal)
+            sys.stdout.flush()
+        else:
+            info = export_log(engine, Path(out), since_seq=since, principal=principal)
+    summary = (
+        f"exported {_count(info.n_entries, 'entry', 'entries')}"
+        + ("" if info.first_seq is None else f" ({info.first_seq}..{info.last_seq})")
+        + f" and {_count(info.n_checkpoints, 'checkpoint', 'checkpoints')} to {info.out}"
+    )
+    if out == "-":  # stdout holds the export: the summary goes to stderr
+        err_console.print(summary, markup=False, highlight=False)
+        return
+    emit(
+        fmt,
+        info.to_dict(),
+        lambda: print_kv(summary, [("sha256", info.sha256), ("head", _short(info.head_hash))]),
+    )
+
+
+def _entity(value: str | None) -> tuple[str | None, str | None]:
+    if value is None:
+        return None, None
+    kind, _, ident = value.partition(":")
+    if not kind.strip():
+        raise UsageError(
+            f"--entity {value!r} has no type; expected TYPE or TYPE:ID, e.g. system:churn"
+        )
+    return kind.strip(), (ident.strip() or None)
+
+
+@app.command("show")
+@handle_errors
+def show_command(
+    entity: Annotated[
+        str | None,
+        typer.Option("--entity", metavar="TYPE[:ID]", help="Only entries about this entity."),
+    ] = None,
+    action: Annotated[
+        str | None,
+        typer.Option("--action", metavar="ACTION", help="Only this action, e.g. review.decide."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", metavar="DATE", help="Only entries at or after (ISO 8601, UTC)."),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", metavar="DATE", help="Only entries before (ISO 8601, UTC)."),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, metavar="N", help="The newest N matching entries.")
+    ] = 50,
+    fmt: FormatOption = "text",
+    db_url: DbUrlOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Show log entries (the newest N matching, oldest first)."""
+    from fairmark.governance.chain import canonical_json
+    from fairmark.governance.log import read_entries
+
+    fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
+    entity_type, entity_id = _entity(entity)
+    with governance_session(db_url, token) as (engine, principal, _url):
+        entries = read_entries(
+            engine,
+            since=since,
+            until=until,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            action=action,
+            limit=limit,
+            newest=True,
+            principal=principal,
+        )
+
+    def render() -> None:
+        if not entries:
+            console.print("No matching log entries.", markup=False, highlight=False)
+            return
+        table = Table()
+        table.add_column("seq", justify="right", no_wrap=True)
+        table.add_column("time (UTC)", no_wrap=True)
+        table.add_column("actor", overflow="fold")
+        table.add_column("action", no_wrap=True)
+        table.add_column("entity", overflow="fold")
+        table.add_column("payload", overflow="fold")
+        for e in entries:
+            payload = canonical_json(e.payload)
+            table.add_row(
+                str(e.seq),
+                e.created_at[:19].replace("T", " "),
+                escape(e.actor),
+                escape(e.action),
+                escape(f"{e.entity_type}:{e.entity_id}"),
+                escape(payload if len(payload) <= 80 else payload[:79] + "…"),
+            )
+        console.print(table)
+
+    emit(fmt, [e.to_dict() for e in entries], render)
+
+
+@app.command("checkpoint")
+@handle_errors
+def checkpoint_command(
+    key: KeyOption = None,
+    fmt: FormatOption = "text",
+    db_url: DbUrlOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Sign the head of the log with the Ed25519 key (admin); the key is made if missing."""
+    from fairmark.governance.log import create_checkpoint
+
+    fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
+    with governance_session(db_url, token) as (engine, principal, _url):
+        info = create_checkpoint(engine, key=key, principal=principal)
+    emit(
+        fmt,
+        info.to_dict(),
+        lambda: print_kv(
+            f"checkpoint of entry {info.seq} signed (recorded as entry {info.log_seq})",
+            [
+                ("entry hash", info.entry_hash),
+                ("key fingerprint", info.key_fingerprint),
+                ("created", info.created_at),
+            ],
+        ),
+    )

@@ -1,0 +1,708 @@
+"""The tamper-evident audit log: reading, signed checkpoints, verification and export.
+
+The log itself is written by :func:`fairmark.governance.chain.append_entry` (a SHA-256
+hash chain, one entry per state change, in the same transaction as the change). This
+module adds what makes the chain *evidence*:
+
+Checkpoints
+    :func:`create_checkpoint` signs the head of the chain with the store's Ed25519 key
+    (:mod:`fairmark.governance.keys`, a file outside the database). The signed statement
+    is ``canonical_json({"log": "fairmark.gov_log", "seq": N, "entry_hash": H,
+    "created_at": T, "key_fingerprint": F})``; the row goes to ``gov_checkpoints``
+    (append-only) and a ``log.checkpoint`` entry is appended *after* it (the checkpoint
+    covers the entry before that one). Someone who can rewrite the database but not read
+    the key file cannot rewrite the log consistently, nor delete its last entries, without
+    a checkpoint giving it away.
+Periodic checkpoints
+    :func:`maybe_checkpoint` is meant to be called by append paths when a key is at hand:
+    it signs a checkpoint once ``every`` (default 100) entries have been appended since the
+    last one, inside the caller's transaction.
+Verification
+    :func:`verify_log` walks the whole log in ``seq`` order (in chunks of
+    :data:`CHUNK_SIZE` rows, so memory stays bounded) and names the *first* bad entry:
+    a ``seq`` gap (deletion), an entry whose hash does not match its content (edit), an
+    entry whose ``prev_hash`` is not its predecessor's hash (insertion or reordering), a
+    first entry that does not start from the genesis hash; then every checkpoint: its
+    signature, its key (trusted or not), and that it matches the log at its ``seq`` (a
+    log rewritten and re-hashed end to end is caught here), and that none lies beyond the
+    end of the log (truncation). :func:`verify_entries` applies the same rules to exported
+    JSON, :func:`verify_export` to an export file (offline, no store needed). The rules
+    live in :mod:`fairmark.governance.log_verify`, which needs no store; this module
+    re-exports them.
+Export
+    :func:`export_log` writes JSON Lines: a header line, one line per entry, then one line
+    per checkpoint (format below), streaming.
+
+Export format (JSON Lines, UTF-8)::
+
+    {"type": "header", "log": "fairmark.gov_log", "format": 1, "since_seq": null, ...}
+    {"type": "entry", "seq": 1, "created_at": ..., "actor": ..., "action": ...,
+     "entity_type": ..., "entity_id": ..., "payload": {...}, "prev_hash": ...,
+     "entry_hash": ...}
+    ...
+    {"type": "checkpoint", "log": "fairmark.gov_log", "seq": 100, "entry_hash": ...,
+     "created_at": ..., "key_fingerprint": ..., "public_key": ..., "signature": ...}
+
+Sources: Schneier & Kelsey 1999, "Secure audit logs to support computer forensics" (ACM
+TISSEC 2(2)); Crosby & Wallach 2009, "Efficient Data Structures for Tamper-Evident
+Logging" (USENIX Security); RFC 6962 (Certificate Transparency) for signed tree heads as
+checkpoints; RFC 8032 (Ed25519); EU AI Act (Regulation (EU) 2024/1689) Art. 12
+(record-keeping) and ISO/IEC 42001:2023 clause 7.5 (documented information).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Connection, Engine, Row, func, insert, select
+
+from fairmark.errors import UsageError
+from fairmark.governance.access import Principal, authorize
+from fairmark.governance.chain import LogEntry, _lock_head, append_entry, utc_stamp
+from fairmark.governance.keys import SigningKey, key_path, load_signing_key
+from fairmark.governance.log_verify import (
+    BAD_KINDS,
+    CHECKPOINT_ACTION,
+    EXPORT_FORMAT,
+    LOG_NAME,
+    BadEntry,
+    CheckpointInfo,
+    LogVerification,
+    RawEntry,
+    checkpoint_statement,
+    trusted_keys,
+    verify_entries,
+    verify_export,
+    walk_log,
+)
+from fairmark.store.db import store_errors, write_transaction
+from fairmark.store.models_governance import Checkpoint, LogEntryRow
+
+__all__ = [
+    "BAD_KINDS",
+    "CHUNK_SIZE",
+    "EXPORT_FORMAT",
+    "LOG_NAME",
+    "BadEntry",
+    "CheckpointInfo",
+    "ExportInfo",
+    "LogVerification",
+    "RawEntry",
+    "checkpoint_statement",
+    "create_checkpoint",
+    "export_log",
+    "maybe_checkpoint",
+    "read_entries",
+    "sign_head",
+    "trusted_keys",
+    "verify_entries",
+    "verify_export",
+    "verify_log",
+    "walk_log",
+]
+
+CHUNK_SIZE = 10_000
+"""Rows read per query when walking or exporting the log."""
+
+SigningKeyLike = SigningKey | str | os.PathLike[str] | None
+
+
+def _engine_url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def _resolve_key(key: SigningKeyLike, engine: Engine, *, create: bool) -> SigningKey:
+    if isinstance(key, SigningKey):
+        return key
+    return load_signing_key(key, store_url=_engine_url(engine), create=create)
+
+
+def _ensure_actor(conn: Connection, principal: Principal) -> None:
+    """Call ``identity.ensure_actor`` when the identity module is installed."""
+    try:
+        from fairmark.governance.identity import ensure_actor
+    except ModuleNotFoundError as exc:  # identity not written yet: nothing to ensure
+        if exc.name != "fairmark.governance.identity":
+            raise
+        return
+    ensure_actor(conn, principal)
+
+
+def sign_head(conn: Connection, key: SigningKey, actor: str) -> CheckpointInfo | None:
+    """Sign a checkpoint of the current head inside the caller's write transaction.
+
+    The building block of :func:`create_checkpoint`, :func:`maybe_checkpoint` and evidence
+    bundles: it takes the log's append lock, signs the head, stores the checkpoint and
+    appends its ``log.checkpoint`` entry. It checks no permission: callers authorise first.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+        Inside a write transaction (:func:`fairmark.store.db.write_transaction`).
+    key : SigningKey
+        The Ed25519 signing key.
+    actor : str
+        Who is recorded as making the checkpoint (``system`` for periodic ones).
+
+    Returns
+    -------
+    CheckpointInfo or None
+        ``None`` when the log is empty (nothing is written).
+
+    Raises
+    ------
+    sqlalchemy.exc.SQLAlchemyError
+        The database refuses a row; the caller's transaction rolls back.
+
+    Notes
+    -----
+    Source: RFC 6962 section 3.5 (signed tree heads); RFC 8032 (Ed25519).
+    """
+    _lock_head(conn)
+    head = conn.execute(
+        select(LogEntryRow.seq, LogEntryRow.entry_hash).order_by(LogEntryRow.seq.desc()).limit(1)
+    ).first()
+    if head is None:
+        return None
+    seq, head_hash = int(head.seq), str(head.entry_hash)
+    created_at = utc_stamp()
+    statement = checkpoint_statement(
+        seq=seq, entry_hash=head_hash, created_at=created_at, key_fingerprint=key.fingerprint
+    )
+    signature = key.sign(statement)
+    conn.execute(
+        insert(Checkpoint).values(
+            seq=seq,
+            entry_hash=head_hash,
+            created_at=created_at,
+            key_fingerprint=key.fingerprint,
+            public_key=key.public_hex,
+            signature=signature,
+        )
+    )
+    entry = append_entry(
+        conn,
+        actor=actor,
+        action=CHECKPOINT_ACTION,
+        entity_type="checkpoint",
+        entity_id=str(seq),
+        payload={"seq": seq, "entry_hash": head_hash, "key_fingerprint": key.fingerprint},
+    )
+    return CheckpointInfo(
+        seq=seq,
+        entry_hash=head_hash,
+        created_at=created_at,
+        key_fingerprint=key.fingerprint,
+        public_key=key.public_hex,
+        signature=signature,
+        log_seq=entry.seq,
+    )
+
+
+def create_checkpoint(
+    engine: Engine, *, key: SigningKeyLike = None, principal: Principal
+) -> CheckpointInfo:
+    """Sign the head of the audit log now.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        The migrated store (:class:`fairmark.store.RunStore` ``.engine``).
+    key : SigningKey, path-like or None
+        The Ed25519 signing key, or its PEM file; default the store's key file
+        (:func:`fairmark.governance.keys.key_path`: ``$FAIRMARK_SIGNING_KEY``, else beside a
+        SQLite store, else ``~/.config/fairmark/signing_key.pem``), created when missing.
+    principal : Principal
+        Who asks; needs the ``log.checkpoint`` permission (admin).
+
+    Returns
+    -------
+    CheckpointInfo
+        The checkpoint, with ``log_seq`` the ``log.checkpoint`` entry appended after it.
+
+    Raises
+    ------
+    AccessError
+        ``principal`` may not ``log.checkpoint``.
+    UsageError
+        The log is empty (nothing to sign), or the key file cannot be read or created.
+    StoreError
+        The store refuses the write. Nothing is written on any error: the checkpoint and
+        its log entry are one transaction.
+
+    Notes
+    -----
+    The checkpoint covers the head entry *before* its own ``log.checkpoint`` entry.
+    Sources: RFC 6962 section 3.5 (signed tree heads); RFC 8032 (Ed25519); Crosby &
+    Wallach 2009 (commitments to a log's head detect truncation and rewriting).
+    """
+    authorize(principal, "log.checkpoint")
+    signing_key = _resolve_key(key, engine, create=True)
+    with store_errors(engine.url, "cannot write a checkpoint to the store"):
+        with write_transaction(engine) as conn:
+            _lock_head(conn)
+            if conn.execute(select(func.max(LogEntryRow.seq))).scalar() is None:
+                raise UsageError(
+                    "the audit log is empty: there is nothing to checkpoint; "
+                    "expected at least one log entry"
+                )
+            _ensure_actor(conn, principal)
+            info = sign_head(conn, signing_key, principal.name)
+    assert info is not None  # the log was not empty
+    return info
+
+
+def maybe_checkpoint(
+    conn: Connection, key: SigningKey | None, every: int = 100
+) -> CheckpointInfo | None:
+    """Sign a periodic checkpoint when ``every`` entries were appended since the last one.
+
+    Call it from an append path, inside the same write transaction, *after*
+    :func:`fairmark.governance.chain.append_entry`, whenever a signing key is at hand.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+        A connection inside a write transaction.
+    key : SigningKey or None
+        The signing key; ``None`` does nothing (no key, no periodic checkpoint).
+    every : int, default 100
+        Entries after the last checkpoint (or from the start) that trigger a new one;
+        at least 1.
+
+    Returns
+    -------
+    CheckpointInfo or None
+        The checkpoint made (its ``log.checkpoint`` entry is appended by ``system``), or
+        ``None`` when none was due.
+
+    Raises
+    ------
+    UsageError
+        ``every`` is not a positive integer.
+
+    Notes
+    -----
+    Periodic checkpoints bound how many of the newest entries can be deleted unnoticed
+    (at most ``every``); Schneier & Kelsey 1999 section 4, Crosby & Wallach 2009.
+    """
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        raise UsageError(f"checkpoint interval is {every!r}; expected a whole number >= 1")
+    if key is None:
+        return None
+    _lock_head(conn)
+    head = conn.execute(select(func.max(LogEntryRow.seq))).scalar()
+    if head is None:
+        return None
+    last = conn.execute(select(func.max(Checkpoint.seq))).scalar()
+    if int(head) - int(last or 0) < every:
+        return None
+    return sign_head(conn, key, "system")
+
+
+_sign_head = sign_head  # the name evidence.py imported first
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _stamp_bound(name: str, value: datetime | date | str | None) -> str | None:
+    """Turn a ``since``/``until`` bound into :func:`utc_stamp` text (comparable as text)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return utc_stamp(moment)
+    if isinstance(value, date):
+        return utc_stamp(datetime(value.year, value.month, value.day, tzinfo=UTC))
+    if isinstance(value, str) and value.strip():
+        text = value.strip()
+        try:
+            moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        except ValueError:
+            moment = None
+        if moment is not None:
+            return _stamp_bound(name, moment)
+    raise UsageError(
+        f"{name} is {value!r}; expected an ISO 8601 date or date-time, e.g. 2026-11-30 "
+        "or 2026-11-30T12:00:00Z (UTC when no offset is given)"
+    )
+
+
+def _authorize_read(principal: Principal | None) -> None:
+    if principal is not None:
+        authorize(principal, "log.read")
+
+
+def read_entries(
+    engine: Engine,
+    *,
+    since: datetime | date | str | None = None,
+    until: datetime | date | str | None = None,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    action: str | None = None,
+    limit: int | None = None,
+    newest: bool = False,
+    principal: Principal | None = None,
+) -> list[LogEntry]:
+    """Return log entries matching the filters, in ``seq`` order.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        The migrated store.
+    since, until : datetime, date or ISO 8601 str, optional
+        Only entries with ``since <= created_at < until`` (UTC; a naive value is UTC).
+    entity_type, entity_id, action : str, optional
+        Only entries about this kind of entity, this entity, with this action (exact).
+    limit : int, optional
+        At most this many entries (>= 1).
+    newest : bool, default False
+        With ``limit``: the newest ``limit`` entries (still returned oldest first)
+        instead of the oldest.
+    principal : Principal, optional
+        When given, must hold ``log.read``.
+
+    Returns
+    -------
+    list of LogEntry
+        Ordered by ``seq`` ascending.
+
+    Raises
+    ------
+    UsageError
+        A bound is not a date, or ``limit`` is not a positive integer.
+    AccessError
+        ``principal`` may not ``log.read``.
+    StoreError
+        The store cannot be read.
+
+    Notes
+    -----
+    Source: EU AI Act Art. 12 (logs must allow the monitoring of the system's operation).
+    """
+    _authorize_read(principal)
+    low = _stamp_bound("since", since)
+    high = _stamp_bound("until", until)
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise UsageError(f"limit is {limit!r}; expected a whole number >= 1")
+    query = select(LogEntryRow.__table__)
+    if low is not None:
+        query = query.where(LogEntryRow.created_at >= low)
+    if high is not None:
+        query = query.where(LogEntryRow.created_at < high)
+    if entity_type is not None:
+        query = query.where(LogEntryRow.entity_type == entity_type)
+    if entity_id is not None:
+        query = query.where(LogEntryRow.entity_id == entity_id)
+    if action is not None:
+        query = query.where(LogEntryRow.action == action)
+    query = query.order_by(LogEntryRow.seq.desc() if newest else LogEntryRow.seq)
+    if limit is not None:
+        query = query.limit(limit)
+    with store_errors(engine.url, "cannot read the audit log"), engine.connect() as conn:
+        rows = conn.execute(query).all()
+    entries = [LogEntry.from_row(row) for row in rows]
+    return sorted(entries, key=lambda e: e.seq) if newest else entries
+
+
+def _iter_rows(engine: Engine, *, after_seq: int = 0) -> Iterator[Row[Any]]:
+    """Yield ``gov_log`` rows with ``seq > after_seq`` in order, :data:`CHUNK_SIZE` per query."""
+    last = after_seq
+    while True:
+        with store_errors(engine.url, "cannot read the audit log"), engine.connect() as conn:
+            rows = conn.execute(
+                select(LogEntryRow.__table__)
+                .where(LogEntryRow.seq > last)
+                .order_by(LogEntryRow.seq)
+                .limit(CHUNK_SIZE)
+            ).all()
+        yield from rows
+        if len(rows) < CHUNK_SIZE:
+            return
+        last = int(rows[-1].seq)
+
+
+def _read_checkpoints(engine: Engine) -> list[CheckpointInfo]:
+    with store_errors(engine.url, "cannot read the audit log"), engine.connect() as conn:
+        rows = conn.execute(select(Checkpoint.__table__).order_by(Checkpoint.seq)).all()
+    return [
+        CheckpointInfo(
+            seq=int(r.seq),
+            entry_hash=r.entry_hash,
+            created_at=r.created_at,
+            key_fingerprint=r.key_fingerprint,
+            public_key=r.public_key,
+            signature=r.signature,
+        )
+        for r in rows
+    ]
+
+
+def _raw_from_row(row: Row[Any]) -> RawEntry:
+    return RawEntry(
+        seq=int(row.seq),
+        created_at=row.created_at,
+        actor=row.actor,
+        action=row.action,
+        entity_type=row.entity_type,
+        entity_id=row.entity_id,
+        payload=row.payload,
+        prev_hash=row.prev_hash,
+        entry_hash=row.entry_hash,
+    )
+
+
+def _local_trust(
+    engine: Engine | None, key: SigningKeyLike, public_keys: Iterable[str] | None
+) -> frozenset[str] | None:
+    """Trusted keys: ``public_keys`` plus ``key``; default the local key file if it exists."""
+    trusted = trusted_keys(public_keys)
+    if key is not None:
+        signing = (
+            key
+            if isinstance(key, SigningKey)
+            else load_signing_key(
+                key, store_url=None if engine is None else _engine_url(engine), create=False
+            )
+        )
+        return (trusted or frozenset()) | {signing.fingerprint}
+    if trusted is not None or engine is None:
+        return trusted
+    default = key_path(None, _engine_url(engine))
+    if default.exists():
+        return frozenset({load_signing_key(default, create=False).fingerprint})
+    return None
+
+
+def verify_log(
+    engine: Engine,
+    *,
+    public_keys: Iterable[str] | None = None,
+    key: SigningKeyLike = None,
+    principal: Principal | None = None,
+) -> LogVerification:
+    """Verify the whole audit log in the store and name its first bad entry.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        The migrated store.
+    public_keys : iterable of str, optional
+        Trusted checkpoint keys: raw Ed25519 public keys or their SHA-256 fingerprints
+        (64 hex digits each). A checkpoint signed by any other key is bad
+        (``unknown_key``).
+    key : SigningKey or path-like, optional
+        A signing key (or its PEM file) whose public key is trusted too. When neither
+        ``public_keys`` nor ``key`` is given, the store's key file
+        (:func:`fairmark.governance.keys.key_path`) is trusted if it exists; otherwise
+        keys are not checked and a warning says so.
+    principal : Principal, optional
+        When given, must hold ``log.read``.
+
+    Returns
+    -------
+    LogVerification
+        ``ok`` false with ``first_bad`` naming the first problem in ``seq`` order (see
+        :data:`BAD_KINDS`), and warnings for what could not be established.
+
+    Raises
+    ------
+    UsageError
+        A public key is not 64 hex digits; ``key`` cannot be read.
+    AccessError
+        ``principal`` may not ``log.read``.
+    StoreError
+        The store cannot be read.
+
+    Notes
+    -----
+    Checkpoints are read first, then the entries in chunks of :data:`CHUNK_SIZE`; every
+    checkpoint read covers entries committed before it, so entries appended while
+    verifying never cause a false alarm. Memory: one chunk plus the checkpoints.
+    Sources: Schneier & Kelsey 1999; Crosby & Wallach 2009; RFC 6962 section 3.5.
+    """
+    _authorize_read(principal)
+    trusted = _local_trust(engine, key, public_keys)
+    checkpoints = _read_checkpoints(engine)
+    rows = (_raw_from_row(row) for row in _iter_rows(engine))
+    return walk_log(
+        rows,
+        checkpoints,
+        trusted,
+        source="store",
+        reload_checkpoints=lambda: _read_checkpoints(engine),
+    )
+
+
+# --------------------------------------------------------------------------- export
+
+
+@dataclass(frozen=True)
+class ExportInfo:
+    """What :func:`export_log` wrote.
+
+    Attributes
+    ----------
+    out : str
+        The file written, or ``-`` for a stream.
+    n_entries, n_checkpoints : int
+    first_seq, last_seq : int or None
+        The entries exported (``None`` when none).
+    head_hash : str or None
+        ``entry_hash`` of the last entry exported.
+    since_seq : int or None
+        Entries after this ``seq`` only.
+    sha256 : str or None
+        SHA-256 of the file written (``None`` for a stream).
+    """
+
+    out: str
+    n_entries: int
+    n_checkpoints: int
+    first_seq: int | None
+    last_seq: int | None
+    head_hash: str | None
+    since_seq: int | None
+    sha256: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as a JSON-ready dict."""
+        return {
+            "out": self.out,
+            "n_entries": self.n_entries,
+            "n_checkpoints": self.n_checkpoints,
+            "first_seq": self.first_seq,
+            "last_seq": self.last_seq,
+            "head_hash": self.head_hash,
+            "since_seq": self.since_seq,
+            "sha256": self.sha256,
+        }
+
+
+def _line(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _write_export(
+    engine: Engine, handle: IO[str], since_seq: int | None
+) -> tuple[int, int, int | None, int | None, str | None]:
+    checkpoints = _read_checkpoints(engine)  # first: each covers entries already committed
+    handle.write(
+        _line(
+            {
+                "type": "header",
+                "log": LOG_NAME,
+                "format": EXPORT_FORMAT,
+                "since_seq": since_seq,
+                "exported_at": utc_stamp(),
+            }
+        )
+    )
+    n = 0
+    first: int | None = None
+    last: int | None = None
+    head: str | None = None
+    for row in _iter_rows(engine, after_seq=since_seq or 0):
+        entry = LogEntry.from_row(row)
+        handle.write(_line({"type": "entry", **entry.to_dict()}))
+        n += 1
+        first = entry.seq if first is None else first
+        last, head = entry.seq, entry.entry_hash
+    # checkpoints made while the entries were read, of entries exported, are kept too;
+    # one read first beyond the last entry exported means the log was truncated
+    known = {cp.seq for cp in checkpoints}
+    checkpoints += [
+        cp
+        for cp in _read_checkpoints(engine)
+        if cp.seq not in known and last is not None and cp.seq <= last
+    ]
+    checkpoints.sort(key=lambda cp: cp.seq)
+    n_cp = 0
+    for cp in checkpoints:
+        if since_seq is not None and cp.seq <= since_seq:
+            continue
+        document = cp.to_dict()
+        document.pop("log_seq")
+        handle.write(_line({"type": "checkpoint", **document}))
+        n_cp += 1
+    return n, n_cp, first, last, head
+
+
+def export_log(
+    engine: Engine,
+    out: IO[str] | str | os.PathLike[str],
+    *,
+    since_seq: int | None = None,
+    principal: Principal | None = None,
+) -> ExportInfo:
+    """Export the audit log as JSON Lines with its checkpoints (format: module docstring).
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        The migrated store.
+    out : text stream or path-like
+        Where to write; a path is written to a temporary file beside it and renamed
+        into place, so a failed export leaves no partial file.
+    since_seq : int, optional
+        Only entries with ``seq > since_seq`` (and the checkpoints covering them); the
+        header records it so :func:`verify_export` knows where the entries start.
+    principal : Principal, optional
+        When given, must hold ``log.read``.
+
+    Returns
+    -------
+    ExportInfo
+
+    Raises
+    ------
+    UsageError
+        ``since_seq`` is not a whole number >= 0, or the file cannot be written.
+    AccessError
+        ``principal`` may not ``log.read``.
+    StoreError
+        The store cannot be read.
+
+    Notes
+    -----
+    Streaming: :data:`CHUNK_SIZE` rows at a time. Checkpoints are read before the entries,
+    so every exported checkpoint covers an exported entry unless the log was truncated.
+    Source: JSON Lines (https://jsonlines.org); EU AI Act Art. 12 and ISO/IEC 42001:2023
+    clause 7.5 (records made available to auditors).
+    """
+    _authorize_read(principal)
+    if since_seq is not None and (
+        isinstance(since_seq, bool) or not isinstance(since_seq, int) or since_seq < 0
+    ):
+        raise UsageError(f"--since is {since_seq!r}; expected a whole number >= 0 (a seq)")
+    if not isinstance(out, str | os.PathLike):
+        n, n_cp, first, last, head = _write_export(engine, out, since_seq)
+        return ExportInfo("-", n, n_cp, first, last, head, since_seq)
+    target = Path(out)
+    if target.is_dir():
+        raise UsageError(f"--out {target} is a folder; expected a file name")
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with partial.open("w", encoding="utf-8", newline="\n") as handle:
+            n, n_cp, first, last, head = _write_export(engine, handle, since_seq)
+        digest = hashlib.sha256(partial.read_bytes()).hexdigest()
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise UsageError(
+            f"cannot write log export {target}: {exc.strerror or exc}; expected a writable path"
+        ) from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return ExportInfo(str(target), n, n_cp, first, last, head, since_seq, digest)
