@@ -16,6 +16,7 @@ from fairmark.cli import delivery as delivery_cmd
 from fairmark.cli import demo as demo_cmd
 from fairmark.cli import dsr as dsr_cmd
 from fairmark.cli import explain as explain_cmd
+from fairmark.cli import gate as gate_cmd
 from fairmark.cli import log as log_cmd
 from fairmark.cli import mitigate as mitigate_cmd
 from fairmark.cli import model_card as model_card_cmd
@@ -25,6 +26,7 @@ from fairmark.cli import privacy as privacy_cmd
 from fairmark.cli import protect as protect_cmd
 from fairmark.cli import proxies as proxies_cmd
 from fairmark.cli import representation as representation_cmd
+from fairmark.cli import review as review_cmd
 from fairmark.cli import runs as runs_cmd
 from fairmark.cli import system as system_cmd
 from fairmark.cli import user as user_cmd
@@ -61,6 +63,8 @@ app.add_typer(consent_cmd.app, name="consent")
 app.add_typer(content_cmd.app, name="content")
 app.add_typer(dsr_cmd.app, name="dsr")
 app.add_typer(system_cmd.app, name="system")
+app.add_typer(review_cmd.app, name="review")
+app.command("gate", epilog=gate_cmd.EPILOG)(gate_cmd.gate_command)
 app.add_typer(log_cmd.app, name="log")
 app.add_typer(user_cmd.app, name="user")
 

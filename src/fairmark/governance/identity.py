@@ -423,15 +423,18 @@ def ensure_actor(conn: Connection, principal: Principal) -> None:
 
     Notes
     -----
-    Does nothing unless ``principal.via == "bootstrap"``. When ``gov_users`` is empty it
+    Takes the audit log's lock first, for every principal (one lock order for all writers).
+    Writes nothing unless ``principal.via == "bootstrap"``. When ``gov_users`` is empty it
     inserts ``principal.name`` as ``admin`` and appends ``user.bootstrap`` to the log, in
     the caller's transaction, so the first admin and the first change commit together.
     """
+    # Every governance write takes the audit log's lock FIRST (PostgreSQL advisory lock;
+    # SQLite's BEGIN IMMEDIATE already serialises): all writers then lock in one order
+    # (log, then rows), so a writer holding a system row can never wait on a writer that
+    # holds the log lock (no deadlock); and two first writes at once see one first admin.
+    _lock_head(conn)
     if principal.via != "bootstrap":
         return
-    # Two first writes at once on PostgreSQL: the log's advisory lock makes the second
-    # wait for the first to commit, and then it sees the first admin.
-    _lock_head(conn)
     rows = conn.execute(select(User.name, User.role, User.disabled_at)).all()
     if rows:
         mine = next((r for r in rows if r.name == principal.name), None)

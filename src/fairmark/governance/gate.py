@@ -1,0 +1,797 @@
+"""The deployment gate: may this AI system go live now? (``fairmark gate NAME``).
+
+:func:`evaluate_gate` reads the inventory, the reviews and the audit runs and passes a
+system only when **all** of these hold (issue #7 item 3, the check a deployment pipeline
+runs):
+
+1. the system is registered, not retired, risk-classified, and its EU AI Act tier is
+   deployable under its policy (never a prohibited practice, Art. 5);
+2. it has a *current approval*: the latest decided review of the system approved it
+   (``approved`` or ``approved_with_conditions``), for the system's current model
+   version and an audit judged against the system's current policy (a policy swapped
+   after the approval needs a new review), not reopened by a material change, and not
+   expired;
+3. no *blocking* condition of that approval is still open (advisory ones are listed);
+4. the system's latest audit run passed (``pass`` or ``warn``), was made after the current
+   model version was registered, is at most ``audit_max_age_days`` old when the policy sets
+   it, and was judged against the system's own policy (same SHA-256), so a laxer policy
+   file cannot open the gate;
+5. every check the tier requires (``settings.governance.tiers.<tier>.required_checks``)
+   was measured in that audit and did not fail: a value outside its bound fails the check
+   whatever the rule's severity.
+
+Runs dated after the moment judged (beyond :data:`CLOCK_SKEW`) are ignored: an audit
+cannot vouch for a time before it ran, and a future-dated report cannot keep the gate
+open.
+
+Every condition is evaluated (failures are collected, not stopped at the first) and each
+failure is a :class:`GateReason` with a stable code from :data:`REASON_CODES` and one line
+saying what to do next. An unknown system is not a gate result but bad input
+(:class:`~fairmark.errors.UsageError`, exit 2).
+
+Sources: EU AI Act (Regulation (EU) 2024/1689) Art. 5 (prohibited practices), Art. 9
+(risk management), Art. 17(1)(d) (examination, test and validation procedures before
+placing on the market), Art. 43(4) (a substantial modification needs a new conformity
+assessment); ISO/IEC 42001:2023 clause 8.1 (operational planning and control) and A.6.2.5
+(AI system deployment).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import Connection, Engine, select
+
+from fairmark.errors import FairmarkError, UsageError
+from fairmark.governance.access import Principal, authorize
+from fairmark.governance.inventory import unknown_system
+from fairmark.store.db import store_errors
+from fairmark.store.models import AuditRun
+from fairmark.store.models_governance import Condition, Review, SystemRow
+
+__all__ = [
+    "APPROVED_STATUSES",
+    "REASON_CODES",
+    "GateCheck",
+    "GateReason",
+    "GateResult",
+    "evaluate_gate",
+]
+
+APPROVED_STATUSES: tuple[str, ...] = ("approved", "approved_with_conditions")
+"""Review statuses that approve a system version."""
+
+PASSING_VERDICTS: tuple[str, ...] = ("pass", "warn")
+"""Audit verdicts that let a system deploy (``docs/report-schema.md``)."""
+
+REASON_CODES: tuple[str, ...] = (
+    "retired",
+    "not_classified",
+    "prohibited_tier",
+    "no_approval",
+    "approval_expired",
+    "approval_reopened",
+    "approval_for_other_version",
+    "approval_for_other_policy",
+    "open_blocking_condition",
+    "no_audit",
+    "audit_failed",
+    "audit_stale",
+    "audit_predates_model",
+    "audit_policy_mismatch",
+    "required_check_missing",
+    "required_check_failed",
+)
+"""Why a gate is closed (stable codes; ``GateReason.code``)."""
+
+CheckStatus = Literal["ok", "failed", "skipped"]
+
+_AUDIT_PAGE = 20
+
+CLOCK_SKEW = timedelta(minutes=5)
+"""Runs dated up to this far after the moment judged still count (clocks differ)."""
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class GateReason:
+    """One reason the gate is closed.
+
+    Attributes
+    ----------
+    code : str
+        One of :data:`REASON_CODES`.
+    message : str
+        One line: what is wrong and what to do next.
+    """
+
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        """Return ``{"code", "message"}``."""
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class GateCheck:
+    """One condition of the gate and how it came out.
+
+    Attributes
+    ----------
+    id : str
+        ``status``, ``classification``, ``tier``, ``approval``, ``conditions``, ``audit``,
+        ``audit_model_version``, ``audit_age``, ``audit_policy`` or
+        ``required_check:<check id>``.
+    status : {"ok", "failed", "skipped"}
+        ``skipped`` when an earlier condition left nothing to judge (no audit, no approval).
+    detail : str
+        What was found.
+    """
+
+    id: str
+    status: CheckStatus
+    detail: str
+
+    @property
+    def ok(self) -> bool:
+        """Whether the condition holds."""
+        return self.status == "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"id", "status", "ok", "detail"}``."""
+        return {"id": self.id, "status": self.status, "ok": self.ok, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """The gate's answer for one system at one moment.
+
+    Attributes
+    ----------
+    system : str
+    passed : bool
+        ``True`` only when :attr:`reasons` is empty.
+    reasons : tuple of GateReason
+        Every failed condition, in the order of the module docstring.
+    checks : tuple of GateCheck
+        Every condition with its outcome.
+    review_id : int or None
+        The approval the gate relied on (the latest decided review), if any.
+    run_id : str or None
+        The latest audit run of the system, if any.
+    evaluated_at : datetime
+        The moment judged (timezone-aware UTC).
+    model_version : str
+        The system's current model version.
+    tier : str or None
+        Its EU AI Act risk tier (``None``: not classified).
+    advisory_conditions : tuple of dict
+        Open non-blocking conditions of the approval (listed, never blocking):
+        ``{condition_id, text, due_on}``.
+    """
+
+    system: str
+    passed: bool
+    reasons: tuple[GateReason, ...]
+    checks: tuple[GateCheck, ...]
+    review_id: int | None
+    run_id: str | None
+    evaluated_at: datetime
+    model_version: str
+    tier: str | None
+    advisory_conditions: tuple[dict[str, Any], ...] = field(default=())
+
+    @property
+    def exit_code(self) -> int:
+        """0 when the gate passes, 1 when it is closed."""
+        return 0 if self.passed else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form (``fairmark gate --format json``); times ISO 8601 UTC."""
+        return {
+            "system": self.system,
+            "passed": self.passed,
+            "result": "PASS" if self.passed else "FAIL",
+            "evaluated_at": _iso(self.evaluated_at),
+            "model_version": self.model_version,
+            "tier": self.tier,
+            "review_id": self.review_id,
+            "run_id": self.run_id,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "checks": [c.to_dict() for c in self.checks],
+            "advisory_conditions": [dict(c) for c in self.advisory_conditions],
+        }
+
+
+# --------------------------------------------------------------------------- shared reads
+
+
+@contextmanager
+def store_guard(url: Any, action: str) -> Iterator[None]:
+    """Like :func:`fairmark.store.db.store_errors`, but a fairmark error passes unchanged.
+
+    ``store_errors`` turns every ``OSError`` into a ``StoreError``, and
+    :class:`~fairmark.governance.access.AccessError` is a ``PermissionError`` (an
+    ``OSError``); a refusal raised inside the block must reach the user as itself.
+    Use it outside :func:`fairmark.store.db.write_transaction`, so the transaction is
+    rolled back first.
+    """
+    refused: FairmarkError | None = None
+    with store_errors(url, action):
+        try:
+            yield
+        except FairmarkError as exc:
+            refused = exc
+    if refused is not None:
+        raise refused
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def system_row(conn: Connection, name: str) -> Any:
+    """Return the ``gov_systems`` row of ``name``.
+
+    Raises
+    ------
+    UsageError
+        No such system (one line with near matches or the registered names).
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise UsageError(f"system name is {name!r}; expected the name of a registered AI system")
+    row = conn.execute(select(SystemRow).where(SystemRow.name == name)).first()
+    if row is None:
+        raise unknown_system(conn, name)
+    return row
+
+
+def system_tier(row: Any) -> str | None:
+    """Return the EU AI Act tier of a ``gov_systems`` row (``None``: not classified)."""
+    risk = row.risk
+    if not isinstance(risk, dict):
+        return None
+    tier = risk.get("tier")
+    return tier if isinstance(tier, str) and tier else None
+
+
+def system_policy(row: Any, policy: Any = None) -> Any:
+    """Return the :class:`fairmark.policy.Policy` a system is judged against.
+
+    Parameters
+    ----------
+    row : gov_systems row
+    policy : Policy, str or None
+        An already loaded policy, a path / ``"default"`` to load, or ``None`` for the
+        system's own ``policy`` column (itself ``None``: the built-in policy).
+
+    Raises
+    ------
+    PolicyError
+        The policy file cannot be read or is invalid.
+    """
+    from fairmark.policy import Policy, load_policy
+
+    if isinstance(policy, Policy):
+        return policy
+    source = policy if policy is not None else (row.policy or "default")
+    return load_policy(source)
+
+
+def is_audit_document(report: Any) -> bool:
+    """Whether a stored run document is an audit (``kind`` ``audit`` or absent)."""
+    return isinstance(report, dict) and report.get("kind", "audit") in (None, "audit")
+
+
+def latest_audit(
+    conn: Connection, system_name: str, *, before: datetime | None = None
+) -> Any | None:
+    """Return the newest audit run recorded for ``system_name`` (``audit_runs`` row).
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+    system_name : str
+    before : datetime, optional
+        Only runs dated at or before this moment count (default: now plus
+        :data:`CLOCK_SKEW`): a run dated in the future cannot vouch for the present.
+
+    Returns
+    -------
+    row or None
+        ``(run_id, created_at, verdict, report)``, newest ``created_at`` first (ties by
+        ``run_id``); runs of other kinds (``delivery``, ``proxies`` …) are skipped.
+    """
+    cutoff = before if before is not None else datetime.now(UTC) + CLOCK_SKEW
+    offset = 0
+    while True:
+        rows = conn.execute(
+            select(AuditRun.run_id, AuditRun.created_at, AuditRun.verdict, AuditRun.report)
+            .where(AuditRun.system_name == system_name, AuditRun.created_at <= cutoff)
+            .order_by(AuditRun.created_at.desc(), AuditRun.run_id.desc())
+            .offset(offset)
+            .limit(_AUDIT_PAGE)
+        ).all()
+        for row in rows:
+            if is_audit_document(row.report):
+                return row
+        if len(rows) < _AUDIT_PAGE:
+            return None
+        offset += _AUDIT_PAGE
+
+
+def judged_policy(report: Any) -> dict[str, Any] | None:
+    """Return the ``policy`` block of a run document (``None``: judged without a policy)."""
+    block = report.get("policy") if isinstance(report, dict) else None
+    return block if isinstance(block, dict) else None
+
+
+def describe_policy(block: dict[str, Any] | None) -> str:
+    """``policy <id> v<version> (sha256 <12 hex>)``, or ``no policy``."""
+    if block is None:
+        return "no policy"
+    return (
+        f"policy {block.get('id')} v{block.get('version')} "
+        f"(sha256 {str(block.get('sha256'))[:12]})"
+    )
+
+
+def latest_decided_review(conn: Connection, system_name: str) -> Any | None:
+    """Return the system's latest review that was decided (quorum reached), or ``None``.
+
+    Decided reviews are ``approved``, ``approved_with_conditions``, ``rejected``, and
+    ``reopened`` ones that had been decided (``decided_at`` set); open and withdrawn
+    reviews decide nothing.
+    """
+    return conn.execute(
+        select(Review)
+        .where(
+            Review.system_name == system_name,
+            Review.decided_at.is_not(None),
+            Review.status.in_((*APPROVED_STATUSES, "rejected", "reopened")),
+        )
+        .order_by(Review.review_id.desc())
+        .limit(1)
+    ).first()
+
+
+# --------------------------------------------------------------------------- required checks
+
+
+def _number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return None if math.isnan(float(value)) else float(value)
+    if value == "inf":
+        return math.inf
+    if value == "-inf":
+        return -math.inf
+    return None
+
+
+def _shown(value: Any) -> str:
+    number = _number(value)
+    return str(value) if number is None or math.isinf(number) else f"{number:.4g}"
+
+
+def _outside_bound(finding: dict[str, Any]) -> bool:
+    """Whether a finding's estimate lies outside its rule's bound (whatever the severity)."""
+    value = _number(finding.get("value"))
+    bound = finding.get("bound")
+    if value is None or not isinstance(bound, dict):
+        return False
+    low, high = _number(bound.get("min")), _number(bound.get("max"))
+    return (low is not None and value < low) or (high is not None and value > high)
+
+
+def judge_required_check(report: dict[str, Any], check_id: str) -> tuple[CheckStatus, str, str]:
+    """Judge one required check from an audit's ``findings[]``.
+
+    Parameters
+    ----------
+    report : dict
+        A ``report.json`` document (``docs/report-schema.md``).
+    check_id : str
+        A check id, e.g. ``fairness.disparate_impact``.
+
+    Returns
+    -------
+    (status, code, detail)
+        ``("ok", "", detail)``; ``("failed", "required_check_failed", detail)`` when a
+        finding's verdict is ``fail`` or its value lies outside the rule's bound (a ``warn``
+        or ``info`` rule cannot hide a violation of a check the tier requires);
+        ``("failed", "required_check_missing", detail)`` when no finding of the check has a
+        value (the audit's policy has no rule for it, or nothing could be measured) or a
+        finding is ``insufficient_evidence``.
+    """
+    findings = [
+        f
+        for f in report.get("findings") or []
+        if isinstance(f, dict) and f.get("check") == check_id
+    ]
+    if not findings:
+        return (
+            "failed",
+            "required_check_missing",
+            "not measured: the audit's policy has no rule for it",
+        )
+    failing = [f for f in findings if f.get("verdict") == "fail" or _outside_bound(f)]
+    if failing:
+        first = failing[0]
+        where = " / ".join(str(x) for x in (first.get("feature"), first.get("group")) if x)
+        return (
+            "failed",
+            "required_check_failed",
+            f"{len(failing)} of {len(findings)} findings fail"
+            + (f" (first: {where}, value {_shown(first.get('value'))})" if where else ""),
+        )
+    measured = [f for f in findings if _number(f.get("value")) is not None]
+    if not measured:
+        return ("failed", "required_check_missing", "not measured: no finding has a value")
+    insufficient = [f for f in findings if f.get("verdict") == "insufficient_evidence"]
+    if insufficient:
+        return (
+            "failed",
+            "required_check_missing",
+            f"{len(insufficient)} of {len(findings)} findings have insufficient evidence",
+        )
+    return ("ok", "", f"{len(measured)} of {len(findings)} findings measured, none fails")
+
+
+# --------------------------------------------------------------------------- the gate
+
+
+def policy_option(policy: Any) -> str:
+    """The ``--policy`` value that names ``policy`` (``default`` for the built-in one)."""
+    path = str(getattr(policy, "path", "") or "default")
+    return "default" if path.startswith("builtin:") else path
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.checks: list[GateCheck] = []
+        self.reasons: list[GateReason] = []
+
+    def ok(self, check_id: str, detail: str) -> None:
+        self.checks.append(GateCheck(check_id, "ok", detail))
+
+    def skip(self, check_id: str, detail: str) -> None:
+        self.checks.append(GateCheck(check_id, "skipped", detail))
+
+    def fail(self, check_id: str, code: str, detail: str, message: str) -> None:
+        self.checks.append(GateCheck(check_id, "failed", detail))
+        self.reasons.append(GateReason(code, message))
+
+
+def _review_policy(conn: Connection, review: Any) -> dict[str, Any] | None:
+    report = conn.execute(select(AuditRun.report).where(AuditRun.run_id == review.run_id)).scalar()
+    return judged_policy(report)
+
+
+def _check_moment(at: datetime | None) -> datetime:
+    if at is None:
+        return datetime.now(UTC)
+    if not isinstance(at, datetime):
+        raise UsageError(f"at is {at!r}; expected a timezone-aware datetime")
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise UsageError(f"at is {at.isoformat()} without a time zone; expected an aware UTC time")
+    return at.astimezone(UTC)
+
+
+def evaluate_gate(
+    engine_or_conn: Engine | Connection,
+    system_name: str,
+    *,
+    at: datetime | None = None,
+    policy: Any = None,
+    principal: Principal | None = None,
+) -> GateResult:
+    """Decide whether ``system_name`` may be deployed at ``at``. Read-only.
+
+    Parameters
+    ----------
+    engine_or_conn : sqlalchemy.Engine or sqlalchemy.Connection
+        The store; a connection is used as is (e.g. inside the caller's write transaction,
+        as :func:`fairmark.governance.inventory.set_status` does before ``deployed``).
+    system_name : str
+        A registered AI system.
+    at : datetime, optional
+        The moment judged (timezone-aware; default now): approvals and audit age are
+        measured against it.
+    policy : Policy or str, optional
+        Judge against this policy instead of the system's own (``gov_systems.policy``,
+        default the built-in policy).
+    principal : Principal, optional
+        Who asks; when given they need permission ``gate.check``. ``None`` is for fairmark's
+        own calls.
+
+    Returns
+    -------
+    GateResult
+        ``passed`` only when every condition of the module docstring holds; ``reasons``
+        lists each one that does not, with a code from :data:`REASON_CODES`.
+
+    Raises
+    ------
+    AccessError
+        ``principal`` lacks ``gate.check`` (e.g. a token not scoped for it).
+    UsageError
+        The system is not registered (``not_registered``; near matches named), or ``at``
+        is naive.
+    PolicyError
+        The system's policy file cannot be read.
+    StoreError
+        The database cannot be read.
+
+    Notes
+    -----
+    Sources: EU AI Act Art. 9 and 17(1)(d) (test before placing on the market), Art. 43(4)
+    (substantial modification); ISO/IEC 42001:2023 A.6.2.5 (deployment).
+    """
+    if principal is not None:
+        authorize(principal, "gate.check")
+    moment = _check_moment(at)
+    if isinstance(engine_or_conn, Connection):
+        return _evaluate(engine_or_conn, system_name, moment, policy)
+    with store_guard(engine_or_conn.url, "cannot read the store"), engine_or_conn.connect() as c:
+        return _evaluate(c, system_name, moment, policy)
+
+
+def _judge_approval(
+    out: _Collector, conn: Connection, system: Any, policy: Any, at: datetime
+) -> Any | None:
+    """Judge condition 2 (a current approval); return the latest decided review."""
+    name = system.name
+    review = latest_decided_review(conn, name)
+    open_id = conn.execute(
+        select(Review.review_id)
+        .where(Review.system_name == name, Review.status == "open")
+        .order_by(Review.review_id.desc())
+        .limit(1)
+    ).scalar()
+    if open_id is not None:
+        again = (
+            f"review {open_id} is open and awaits its reviewers' decisions "
+            f"('fairmark review show {open_id}')"
+        )
+    else:
+        again = f"submit it for review with 'fairmark review submit {name}'"
+    if review is None:
+        out.fail("approval", "no_approval", "no decided review",
+                 f"system {name!r} has no approval; {again}")  # fmt: skip
+        return None
+    rid = int(review.review_id)
+    if review.status == "rejected":
+        out.fail("approval", "no_approval", f"review {rid} rejected",
+                 f"the latest review of {name!r} (review {rid}) rejected it; address the "
+                 f"reviewers' comments, then {again}")  # fmt: skip
+    elif review.status == "reopened":
+        why = f" ({review.closed_reason})" if review.closed_reason else ""
+        out.fail("approval", "approval_reopened", f"review {rid} reopened{why}",
+                 f"the approval of {name!r} (review {rid}) was reopened{why}; {again}")  # fmt: skip
+    elif review.model_version != system.model_version:
+        out.fail("approval", "approval_for_other_version",
+                 f"review {rid} approved model version {review.model_version}",
+                 f"review {rid} approved model version {review.model_version!r}, not the "
+                 f"current {system.model_version!r}; {again}")  # fmt: skip
+    elif (under := _review_policy(conn, review)) is None or under.get("sha256") != policy.sha256:
+        out.fail("approval", "approval_for_other_policy",
+                 f"review {rid} approved an audit judged against {describe_policy(under)}",
+                 f"review {rid} approved an audit judged against {describe_policy(under)}, "
+                 f"not the system's policy {policy.id} v{policy.version} (sha256 "
+                 f"{policy.sha256[:12]}); audit the system under it, then {again}")  # fmt: skip
+    elif review.expires_at is None or review.expires_at <= at:
+        when = _iso(review.expires_at) or "(no expiry recorded)"
+        out.fail("approval", "approval_expired", f"review {rid} expired {when}",
+                 f"the approval of {name!r} (review {rid}) expired at {when}; re-review is "
+                 f"due: {again}")  # fmt: skip
+    else:
+        out.ok("approval", f"review {rid} {review.status}, model version "
+               f"{review.model_version}, valid until {_iso(review.expires_at)}")  # fmt: skip
+    return review
+
+
+def _evaluate(conn: Connection, name: str, at: datetime, policy_arg: Any) -> GateResult:
+    system = system_row(conn, name)
+    policy = system_policy(system, policy_arg)
+    gov = policy.settings.governance
+    out = _Collector()
+    tier = system_tier(system)
+
+    # 1. status, classification, tier
+    if system.status == "retired":
+        out.fail(
+            "status",
+            "retired",
+            "retired",
+            f"system {name!r} is retired; a retired system is never deployed again",
+        )
+    else:
+        out.ok("status", system.status)
+    tier_settings = None
+    if tier is None:
+        out.fail(
+            "classification",
+            "not_classified",
+            "not risk-classified",
+            f"system {name!r} is not risk-classified; classify it first with "
+            f"'fairmark system classify {name} --answers FILE'",
+        )
+        out.skip("tier", "no tier without a classification")
+    else:
+        out.ok("classification", tier)
+        tier_settings = gov.tier(tier)
+        if not tier_settings.deployable:
+            out.fail(
+                "tier",
+                "prohibited_tier",
+                f"{tier} is not deployable",
+                f"system {name!r} is in tier {tier}, which policy {policy.id} never lets "
+                "deploy (EU AI Act Art. 5 prohibited practices); it cannot be approved",
+            )
+        else:
+            out.ok("tier", f"{tier} is deployable")
+
+    # 2-3. approval and its conditions
+    review = _judge_approval(out, conn, system, policy, at)
+    advisory: list[dict[str, Any]] = []
+    review_id = None if review is None else int(review.review_id)
+    if review is None or review.status not in APPROVED_STATUSES:
+        out.skip("conditions", "no approval to hold conditions")
+    else:
+        conditions = conn.execute(
+            select(Condition)
+            .where(Condition.review_id == review.review_id, Condition.status == "open")
+            .order_by(Condition.condition_id)
+        ).all()
+        blocking = [c for c in conditions if c.blocking]
+        advisory = [
+            {
+                "condition_id": int(c.condition_id),
+                "text": c.text,
+                "due_on": None if c.due_on is None else c.due_on.isoformat(),
+            }
+            for c in conditions
+            if not c.blocking
+        ]
+        if blocking:
+            ids = ", ".join(str(c.condition_id) for c in blocking)
+            first = blocking[0]
+            out.fail(
+                "conditions",
+                "open_blocking_condition",
+                f"{len(blocking)} open blocking condition(s): {ids}",
+                f"{len(blocking)} blocking condition(s) of review {review_id} still open "
+                f"(condition {first.condition_id}: {' '.join(first.text.split())}); a reviewer "
+                f"closes each with 'fairmark review close-condition {first.condition_id} "
+                "--note TEXT'",
+            )
+        else:
+            out.ok("conditions", f"no open blocking condition ({len(advisory)} advisory open)")
+
+    # 4-5. the latest audit
+    audit = latest_audit(conn, name, before=at + CLOCK_SKEW)
+    run_id = None if audit is None else audit.run_id
+    audit_checks = ("audit_model_version", "audit_age", "audit_policy")
+    if audit is None:
+        out.fail(
+            "audit",
+            "no_audit",
+            "no audit run recorded",
+            f"no audit run is recorded for {name!r}; run one with "
+            f"'fairmark audit DATA ... --system {name}'",
+        )
+        for check_id in audit_checks:
+            out.skip(check_id, "no audit")
+        for check_id in tier_settings.required_checks if tier_settings else ():
+            out.skip(f"required_check:{check_id}", "no audit")
+    else:
+        _judge_audit(out, name, system, audit, at, policy, gov, tier, tier_settings)
+
+    return GateResult(
+        system=name,
+        passed=not out.reasons,
+        reasons=tuple(out.reasons),
+        checks=tuple(out.checks),
+        review_id=review_id,
+        run_id=run_id,
+        evaluated_at=at,
+        model_version=system.model_version,
+        tier=tier,
+        advisory_conditions=tuple(advisory),
+    )
+
+
+def _judge_audit(
+    out: _Collector,
+    name: str,
+    system: Any,
+    audit: Any,
+    at: datetime,
+    policy: Any,
+    gov: Any,
+    tier: str | None,
+    tier_settings: Any,
+) -> None:
+    run = audit.run_id
+    short = run[:8]
+    again = f"run a new audit with 'fairmark audit DATA ... --system {name}'"
+    if audit.verdict in PASSING_VERDICTS:
+        out.ok("audit", f"run {run}: {audit.verdict}")
+    else:
+        out.fail(
+            "audit",
+            "audit_failed",
+            f"run {run}: {audit.verdict}",
+            f"the latest audit of {name!r} (run {short}) has verdict {audit.verdict}; fix "
+            f"the findings ('fairmark runs show {short}') and {again}",
+        )
+    if audit.created_at <= system.model_version_at:
+        out.fail(
+            "audit_model_version",
+            "audit_predates_model",
+            f"audit {_iso(audit.created_at)} <= model version {_iso(system.model_version_at)}",
+            f"the latest audit of {name!r} (run {short}, {_iso(audit.created_at)}) predates "
+            f"model version {system.model_version!r} registered at "
+            f"{_iso(system.model_version_at)}; {again}",
+        )
+    else:
+        out.ok("audit_model_version", f"audit after model version {system.model_version}")
+    max_age = gov.audit_max_age_days
+    if max_age is None:
+        out.ok("audit_age", "the policy sets no maximum audit age")
+    elif audit.created_at < at - timedelta(days=max_age):
+        age = (at - audit.created_at).days
+        out.fail(
+            "audit_age",
+            "audit_stale",
+            f"{age} days old > {max_age}",
+            f"the latest audit of {name!r} (run {short}) is {age} days old; policy "
+            f"{policy.id} allows at most {max_age}; {again}",
+        )
+    else:
+        out.ok("audit_age", f"{(at - audit.created_at).days} days old <= {max_age}")
+    report = audit.report if isinstance(audit.report, dict) else {}
+    judged = judged_policy(report)
+    if judged is None or judged.get("sha256") != policy.sha256:
+        used = describe_policy(judged)
+        out.fail(
+            "audit_policy",
+            "audit_policy_mismatch",
+            f"judged against {used}",
+            f"the latest audit of {name!r} (run {short}) was judged against {used}, not "
+            f"the system's policy {policy.id} v{policy.version} (sha256 {policy.sha256[:12]}); "
+            f"run a new audit with '--policy {policy_option(policy)}' and '--system {name}'",
+        )
+    else:
+        out.ok("audit_policy", f"policy {policy.id} v{policy.version}")
+    if tier_settings is None:
+        return
+    for check_id in tier_settings.required_checks:
+        status, code, detail = judge_required_check(report, check_id)
+        if status == "ok":
+            out.ok(f"required_check:{check_id}", detail)
+            continue
+        if code == "required_check_failed":
+            message = (
+                f"check {check_id}, required for tier {tier}, fails in the latest audit of "
+                f"{name!r} (run {short}): {detail}; fix it and {again}"
+            )
+        else:
+            message = (
+                f"check {check_id}, required for tier {tier}, was not measured in the latest "
+                f"audit of {name!r} (run {short}): {detail}; {again} under a policy with a "
+                "rule for it"
+            )
+        out.fail(f"required_check:{check_id}", code, detail, message)

@@ -1,0 +1,485 @@
+"""The deployment gate: each reason it closes, material changes, failed re-audits."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import insert
+from tests.governance._review_support import (  # noqa: F401 - world is a fixture
+    DEFAULT_POLICY_BLOCK,
+    HIGH_RISK_CHECKS,
+    SYSTEM,
+    World,
+    finding,
+    log_actions,
+    log_head,
+    snapshot,
+    stamp,
+    world,
+)
+
+from fairmark.errors import UsageError
+from fairmark.governance.access import AccessError, Principal
+from fairmark.governance.gate import REASON_CODES, GateResult, evaluate_gate, judge_required_check
+from fairmark.governance.inventory import set_status, update_system
+from fairmark.governance.review import decide, get_review, on_audit_recorded, submit_review
+from fairmark.policy import load_policy
+from fairmark.store.db import write_transaction
+from fairmark.store.document import run_columns
+from fairmark.store.models import AuditRun
+
+
+def _codes(result: GateResult) -> list[str]:
+    return [r.code for r in result.reasons]
+
+
+def _approve(w: World) -> int:
+    """Register, audit, submit and approve the system; return the review id."""
+    w.register()
+    w.audit()
+    review = submit_review(w.engine, SYSTEM, principal=w["olivia"])
+    for who in [r.reviewer for r in review.reviewers]:
+        decide(w.engine, review.review_id, "approve", "ok", principal=w[who])
+    assert evaluate_gate(w.engine, SYSTEM).passed
+    return review.review_id
+
+
+def _record_with_hook(w: World, report: dict[str, Any], actor: str = "olivia") -> None:
+    """Record a run and call the review hook in one write transaction, as the store will."""
+    with write_transaction(w.engine) as conn:
+        conn.execute(insert(AuditRun).values(**run_columns(report)))
+        on_audit_recorded(conn, report, actor=actor)
+
+
+# ---------------------------------------------------------------------------- basics
+
+
+def test_an_unknown_system_is_bad_input(world: World) -> None:  # noqa: F811
+    world.register()
+    with pytest.raises(UsageError, match=r"^no AI system 'bank-propensty'; did you mean"):
+        evaluate_gate(world.engine, "bank-propensty")
+
+
+def test_a_fresh_system_fails_every_way_at_once(world: World) -> None:  # noqa: F811
+    world.register(tier=None)
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert not result.passed
+    assert result.exit_code == 1
+    assert _codes(result) == ["not_classified", "no_approval", "no_audit"]
+    messages = [r.message for r in result.reasons]
+    assert f"'fairmark system classify {SYSTEM} --answers FILE'" in messages[0]
+    assert f"'fairmark review submit {SYSTEM}'" in messages[1]
+    assert f"--system {SYSTEM}" in messages[2]
+    statuses = {c.id: c.status for c in result.checks}
+    assert statuses == {
+        "status": "ok",
+        "classification": "failed",
+        "tier": "skipped",
+        "approval": "failed",
+        "conditions": "skipped",
+        "audit": "failed",
+        "audit_model_version": "skipped",
+        "audit_age": "skipped",
+        "audit_policy": "skipped",
+    }
+    assert result.review_id is None
+    assert result.run_id is None
+    assert result.tier is None
+
+
+def test_gate_result_to_dict(world: World) -> None:  # noqa: F811
+    rid = _approve(world)
+    at = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    doc = evaluate_gate(world.engine, SYSTEM, at=at).to_dict()
+    json.dumps(doc)
+    assert doc["system"] == SYSTEM
+    assert doc["passed"] is False  # by 2030 the approval and the audit are too old
+    assert doc["result"] == "FAIL"
+    assert doc["evaluated_at"] == "2030-01-02T03:04:05Z"
+    assert doc["review_id"] == rid
+    assert doc["tier"] == "minimal_risk"
+    assert doc["model_version"] == "1.0"
+    assert [r["code"] for r in doc["reasons"]] == ["approval_expired", "audit_stale"]
+    assert {"id", "status", "ok", "detail"} == set(doc["checks"][0])
+
+
+def test_retired_and_prohibited(world: World) -> None:  # noqa: F811
+    _approve(world)
+    world.set_system(status="retired")
+    assert _codes(evaluate_gate(world.engine, SYSTEM)) == ["retired"]
+    world.set_system(status="approved", risk={"tier": "prohibited"})
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert _codes(result) == ["prohibited_tier"]
+    assert "Art. 5" in result.reasons[0].message
+
+
+def test_an_open_review_is_not_an_approval(world: World) -> None:  # noqa: F811
+    world.register()
+    world.audit()
+    review = submit_review(world.engine, SYSTEM, principal=world["olivia"])
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert _codes(result) == ["no_approval"]
+    message = result.reasons[0].message
+    assert f"review {review.review_id} is open and awaits its reviewers" in message
+
+
+def test_a_later_rejection_revokes_an_earlier_approval(world: World) -> None:  # noqa: F811
+    _approve(world)
+    world.audit()
+    second = submit_review(world.engine, SYSTEM, principal=world["olivia"])
+    # an open re-review leaves the approval standing
+    assert evaluate_gate(world.engine, SYSTEM).passed
+    decide(world.engine, second.review_id, "reject", "drift", principal=world["rita"])
+    decide(world.engine, second.review_id, "approve", "ok", principal=world["sam"])
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert _codes(result) == ["no_approval"]
+    assert result.review_id == second.review_id
+    # with a third review open, the gate points at it
+    world.audit()
+    third = submit_review(world.engine, SYSTEM, principal=world["olivia"])
+    (reason,) = evaluate_gate(world.engine, SYSTEM).reasons
+    assert reason.message == (
+        f"the latest review of '{SYSTEM}' (review {second.review_id}) rejected it; address "
+        f"the reviewers' comments, then review {third.review_id} is open and awaits its "
+        f"reviewers' decisions ('fairmark review show {third.review_id}')"
+    )
+
+
+# ---------------------------------------------------------------------------- approval
+
+
+def test_expired_approval(world: World) -> None:  # noqa: F811
+    rid = _approve(world)
+    world.set_review(rid, expires_at=datetime.now(UTC) - timedelta(minutes=1))
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert _codes(result) == ["approval_expired"]
+    assert f"'fairmark review submit {SYSTEM}'" in result.reasons[0].message
+
+
+def test_approval_of_another_model_version(world: World) -> None:  # noqa: F811
+    _approve(world)
+    world.set_system(model_version="2.0")  # changed behind the inventory's back
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert _codes(result) == ["approval_for_other_version"]
+    assert "approved model version '1.0', not the current '2.0'" in result.reasons[0].message
+
+
+def test_a_new_model_version_reopens_the_review_and_closes_the_gate(world: World) -> None:  # noqa: F811
+    rid = _approve(world)
+    update_system(world.engine, SYSTEM, model_version="2.0", principal=world["olivia"])
+    assert world.review_row(rid).status == "reopened"
+    assert world.status() == "in_review"
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert _codes(result) == ["approval_reopened", "audit_predates_model"]
+    assert "model version" in result.reasons[0].message
+    # a new audit and a new review of version 2.0 open it again
+    world.audit(created_at=datetime.now(UTC) + timedelta(seconds=1))
+    review = submit_review(world.engine, SYSTEM, principal=world["olivia"])
+    assert review.model_version == "2.0"
+    for who in [r.reviewer for r in review.reviewers]:
+        decide(world.engine, review.review_id, "approve", "ok", principal=world[who])
+    assert evaluate_gate(world.engine, SYSTEM).passed
+
+
+def test_a_failed_re_audit_reopens_the_review(world: World, make_report: Any) -> None:  # noqa: F811
+    rid = _approve(world)
+    set_status(world.engine, SYSTEM, "deployed", principal=world["olivia"])
+    start = log_head(world.engine)
+    report = make_report(
+        system_name=SYSTEM,
+        verdict="fail",
+        created_at=stamp(datetime.now(UTC)),
+        policy=dict(DEFAULT_POLICY_BLOCK),
+        findings=[finding("fairness.disparate_impact", 0.5, verdict="fail")],
+    )
+    _record_with_hook(world, report)
+    review = world.review_row(rid)
+    assert review.status == "reopened"
+    assert review.closed_reason == f"material change: failed re-audit run {report['run_id']}"
+    assert world.status() == "in_review"
+    assert log_actions(world.engine, start) == [
+        ("olivia", "review.reopen", str(rid)),
+        ("olivia", "system.status", SYSTEM),
+    ]
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert _codes(result) == ["approval_reopened", "audit_failed", "required_check_failed"]
+    assert "failed re-audit" in result.reasons[0].message
+    assert get_review(world.engine, rid, principal=world["vic"]).current is False
+
+
+@pytest.mark.parametrize(
+    ("status_before", "fields"),
+    [
+        ("approved", {"verdict": "pass"}),
+        ("approved", {"verdict": "warn"}),
+        ("approved", {"system_name": "not-registered", "verdict": "fail"}),
+        ("approved", {"system_name": None, "verdict": "fail"}),
+        ("approved", {"verdict": "fail", "kind": "delivery"}),
+        ("proposed", {"verdict": "fail"}),
+    ],
+)
+def test_the_hook_ignores_everything_else(
+    world: World,  # noqa: F811
+    make_report: Any,
+    status_before: str,
+    fields: dict[str, Any],
+) -> None:
+    rid = _approve(world)
+    world.set_system(status=status_before)
+    before = snapshot(world.engine)
+    report = make_report(**{"system_name": SYSTEM, "created_at": stamp(datetime.now(UTC)),
+                            "policy": dict(DEFAULT_POLICY_BLOCK), **fields})
+    _record_with_hook(world, report)
+    after = snapshot(world.engine)
+    assert len(after["audit_runs"]) == len(before["audit_runs"]) + 1
+    after.pop("audit_runs"), before.pop("audit_runs")
+    assert after == before
+    assert world.review_row(rid).status == "approved"
+
+
+def test_insufficient_evidence_also_reopens(world: World, make_report: Any) -> None:  # noqa: F811
+    rid = _approve(world)
+    report = make_report(
+        system_name=SYSTEM,
+        verdict="insufficient_evidence",
+        created_at=stamp(datetime.now(UTC)),
+        policy=dict(DEFAULT_POLICY_BLOCK),
+    )
+    _record_with_hook(world, report)
+    assert world.review_row(rid).status == "reopened"
+    assert world.status() == "in_review"
+
+
+# ---------------------------------------------------------------------------- audit
+
+
+def test_the_latest_audit_failing_closes_the_gate(world: World) -> None:  # noqa: F811
+    _approve(world)
+    run = world.audit(verdict="fail", created_at=datetime.now(UTC) - timedelta(minutes=1))
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert _codes(result) == ["audit_failed"]
+    assert result.run_id == run
+    assert f"(run {run[:8]}) has verdict fail" in result.reasons[0].message
+    # a later passing audit opens it again
+    world.audit(created_at=datetime.now(UTC) - timedelta(seconds=30))
+    assert evaluate_gate(world.engine, SYSTEM).passed
+
+
+def test_other_kinds_of_run_are_not_the_latest_audit(world: World) -> None:  # noqa: F811
+    _approve(world)
+    world.audit(verdict="fail", kind="delivery", created_at=datetime.now(UTC))
+    assert evaluate_gate(world.engine, SYSTEM).passed
+
+
+def test_an_audit_predating_the_model_version(world: World) -> None:  # noqa: F811
+    _approve(world)
+    world.set_system(model_version_at=datetime.now(UTC))
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert _codes(result) == ["audit_predates_model"]
+    assert "predates model version '1.0' registered at" in result.reasons[0].message
+
+
+def test_a_stale_audit(world: World) -> None:  # noqa: F811
+    _approve(world)
+    assert evaluate_gate(world.engine, SYSTEM, at=datetime.now(UTC) + timedelta(days=89)).passed
+    result = evaluate_gate(world.engine, SYSTEM, at=datetime.now(UTC) + timedelta(days=91))
+    assert _codes(result) == ["audit_stale"]
+    assert "policy fairmark-default allows at most 90" in result.reasons[0].message
+
+
+@pytest.mark.parametrize(
+    ("policy", "shown"),
+    [
+        (None, "judged against no policy"),
+        ({**DEFAULT_POLICY_BLOCK, "sha256": "0" * 64, "id": "lax"}, "policy lax v1.0.0"),
+    ],
+)
+def test_an_audit_judged_against_another_policy(
+    world: World,  # noqa: F811
+    policy: dict[str, Any] | None,
+    shown: str,
+) -> None:
+    _approve(world)
+    world.audit(created_at=datetime.now(UTC) - timedelta(minutes=1), policy=policy)
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert "audit_policy_mismatch" in _codes(result)
+    message = next(r.message for r in result.reasons if r.code == "audit_policy_mismatch")
+    assert "not the system's policy fairmark-default" in message
+    assert "--policy default" in message
+    if policy is not None:
+        assert shown in message
+
+
+def test_required_checks_missing_or_failing(world: World) -> None:  # noqa: F811
+    world.register(tier="high_risk")
+    findings = [finding(c) for c in HIGH_RISK_CHECKS[1:3]]
+    findings.append(finding(HIGH_RISK_CHECKS[3], None, verdict="insufficient_evidence"))
+    findings.append(finding(HIGH_RISK_CHECKS[4], "inf", bound={"min": None, "max": 0.2},
+                            verdict="warn", severity="warn"))
+    world.audit(verdict="warn", findings=findings)
+    review = submit_review(world.engine, SYSTEM, principal=world["olivia"])
+    for who in ("rita", "sam", "tom"):
+        decide(world.engine, review.review_id, "approve", "ok", principal=world[who])
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert _codes(result) == [
+        "required_check_missing",
+        "required_check_missing",
+        "required_check_failed",
+    ]
+    messages = [r.message for r in result.reasons]
+    assert f"check {HIGH_RISK_CHECKS[0]}, required for tier high_risk, was not measured" in (
+        messages[0]
+    )
+    assert "the audit's policy has no rule for it" in messages[0]
+    assert HIGH_RISK_CHECKS[3] in messages[1]
+    assert f"check {HIGH_RISK_CHECKS[4]}, required for tier high_risk, fails" in messages[2]
+
+
+@pytest.mark.parametrize(
+    ("findings", "expected"),
+    [
+        ([], ("failed", "required_check_missing")),
+        ([finding("x.y", 0.9)], ("ok", "")),
+        ([finding("x.y", 0.9), finding("x.y", None, verdict="warn", severity="warn")],
+         ("ok", "")),
+        ([finding("x.y", None, verdict="warn", severity="warn")],
+         ("failed", "required_check_missing")),
+        ([finding("x.y", 0.9, verdict="insufficient_evidence")],
+         ("failed", "required_check_missing")),
+        ([finding("x.y", 0.7, verdict="pass", severity="info")],
+         ("failed", "required_check_failed")),
+        ([finding("x.y", 0.9, verdict="fail")], ("failed", "required_check_failed")),
+        ([finding("x.y", "inf", bound={"min": 0.8, "max": None})], ("ok", "")),
+        ([finding("x.y", "-inf", bound={"min": "-inf", "max": 0.1})], ("ok", "")),
+        ([finding("x.y", 0.3, bound={"min": None, "max": 0.1}, verdict="warn",
+                  severity="warn")], ("failed", "required_check_failed")),
+        ([finding("other.check", 0.1)], ("failed", "required_check_missing")),
+    ],
+)
+def test_judge_required_check(findings: list[dict[str, Any]], expected: tuple[str, str]) -> None:
+    status, code, detail = judge_required_check({"findings": findings}, "x.y")
+    assert (status, code) == expected
+    assert detail
+
+
+# ---------------------------------------------------------------------------- policy, access
+
+
+def test_the_systems_own_policy_sets_quorum_expiry_and_checks(
+    world: World,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    text = Path("policies/default.yaml").read_text(encoding="utf-8")
+    text = text.replace("review_quorum: 2", "review_quorum: 1", 1)
+    text = text.replace("approval_valid_days: 365", "approval_valid_days: 10", 1)
+    path = tmp_path / "team-policy.yaml"
+    path.write_text(text, encoding="utf-8")
+    policy = load_policy(path)
+    world.register(policy=str(path))
+    block = {**DEFAULT_POLICY_BLOCK, "sha256": policy.sha256, "path": str(path)}
+    world.audit(policy=block)
+    review = submit_review(world.engine, SYSTEM, principal=world["olivia"])
+    assert review.quorum == 1
+    assert [r.reviewer for r in review.reviewers] == ["rita"]
+    info = decide(world.engine, review.review_id, "approve", "ok", principal=world["rita"])
+    assert info.status == "approved"
+    assert info.expires_at - info.decided_at == timedelta(days=10)
+    assert evaluate_gate(world.engine, SYSTEM).passed
+    # an audit judged against the built-in policy does not count for this system
+    world.audit(created_at=datetime.now(UTC) - timedelta(minutes=1))
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert _codes(result) == ["audit_policy_mismatch"]
+    assert f"--policy {path}" in result.reasons[0].message
+
+
+def test_swapping_the_policy_after_approval_needs_a_new_review(
+    world: World,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    rid = _approve(world)
+    text = Path("policies/default.yaml").read_text(encoding="utf-8")
+    lax = tmp_path / "lax.yaml"
+    lax.write_text(text.replace("audit_max_age_days: 90", "audit_max_age_days: 3650"), "utf-8")
+    policy = load_policy(lax)
+    update_system(world.engine, SYSTEM, policy=str(lax), principal=world["olivia"])
+    world.audit(
+        created_at=datetime.now(UTC) - timedelta(minutes=1),
+        policy={**DEFAULT_POLICY_BLOCK, "sha256": policy.sha256, "path": str(lax)},
+    )
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert _codes(result) == ["approval_for_other_policy"]
+    message = result.reasons[0].message
+    assert message.startswith(f"review {rid} approved an audit judged against policy ")
+    assert f"not the system's policy fairmark-default v1.0.0 (sha256 {policy.sha256[:12]})" in (
+        message
+    )
+
+
+def test_a_future_dated_audit_cannot_keep_the_gate_open(world: World) -> None:  # noqa: F811
+    _approve(world)
+    world.audit(verdict="fail", created_at=datetime.now(UTC) - timedelta(minutes=1))
+    forged = world.audit(created_at=datetime.now(UTC) + timedelta(days=1))
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert _codes(result) == ["audit_failed"]
+    assert result.run_id != forged
+    # judged as of the day after, that audit exists
+    later = evaluate_gate(world.engine, SYSTEM, at=datetime.now(UTC) + timedelta(days=2))
+    assert later.run_id == forged
+    assert later.passed
+
+
+def test_gate_permission_and_input(world: World) -> None:  # noqa: F811
+    _approve(world)
+    for who in ("vic", "aud", "rita", "olivia", "ada"):
+        assert evaluate_gate(world.engine, SYSTEM, principal=world[who]).passed
+    scoped = Principal("vic", "viewer", via="token", scopes=frozenset({"system.read"}),
+                       token_id="t9")
+    with pytest.raises(AccessError, match=r"is not scoped for gate\.check"):
+        evaluate_gate(world.engine, SYSTEM, principal=scoped)
+    with pytest.raises(UsageError, match="without a time zone"):
+        evaluate_gate(world.engine, SYSTEM, at=datetime(2030, 1, 1))
+
+
+def test_gate_inside_a_transaction_and_deployment(world: World) -> None:  # noqa: F811
+    world.register()
+    world.audit()
+    review = submit_review(world.engine, SYSTEM, principal=world["olivia"])
+    decide(world.engine, review.review_id, "approve_with_conditions", "ok",
+           principal=world["rita"], conditions=["Fix it"])
+    info = decide(world.engine, review.review_id, "approve", "ok", principal=world["sam"])
+    with world.engine.connect() as conn:
+        assert _codes(evaluate_gate(conn, SYSTEM)) == ["open_blocking_condition"]
+    with pytest.raises(UsageError, match="deployment gate fails"):
+        set_status(world.engine, SYSTEM, "deployed", principal=world["olivia"])
+    from fairmark.governance.review import close_condition
+
+    close_condition(world.engine, info.conditions[0].condition_id, "fixed",
+                    principal=world["sam"])
+    set_status(world.engine, SYSTEM, "deployed", principal=world["olivia"])
+    assert world.status() == "deployed"
+    assert evaluate_gate(world.engine, SYSTEM).passed
+
+
+def test_reason_codes_are_stable() -> None:
+    assert REASON_CODES == (
+        "retired",
+        "not_classified",
+        "prohibited_tier",
+        "no_approval",
+        "approval_expired",
+        "approval_reopened",
+        "approval_for_other_version",
+        "approval_for_other_policy",
+        "open_blocking_condition",
+        "no_audit",
+        "audit_failed",
+        "audit_stale",
+        "audit_predates_model",
+        "audit_policy_mismatch",
+        "required_check_missing",
+        "required_check_failed",
+    )
