@@ -112,7 +112,8 @@ def run_audit_job(
         SQLAlchemy URL of the run store (default ``FAIRMARK_DB_URL`` or the local SQLite
         file ``.fairmark/fairmark.db``); also where the consent ledger is read from.
     record : bool
-        Record the run in the store (default True).
+        Record the run in the store (default True), with the artifacts an evidence
+        bundle needs (:func:`fairmark.governance.artifacts.build_artifacts`).
     **audit_kwargs
         Passed to :func:`fairmark.audit`.
 
@@ -154,9 +155,11 @@ def run_audit_job(
                 "expected a writable folder (--out)"
             ) from None
         if record:
+            from fairmark.governance.artifacts import build_artifacts
             from fairmark.store import record_run
 
-            record_run(document, url=store_url)
+            # with the aggregates, policy text and environment an evidence bundle needs
+            record_run(document, url=store_url, artifacts=build_artifacts(result))
         paths = {}
         for fmt, path in staged.items():
             target = out / Path(path).name

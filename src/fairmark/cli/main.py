@@ -15,6 +15,7 @@ from fairmark.cli import content as content_cmd
 from fairmark.cli import delivery as delivery_cmd
 from fairmark.cli import demo as demo_cmd
 from fairmark.cli import dsr as dsr_cmd
+from fairmark.cli import evidence as evidence_cmd
 from fairmark.cli import explain as explain_cmd
 from fairmark.cli import gate as gate_cmd
 from fairmark.cli import log as log_cmd
@@ -66,6 +67,7 @@ app.add_typer(system_cmd.app, name="system")
 app.add_typer(review_cmd.app, name="review")
 app.command("gate", epilog=gate_cmd.EPILOG)(gate_cmd.gate_command)
 app.add_typer(log_cmd.app, name="log")
+app.add_typer(evidence_cmd.app, name="evidence")
 app.add_typer(user_cmd.app, name="user")
 
 

@@ -282,6 +282,9 @@ def build_score_histogram(
 
     if restrict_to is not None:
         t = t.filter(_restriction(t, spec, restrict_to))
+        raw = t[spec.score]  # expressions of the filtered table, not of the unfiltered one
+        s = raw.cast("float64")
+        s_missing = _missing(raw)
     scale = n_bins / (hi - lo)
     fine = ((s - lo) * scale).floor()
     fine = ibis.greatest(ibis.least(fine, n_bins - 1), 0)

@@ -54,7 +54,14 @@ from fairmark.fairness.outcome_result import OutcomeMetric
 from fairmark.fairness.result import AuditMetrics, GroupStats
 from fairmark.fairness.spec import INTERSECTION_SEP, AuditSpec
 
-__all__ = ["OutcomeMetric", "compute_outcome_metrics"]
+__all__ = [
+    "OutcomeAggregates",
+    "OutcomeMetric",
+    "OutcomeMetricRows",
+    "compute_outcome_metrics",
+    "outcome_aggregates",
+    "outcome_metrics_from_aggregates",
+]
 
 _EMPTY = Moments(0.0, 0.0, None, 0.0)
 
@@ -280,9 +287,113 @@ def _holm(rows: list[OutcomeMetric]) -> list[OutcomeMetric]:
     return out
 
 
+@dataclass(frozen=True)
+class OutcomeAggregates:
+    """The engine aggregates the outcome metrics of one audit are computed from.
+
+    Attributes
+    ----------
+    cells : pandas.DataFrame
+        Per cell of all sensitive features: the outcome counts, total and moments
+        (:func:`fairmark.fairness._outcome_engine.outcome_cells`).
+    medians : dict
+        ``grouping (tuple of feature names) -> {levels tuple -> approximate median or
+        None}`` for each feature and each intersection, in report order
+        (:func:`fairmark.fairness._outcome_engine.outcome_medians`).
+
+    Notes
+    -----
+    Recorded with the run (:func:`fairmark.governance.artifacts.build_artifacts`) so that
+    an evidence bundle can recompute every outcome metric without the data
+    (:func:`outcome_metrics_from_aggregates`).
+    """
+
+    cells: Any
+    medians: dict[tuple[str, ...], dict[tuple[str, ...], float | None]]
+
+
+class OutcomeMetricRows(tuple):  # type: ignore[type-arg]
+    """The ``outcome_metrics`` of an audit (a tuple of :class:`OutcomeMetric`), carrying
+    the :class:`OutcomeAggregates` they were computed from in ``aggregates``.
+
+    A plain tuple in every other respect, so
+    :class:`~fairmark.fairness.result.AuditMetrics` holds it unchanged; the aggregates
+    ride along to :func:`fairmark.governance.artifacts.build_artifacts`.
+    """
+
+    aggregates: OutcomeAggregates
+
+    def __new__(cls, rows: Any, aggregates: OutcomeAggregates) -> OutcomeMetricRows:
+        obj = super().__new__(cls, rows)
+        obj.aggregates = aggregates
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (tuple(self), self.aggregates))
+
+
+def _combos(spec: AuditSpec) -> list[tuple[str, ...]]:
+    return [(f,) for f in spec.feature_names] + list(spec.intersections)
+
+
+def outcome_aggregates(source: DataSource, spec: AuditSpec) -> OutcomeAggregates:
+    """Run the engine passes of the outcome metrics: cell moments, then medians per grouping.
+
+    Parameters
+    ----------
+    source : DataSource
+    spec : AuditSpec
+        With ``outcome`` set.
+
+    Returns
+    -------
+    OutcomeAggregates
+
+    Raises
+    ------
+    DataError
+        As :func:`compute_outcome_metrics`.
+    """
+    cells = outcome_cells(source, spec)
+    medians = {combo: outcome_medians(source, spec, combo) for combo in _combos(spec)}
+    return OutcomeAggregates(cells, medians)
+
+
+def outcome_metrics_from_aggregates(
+    aggregates: OutcomeAggregates, spec: AuditSpec, metrics: AuditMetrics
+) -> tuple[OutcomeMetric, ...]:
+    """Compute the outcome metrics of an audit from its recorded aggregates.
+
+    Parameters
+    ----------
+    aggregates : OutcomeAggregates
+        From :func:`outcome_aggregates` (or read back from an evidence bundle).
+    spec : AuditSpec
+    metrics : AuditMetrics
+        The audit's groups, reference groups and ``min_group_size``.
+
+    Returns
+    -------
+    tuple of OutcomeMetric
+        Exactly what :func:`compute_outcome_metrics` returned for the same aggregates
+        (see there for the order and definitions).
+    """
+    conf = spec.confidence_level
+    min_n = metrics.min_group_size
+    rows: list[OutcomeMetric] = []
+    for combo in _combos(spec):
+        feature = INTERSECTION_SEP.join(combo)
+        groups = [g for g in metrics.groups if g.feature == feature]
+        merged = _merge(aggregates.cells, combo)
+        medians = aggregates.medians.get(combo, {})
+        ref = metrics.reference_groups.get(feature, {}).get("group")
+        rows += _feature_rows(feature, combo, groups, merged, medians, ref, min_n, conf)
+    return tuple(_holm(rows))
+
+
 def compute_outcome_metrics(
     source: DataSource, spec: AuditSpec, metrics: AuditMetrics
-) -> tuple[OutcomeMetric, ...]:
+) -> OutcomeMetricRows:
     """Compute the outcome-value metrics of an audit (``outcome_metrics[]``).
 
     Parameters
@@ -299,12 +410,15 @@ def compute_outcome_metrics(
 
     Returns
     -------
-    tuple of OutcomeMetric
-        Per feature (in ``metrics.features`` order), per group: ``outcome_n``,
-        ``outcome_n_missing``, ``outcome_mean``, ``outcome_median``, ``outcome_total``,
-        ``population_share``, ``value_share``, ``value_share_gap``; then, per group other
-        than the reference, ``mean_outcome_difference`` and ``mean_outcome_ratio``. See
-        the module docstring for definitions; medians are approximate.
+    OutcomeMetricRows
+        A tuple of :class:`OutcomeMetric` whose ``aggregates`` attribute holds the
+        :class:`OutcomeAggregates` it was computed from (:func:`outcome_aggregates` then
+        :func:`outcome_metrics_from_aggregates`). Per feature (in ``metrics.features``
+        order), per group: ``outcome_n``, ``outcome_n_missing``, ``outcome_mean``,
+        ``outcome_median``, ``outcome_total``, ``population_share``, ``value_share``,
+        ``value_share_gap``; then, per group other than the reference,
+        ``mean_outcome_difference`` and ``mean_outcome_ratio``. See the module docstring
+        for definitions; medians are approximate.
 
     Raises
     ------
@@ -321,16 +435,6 @@ def compute_outcome_metrics(
     comparison behind the Lorenz curve (Lorenz 1905, *Publications of the American
     Statistical Association* 9:209-219).
     """
-    cells = outcome_cells(source, spec)
-    combos: list[tuple[str, ...]] = [(f,) for f in spec.feature_names] + list(spec.intersections)
-    conf = spec.confidence_level
-    min_n = metrics.min_group_size
-    rows: list[OutcomeMetric] = []
-    for combo in combos:
-        feature = INTERSECTION_SEP.join(combo)
-        groups = [g for g in metrics.groups if g.feature == feature]
-        merged = _merge(cells, combo)
-        medians = outcome_medians(source, spec, combo)
-        ref = metrics.reference_groups.get(feature, {}).get("group")
-        rows += _feature_rows(feature, combo, groups, merged, medians, ref, min_n, conf)
-    return tuple(_holm(rows))
+    aggregates = outcome_aggregates(source, spec)
+    rows = outcome_metrics_from_aggregates(aggregates, spec, metrics)
+    return OutcomeMetricRows(rows, aggregates)

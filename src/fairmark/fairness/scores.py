@@ -48,6 +48,7 @@ The reference group of each feature is the audit's (``metrics.reference_groups``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from fairmark.engine.histogram import (
     MAX_BINS,
@@ -68,8 +69,12 @@ __all__ = [
     "AUC_ERROR_TARGET",
     "SCORE_METRICS",
     "TOP_FRACTIONS",
+    "ScoreAggregates",
     "ScoreMetric",
+    "ScoreMetricRows",
     "compute_score_metrics",
+    "score_aggregates",
+    "score_metrics_from_aggregates",
     "score_metrics_from_histogram",
 ]
 
@@ -121,11 +126,12 @@ def _auc_bound(ctx: _Context, g: GroupStats) -> float | None:
 
 def _refine(
     source: DataSource, spec: AuditSpec, metrics: AuditMetrics, ctx: _Context
-) -> _Refined | None:
+) -> tuple[ScoreHistogram, tuple[tuple[str, str], ...]] | None:
     """Re-bin, with a million bins, the groups whose AUC error bound exceeds 1e-3.
 
     Smallest groups first, as many as fit in :data:`ROW_BUDGET` rows (a group's rows
     bound its share of the result). One more engine pass, filtered to those groups.
+    Returns the fine histogram and the ``(feature, group)`` pairs it refines.
     """
     flagged = []
     for g in metrics.groups:
@@ -144,7 +150,7 @@ def _refine(
         return None
     restrict = [dict(zip(g.features, g.levels, strict=True)) for g in chosen]
     fine = build_score_histogram(source, spec, n_bins=MAX_BINS, restrict_to=restrict)
-    return _Refined(_Context(fine), {(g.feature, g.group) for g in chosen})
+    return fine, tuple((g.feature, g.group) for g in chosen)
 
 
 def _all_metrics(
@@ -210,9 +216,110 @@ def _n_rows(spec: AuditSpec, metrics: AuditMetrics) -> int:
     )
 
 
+@dataclass(frozen=True)
+class ScoreAggregates:
+    """The engine aggregates the score metrics of one audit are computed from.
+
+    Attributes
+    ----------
+    histogram : ScoreHistogram
+        The score histogram of every row (cell × score bin × label).
+    refined : ScoreHistogram or None
+        The million-bin histogram of the groups whose AUC error bound was too wide
+        (:func:`compute_score_metrics`, "AUC refinement"); ``None`` when none was.
+    refined_groups : tuple of (str, str)
+        ``(feature, group)`` of every group whose AUC comes from ``refined``.
+
+    Notes
+    -----
+    Recorded with the run (:func:`fairmark.governance.artifacts.build_artifacts`) so that
+    an evidence bundle can recompute every score metric without the data
+    (:func:`score_metrics_from_aggregates`).
+    """
+
+    histogram: ScoreHistogram
+    refined: ScoreHistogram | None = None
+    refined_groups: tuple[tuple[str, str], ...] = ()
+
+
+class ScoreMetricRows(tuple):  # type: ignore[type-arg]
+    """The ``score_metrics`` of an audit (a tuple of :class:`ScoreMetric`), carrying the
+    :class:`ScoreAggregates` they were computed from in ``aggregates``.
+
+    A plain tuple in every other respect (equality, iteration, ``to_dict`` of the items),
+    so :class:`~fairmark.fairness.result.AuditMetrics` holds it unchanged; the aggregates
+    ride along to :func:`fairmark.governance.artifacts.build_artifacts`.
+    """
+
+    aggregates: ScoreAggregates
+
+    def __new__(cls, rows: Any, aggregates: ScoreAggregates) -> ScoreMetricRows:
+        obj = super().__new__(cls, rows)
+        obj.aggregates = aggregates
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (tuple(self), self.aggregates))
+
+
+def score_metrics_from_aggregates(
+    aggregates: ScoreAggregates, spec: AuditSpec, metrics: AuditMetrics
+) -> tuple[ScoreMetric, ...]:
+    """Compute the score metrics of an audit from its recorded aggregates.
+
+    Parameters
+    ----------
+    aggregates : ScoreAggregates
+        From :func:`score_aggregates` (or read back from an evidence bundle).
+    spec : AuditSpec
+        The audit spec (confidence level).
+    metrics : AuditMetrics
+        The audit's confusion-matrix metrics (groups, reference groups, minimum size).
+
+    Returns
+    -------
+    tuple of ScoreMetric
+        Exactly what :func:`compute_score_metrics` returned for the same aggregates: the
+        AUC of the groups in ``aggregates.refined_groups`` comes from the fine histogram.
+    """
+    fine = None
+    if aggregates.refined is not None:
+        fine = _Refined(_Context(aggregates.refined), set(aggregates.refined_groups))
+    return _all_metrics(_Context(aggregates.histogram), spec, metrics, fine)
+
+
+def score_aggregates(
+    source: DataSource, spec: AuditSpec, metrics: AuditMetrics, *, n_bins: int | None = None
+) -> ScoreAggregates:
+    """Run the engine passes of the score metrics (see :func:`compute_score_metrics`).
+
+    Parameters
+    ----------
+    source, spec, metrics, n_bins
+        As :func:`compute_score_metrics`.
+
+    Returns
+    -------
+    ScoreAggregates
+
+    Raises
+    ------
+    DataError, UsageError
+        As :func:`compute_score_metrics`.
+    """
+    auto = n_bins is None
+    if n_bins is None:
+        n_bins = choose_n_bins(_n_cells(spec, metrics), _n_rows(spec, metrics))
+    hist = build_score_histogram(source, spec, n_bins=n_bins)
+    refined = _refine(source, spec, metrics, _Context(hist)) if auto and n_bins < MAX_BINS else None
+    if refined is None:
+        return ScoreAggregates(hist)
+    return ScoreAggregates(hist, refined[0], refined[1])
+
+
 def compute_score_metrics(
     source: DataSource, spec: AuditSpec, metrics: AuditMetrics, *, n_bins: int | None = None
-) -> tuple[ScoreMetric, ...]:
+) -> ScoreMetricRows:
     """Score fairness metrics of an audit: one engine pass, then arithmetic on bins.
 
     Parameters
@@ -234,8 +341,11 @@ def compute_score_metrics(
 
     Returns
     -------
-    tuple of ScoreMetric
-        See :func:`score_metrics_from_histogram` and the module docstring.
+    ScoreMetricRows
+        A tuple of :class:`ScoreMetric` (see :func:`score_metrics_from_histogram` and the
+        module docstring) whose ``aggregates`` attribute holds the
+        :class:`ScoreAggregates` it was computed from (:func:`score_aggregates` then
+        :func:`score_metrics_from_aggregates`).
 
     Raises
     ------
@@ -263,9 +373,5 @@ def compute_score_metrics(
     Villani 2009 (Wasserstein-1); 29 CFR 1607.4(D) and Katz et al. 1978 (selection-rate
     ratio and its interval).
     """
-    auto = n_bins is None
-    if n_bins is None:
-        n_bins = choose_n_bins(_n_cells(spec, metrics), _n_rows(spec, metrics))
-    ctx = _Context(build_score_histogram(source, spec, n_bins=n_bins))
-    fine = _refine(source, spec, metrics, ctx) if auto and n_bins < MAX_BINS else None
-    return _all_metrics(ctx, spec, metrics, fine)
+    aggregates = score_aggregates(source, spec, metrics, n_bins=n_bins)
+    return ScoreMetricRows(score_metrics_from_aggregates(aggregates, spec, metrics), aggregates)

@@ -307,7 +307,6 @@ def maybe_checkpoint(
     return sign_head(conn, key, "system")
 
 
-_sign_head = sign_head  # the name evidence.py imported first
 
 
 # --------------------------------------------------------------------------- reading

@@ -3,11 +3,14 @@
 Public API::
 
     RunStore(url=None)            open (and migrate) the store
-      .record_run(report) -> str  insert one report.json document
+      .record_run(report, *, artifacts=None, actor=None) -> str
+                                  insert one report.json document (and the artifacts an
+                                  evidence bundle needs), logging audit.record
       .list_runs(limit=50, system_name=None) -> list[RunSummary]
       .get_run(run_id_or_prefix) -> dict
     RunSummary                    frozen dataclass, one line of the run list
-    record_run(report, url=None) / list_runs(..., url=None) / get_run(run_id, url=None)
+    record_run(report, url=None, *, artifacts=None, actor=None) / list_runs(..., url=None) /
+    get_run(run_id, url=None)
                                   the same, opening and closing the store in one call
     database_url(url=None)        explicit > $FAIRMARK_DB_URL > ./.fairmark/fairmark.db
     open_engine(url=None)         SQLAlchemy engine (SQLite or PostgreSQL via psycopg 3)

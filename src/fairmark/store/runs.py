@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import getpass
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-from sqlalchemy import Engine, exists, insert, select
+from sqlalchemy import Connection, Engine, exists, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from fairmark.errors import DataError, StoreError, UsageError
@@ -24,6 +25,9 @@ from fairmark.store.document import first_difference, run_columns
 from fairmark.store.document import show_value as _show
 from fairmark.store.migrate import upgrade
 from fairmark.store.models import AuditRun
+
+if TYPE_CHECKING:
+    from fairmark.governance.artifacts import RunArtifactsData
 
 __all__ = ["RunStore", "RunSummary", "get_run", "list_runs", "record_run"]
 
@@ -130,14 +134,27 @@ class RunStore:
         """Release the store's database connections."""
         self._engine.dispose()
 
-    def record_run(self, report: Mapping[str, Any]) -> str:
-        """Record one audit run from its ``report.json`` document.
+    def record_run(
+        self,
+        report: Mapping[str, Any],
+        *,
+        artifacts: RunArtifactsData | None = None,
+        actor: str | None = None,
+    ) -> str:
+        """Record one audit run from its ``report.json`` document, and log it.
 
         Parameters
         ----------
         report : Mapping[str, Any]
             A ``report.json`` 1.x document (``docs/report-schema.md``); plain JSON only
             (``+inf`` written as ``"inf"``).
+        artifacts : RunArtifactsData, optional
+            What an evidence bundle needs beyond the report
+            (:func:`fairmark.governance.artifacts.build_artifacts`): recorded in
+            ``run_artifacts``. A run recorded without them cannot be exported as evidence.
+        actor : str, optional
+            Who records the run, for the audit log (default: the operating-system account,
+            :func:`getpass.getuser`).
 
         Returns
         -------
@@ -150,17 +167,26 @@ class RunStore:
             A required field is missing or malformed, the document is not plain JSON, or
             a value would not read back identically (PostgreSQL ``jsonb`` turns a float
             such as ``1e+300`` into an integer); nothing is stored then.
+        UsageError
+            ``artifacts`` belong to another run or were kept for another policy than the
+            report's (``policy.sha256``); nothing is stored then.
         StoreError
             A run with the same ``run_id`` is already recorded, or the database fails.
 
         Notes
         -----
-        Atomic: the row is inserted and read back in one transaction, and committed only
-        when the stored document equals ``report`` exactly
-        (:func:`fairmark.store.document.first_difference`).
+        Atomic: in one transaction the row is inserted and read back (committed only when
+        the stored document equals ``report`` exactly,
+        :func:`fairmark.store.document.first_difference`), the artifacts are inserted,
+        ``audit.record`` is appended to the audit log (payload: system name, verdict,
+        policy id/version/sha256, data fingerprint, ``artifacts_sha256``), and, the first
+        time a policy text is seen, ``policy.version`` (payload: id, version, sha256, owner,
+        review_by). Record-keeping after EU AI Act Art. 12 and ISO/IEC 42001 clause 7.5.
         """
         columns = run_columns(report)
         run_id: str = columns["run_id"]
+        _check_artifacts(report, run_id, artifacts)
+        who = actor if actor is not None else _os_account()
         try:
             with (
                 store_errors(self._engine.url, "cannot record run"),
@@ -178,6 +204,14 @@ class RunStore:
                         "values that survive storage unchanged (e.g. floats below 1e16 in "
                         "magnitude); nothing was recorded"
                     )
+                if artifacts is not None:
+                    _insert_artifacts(conn, artifacts)
+                _log_run(conn, report, who, artifacts)
+                # a failed re-audit of an approved or deployed system reopens its review,
+                # in this same transaction (material change, fairmark.governance.review)
+                from fairmark.governance.review import on_audit_recorded
+
+                on_audit_recorded(conn, report, actor=who)
         except StoreError as exc:
             if isinstance(exc.__cause__, IntegrityError) and self._exists(run_id):
                 raise StoreError(
@@ -296,7 +330,119 @@ class RunStore:
             return dict(stored)
 
 
-def record_run(report: Mapping[str, Any], url: str | None = None) -> str:
+def _os_account() -> str:
+    """The operating-system account name, or ``local`` when it cannot be told."""
+    try:
+        return getpass.getuser() or "local"
+    except (OSError, KeyError, ImportError):
+        return "local"
+
+
+def _check_artifacts(
+    report: Mapping[str, Any], run_id: str, artifacts: RunArtifactsData | None
+) -> None:
+    """Refuse artifacts of another run or another policy (before anything is written)."""
+    if artifacts is None:
+        return
+    from fairmark.governance.artifacts import RunArtifactsData
+
+    if not isinstance(artifacts, RunArtifactsData):
+        raise UsageError(
+            f"artifacts is a {type(artifacts).__name__}; expected RunArtifactsData from "
+            "fairmark.governance.artifacts.build_artifacts"
+        )
+    if artifacts.run_id != run_id:
+        raise UsageError(
+            f"artifacts belong to run {artifacts.run_id}, not to run {run_id}; expected the "
+            "artifacts built from the same audit result as the report"
+        )
+    policy = report.get("policy")
+    expected = policy.get("sha256") if isinstance(policy, Mapping) else None
+    if artifacts.policy_sha256 != expected:
+        raise UsageError(
+            f"artifacts keep policy sha256 {artifacts.policy_sha256}, the report was judged "
+            f"against {expected}; expected the policy the report names"
+        )
+
+
+def _insert_artifacts(conn: Connection, artifacts: RunArtifactsData) -> None:
+    from fairmark.store.models_governance import RunArtifacts
+
+    conn.execute(
+        insert(RunArtifacts).values(
+            run_id=artifacts.run_id,
+            aggregates=artifacts.aggregates_text,
+            policy_text=artifacts.policy_text,
+            policy_sha256=artifacts.policy_sha256,
+            environment=artifacts.environment,
+            created_at=datetime.now(UTC),
+        )
+    )
+
+
+def _log_run(
+    conn: Connection, report: Mapping[str, Any], actor: str, artifacts: RunArtifactsData | None
+) -> None:
+    """Append ``audit.record`` (and, for a policy text not seen before, ``policy.version``)."""
+    from fairmark.governance.chain import append_entry
+    from fairmark.store.models_governance import LogEntryRow
+
+    policy = report.get("policy")
+    policy = policy if isinstance(policy, Mapping) else None
+    fingerprint = report.get("data_fingerprint")
+    append_entry(
+        conn,
+        actor=actor,
+        action="audit.record",
+        entity_type="run",
+        entity_id=str(report["run_id"]),
+        payload={
+            "system_name": report.get("system_name"),
+            "verdict": report.get("verdict"),
+            "policy_id": None if policy is None else policy.get("id"),
+            "policy_version": None if policy is None else policy.get("version"),
+            "policy_sha256": None if policy is None else policy.get("sha256"),
+            "data_fingerprint": (
+                fingerprint.get("value") if isinstance(fingerprint, Mapping) else None
+            ),
+            "artifacts_sha256": None if artifacts is None else artifacts.digest,
+        },
+    )
+    if policy is None or not isinstance(policy.get("sha256"), str):
+        return
+    sha = policy["sha256"]
+    # after append_entry: the log head is locked (advisory lock / BEGIN IMMEDIATE), so two
+    # runs recording the same new policy cannot both find it missing
+    seen = conn.execute(
+        select(LogEntryRow.seq)
+        .where(LogEntryRow.action == "policy.version")
+        .where(LogEntryRow.payload.contains(f'"sha256":"{sha}"', autoescape=True))
+        .limit(1)
+    ).first()
+    if seen is None:
+        append_entry(
+            conn,
+            actor=actor,
+            action="policy.version",
+            entity_type="policy",
+            entity_id=f"{policy.get('id')}@{policy.get('version')}",
+            payload={
+                "id": policy.get("id"),
+                "version": policy.get("version"),
+                "sha256": sha,
+                "owner": policy.get("owner"),
+                "review_by": policy.get("review_by"),
+            },
+        )
+
+
+def record_run(
+    report: Mapping[str, Any],
+    url: str | None = None,
+    *,
+    artifacts: RunArtifactsData | None = None,
+    actor: str | None = None,
+) -> str:
     """Record one run in the store at ``url``: :meth:`RunStore.record_run` in one call.
 
     Parameters
@@ -305,6 +451,10 @@ def record_run(report: Mapping[str, Any], url: str | None = None) -> str:
         A ``report.json`` 1.x document.
     url : str or None
         Store URL (``None``: ``FAIRMARK_DB_URL``, else ``./.fairmark/fairmark.db``).
+    artifacts : RunArtifactsData, optional
+        Recorded with the run (see :meth:`RunStore.record_run`).
+    actor : str, optional
+        Who records it (default: the operating-system account).
 
     Returns
     -------
@@ -313,11 +463,11 @@ def record_run(report: Mapping[str, Any], url: str | None = None) -> str:
 
     Raises
     ------
-    DataError, StoreError
+    DataError, UsageError, StoreError
         As :meth:`RunStore.record_run` and :class:`RunStore`.
     """
     with RunStore(url) as store:
-        return store.record_run(report)
+        return store.record_run(report, artifacts=artifacts, actor=actor)
 
 
 def list_runs(
