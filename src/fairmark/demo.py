@@ -64,6 +64,12 @@ class DemoRun:
     mitigation : fairmark.mitigate.MitigationResult or None
         Before/after mitigation by age band (ThresholdOptimizer, demographic parity);
         ``None`` with ``mitigation_note`` saying why when fairlearn is not installed.
+    governance : fairmark.governance.walkthrough.GovernanceDemo or None
+        The accountability walkthrough on the mitigated list (inventory, risk tier,
+        review with a condition, deployment gate, signed evidence bundle); ``None`` when
+        there is no mitigation to submit.
+    frame : pandas.DataFrame or None
+        The Bank Marketing data the call list was built from.
     """
 
     call_list: Any
@@ -72,6 +78,8 @@ class DemoRun:
     call_list_path: Path
     mitigation: Any = None
     mitigation_note: str | None = None
+    governance: Any = None
+    frame: Any = None
 
 
 def run_demo(
@@ -80,6 +88,8 @@ def run_demo(
     data_home: str | os.PathLike[str] | None = None,
     store_url: str | None = None,
     policy: str = "default",
+    governance: bool = True,
+    echo: Any = None,
 ) -> DemoRun:
     """Train the propensity model, pick the top 20% as the call list, audit and record it.
 
@@ -101,6 +111,12 @@ def run_demo(
         Run store URL.
     policy : str
         Policy file or ``"default"``.
+    governance : bool, default True
+        Also run the accountability walkthrough
+        (:func:`fairmark.governance.walkthrough.run_governance_demo`) in a store of its own
+        under ``out_dir/governance``.
+    echo : callable, optional
+        Receives one line per walkthrough step as it happens.
 
     Raises
     ------
@@ -151,6 +167,13 @@ def run_demo(
         mitigation = run_mitigation_demo(call_list, frame)
     except ImportError as exc:  # fairlearn is the [mitigate] extra
         note = f"mitigation skipped: {exc} (pip install 'fairmark[mitigate]')"
+    walkthrough = None
+    if governance and mitigation is not None:
+        from fairmark.governance.walkthrough import run_governance_demo
+
+        walkthrough = run_governance_demo(
+            out_dir, call_list=call_list, frame=frame, mitigation=mitigation, echo=echo
+        )
     return DemoRun(
         call_list=call_list,
         job=job,
@@ -158,4 +181,6 @@ def run_demo(
         call_list_path=call_list_path,
         mitigation=mitigation,
         mitigation_note=note,
+        governance=walkthrough,
+        frame=frame,
     )

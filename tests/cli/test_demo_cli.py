@@ -23,8 +23,10 @@ def test_demo_exits_0_writes_the_reports_and_records_the_run(
     out = cli_env / "demo"
     assert {p.name for p in out.iterdir()} == {
         "report.json", "report.html", "report.md", "junit.xml", "model.joblib", "call_list.csv",
+        "governance",
     }  # fmt: skip
     assert "Mitigation by age band" in result.stdout
+    _check_accountability_walkthrough(result.stdout, out / "governance")
     doc = json.loads((out / "report.json").read_text())
     # the demo's call list fails the default policy: exit 0 is the demo's, not the verdict's
     assert doc["verdict"] in {"pass", "warn", "fail", "insufficient_evidence"}
@@ -55,6 +57,34 @@ def test_demo_exits_0_writes_the_reports_and_records_the_run(
     md = (out / "report.md").read_text()
     assert "### Personal data in the model's inputs" in md
     assert '<section id="privacy">' in (out / "report.html").read_text()
+
+
+def _check_accountability_walkthrough(stdout: str, folder: Path) -> None:
+    """Issue #7: register, classify, review with a condition, gate fails then passes,
+    evidence exported and verified, audit log verified — in the walkthrough's own store."""
+    from fairmark.governance.evidence_verify import verify_bundle
+    from fairmark.governance.gate import evaluate_gate
+    from fairmark.governance.log import verify_log
+    from fairmark.store import RunStore
+
+    text = " ".join(stdout.split())
+    assert "registered bank-marketing-propensity" in text
+    assert "classified with the EU AI Act questionnaire: minimal_risk" in text
+    assert "approved with conditions" in text
+    gate_lines = [line for line in stdout.splitlines() if "gate:" in line]
+    assert len(gate_lines) == 2
+    assert "FAIL" in gate_lines[0] and "blocking condition" in " ".join(stdout.split())
+    assert "PASS" in gate_lines[1]
+    assert "bundle verified offline: OK" in text
+    assert "audit log verified: OK" in text
+    bundles = sorted(folder.glob("evidence-*.zip"))
+    assert len(bundles) == 1
+    check = verify_bundle(bundles[0], data=str(folder / "mitigated_call_list.csv"))
+    assert check.ok, check.to_dict()
+    with RunStore(f"sqlite:///{folder / 'fairmark.db'}") as store:
+        gate = evaluate_gate(store.engine, "bank-marketing-propensity")
+        assert gate.passed, gate.to_dict()
+        assert verify_log(store.engine).ok
 
 
 def test_demo_with_corrupt_data_is_one_error_line(

@@ -49,7 +49,7 @@ def demo_command(
     console.print(
         "[bold]fairmark demo[/]: UCI Bank Marketing (Moro, Cortez & Rita 2014), 41,188 calls"
     )
-    run = run_demo(out, data_home=data_home, store_url=db_url)
+    run = run_demo(out, data_home=data_home, store_url=db_url, governance=False)
     cl = run.call_list
     console.print(
         f"Model trained on the first {cl.n_train:,} calls (date order, no 'duration'); "
@@ -73,6 +73,27 @@ def demo_command(
         )
     elif run.mitigation_note:
         console.print(f"[dim]{escape(run.mitigation_note)}[/]")
+    if run.mitigation is not None:
+        from fairmark.governance.walkthrough import run_governance_demo
+
+        console.print(
+            "\n[bold]Accountability[/]: the mitigated list goes through the ethics committee"
+        )
+        walk = run_governance_demo(
+            out,
+            call_list=run.call_list,
+            frame=run.frame,
+            mitigation=run.mitigation,
+            echo=lambda line: console.print(f"  • {escape(line)}", highlight=False),
+        )
+        db = walk.store_url
+        console.print(
+            f"Explore it: [bold]fairmark system show[/] {walk.system.name} --db-url {escape(db)}"
+            f"\n            [bold]fairmark gate[/] {walk.system.name} --db-url {escape(db)}"
+            f"\n            [bold]fairmark evidence verify[/] {escape(str(walk.bundle.path))}"
+            f"\n            [bold]fairmark log verify[/] --db-url {escape(db)}",
+            highlight=False,
+        )
     console.print(
         "Try: [bold]fairmark explain[/] --model "
         f"{escape(str(run.model_path))} --data {escape(str(run.call_list_path))} "
