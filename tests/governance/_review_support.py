@@ -220,8 +220,13 @@ class World:
             findings=[finding(c) for c in checks] if findings is None else findings,
             **fields,
         )
+        from fairmark.governance.chain import append_entry
+
         with self.engine.begin() as conn:
             conn.execute(insert(AuditRun).values(**run_columns(report)))
+            # the log entry record_run writes (the gate checks the verdict against it)
+            append_entry(conn, actor="test", action="audit.record", entity_type="run",
+                         entity_id=str(report["run_id"]), payload={"verdict": verdict})  # fmt: skip
         return str(report["run_id"])
 
     def train(self, name: str, *, completed: date, expires: date) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from tests.governance._review_support import (  # noqa: F401 - world is a fixture
     DEFAULT_POLICY_BLOCK,
     HIGH_RISK_CHECKS,
@@ -50,8 +50,13 @@ def _approve(w: World) -> int:
 
 def _record_with_hook(w: World, report: dict[str, Any], actor: str = "olivia") -> None:
     """Record a run and call the review hook in one write transaction, as the store will."""
+    from fairmark.governance.chain import append_entry
+
     with write_transaction(w.engine) as conn:
         conn.execute(insert(AuditRun).values(**run_columns(report)))
+        append_entry(conn, actor=actor, action="audit.record", entity_type="run",
+                     entity_id=str(report["run_id"]),
+                     payload={"verdict": report["verdict"]})  # fmt: skip
         on_audit_recorded(conn, report, actor=actor)
 
 
@@ -85,6 +90,7 @@ def test_a_fresh_system_fails_every_way_at_once(world: World) -> None:  # noqa: 
         "audit_model_version": "skipped",
         "audit_age": "skipped",
         "audit_policy": "skipped",
+        "log": "ok",
     }
     assert result.review_id is None
     assert result.run_id is None
@@ -154,10 +160,38 @@ def test_a_later_rejection_revokes_an_earlier_approval(world: World) -> None:  #
 
 def test_expired_approval(world: World) -> None:  # noqa: F811
     rid = _approve(world)
-    world.set_review(rid, expires_at=datetime.now(UTC) - timedelta(minutes=1))
-    result = evaluate_gate(world.engine, SYSTEM)
-    assert _codes(result) == ["approval_expired"]
+    expiry = world.review_row(rid).expires_at
+    before = evaluate_gate(world.engine, SYSTEM, at=expiry - timedelta(minutes=1))
+    assert "approval_expired" not in _codes(before)  # (the audit is stale by then)
+    result = evaluate_gate(world.engine, SYSTEM, at=expiry + timedelta(minutes=1))
+    assert _codes(result) == ["approval_expired", "audit_stale"]
     assert f"'fairmark review submit {SYSTEM}'" in result.reasons[0].message
+
+
+def test_state_changed_outside_fairmark_closes_the_gate(world: World) -> None:  # noqa: F811
+    """Extending an approval, closing a condition or turning a failing audit into a pass
+    in the database, without a log entry, is caught against the hash-chained log."""
+    rid = _approve(world)
+    assert evaluate_gate(world.engine, SYSTEM).passed
+    expiry = world.review_row(rid).expires_at
+    world.set_review(rid, expires_at=expiry + timedelta(days=400))
+    result = evaluate_gate(world.engine, SYSTEM, at=expiry + timedelta(days=1))
+    assert "state_not_in_log" in _codes(result)
+    assert f"review {rid} is approved" in result.reasons[-1].message
+    world.set_review(rid, expires_at=expiry)
+    assert evaluate_gate(world.engine, SYSTEM).passed
+    run_id = world.audit(verdict="fail")
+    with world.engine.begin() as conn:  # a forged pass, past the append-only guard
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("DROP TRIGGER audit_runs_no_update")
+        else:
+            conn.exec_driver_sql("ALTER TABLE audit_runs DISABLE TRIGGER USER")
+        conn.execute(update(AuditRun).where(AuditRun.run_id == run_id).values(verdict="pass"))
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert _codes(result) == ["state_not_in_log"]
+    assert f"audit run {run_id[:8]} has verdict pass in the store but the log records fail" in (
+        result.reasons[0].message
+    )
 
 
 def test_approval_of_another_model_version(world: World) -> None:  # noqa: F811
@@ -236,7 +270,9 @@ def test_the_hook_ignores_everything_else(
     _record_with_hook(world, report)
     after = snapshot(world.engine)
     assert len(after["audit_runs"]) == len(before["audit_runs"]) + 1
-    after.pop("audit_runs"), before.pop("audit_runs")
+    assert len(after["gov_log"]) == len(before["gov_log"]) + 1  # its audit.record only
+    for table in ("audit_runs", "gov_log"):
+        after.pop(table), before.pop(table)
     assert after == before
     assert world.review_row(rid).status == "approved"
 
@@ -482,4 +518,5 @@ def test_reason_codes_are_stable() -> None:
         "audit_policy_mismatch",
         "required_check_missing",
         "required_check_failed",
+        "state_not_in_log",
     )

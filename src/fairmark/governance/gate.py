@@ -52,7 +52,7 @@ from fairmark.governance.access import Principal, authorize
 from fairmark.governance.inventory import unknown_system
 from fairmark.store.db import store_errors
 from fairmark.store.models import AuditRun
-from fairmark.store.models_governance import Condition, Review, SystemRow
+from fairmark.store.models_governance import Condition, LogEntryRow, Review, SystemRow
 
 __all__ = [
     "APPROVED_STATUSES",
@@ -86,6 +86,7 @@ REASON_CODES: tuple[str, ...] = (
     "audit_policy_mismatch",
     "required_check_missing",
     "required_check_failed",
+    "state_not_in_log",
 )
 """Why a gate is closed (stable codes; ``GateReason.code``)."""
 
@@ -699,6 +700,8 @@ def _evaluate(conn: Connection, name: str, at: datetime, policy_arg: Any) -> Gat
     else:
         _judge_audit(out, name, system, audit, at, policy, gov, tier, tier_settings)
 
+    _judge_log_backing(out, conn, review, audit)
+
     return GateResult(
         system=name,
         passed=not out.reasons,
@@ -711,6 +714,104 @@ def _evaluate(conn: Connection, name: str, at: datetime, policy_arg: Any) -> Gat
         tier=tier,
         advisory_conditions=tuple(advisory),
     )
+
+
+def _log_payloads(conn: Connection, action: str, entity_type: str, entity_id: str) -> list[Any]:
+    """Payloads of the log entries ``action`` on ``entity_type/entity_id``, oldest first."""
+    import json
+
+    rows = conn.execute(
+        select(LogEntryRow.payload)
+        .where(
+            LogEntryRow.action == action,
+            LogEntryRow.entity_type == entity_type,
+            LogEntryRow.entity_id == entity_id,
+        )
+        .order_by(LogEntryRow.seq)
+    ).scalars()
+    payloads = []
+    for text in rows:
+        try:
+            payloads.append(json.loads(text))
+        except (TypeError, ValueError):
+            payloads.append({})
+    return payloads
+
+
+def _log_problems(conn: Connection, review: Any, audit: Any) -> list[str]:
+    """What the gate relies on that the audit log does not record (see
+    :func:`_judge_log_backing`)."""
+    problems: list[str] = []
+    if review is not None and review.status in (*APPROVED_STATUSES, "rejected"):
+        rid = int(review.review_id)
+        closes = _log_payloads(conn, "review.close", "review", str(rid))
+        last = closes[-1] if closes else {}
+        if last.get("outcome") != review.status or (
+            review.status in APPROVED_STATUSES and last.get("expires_at") != _iso(review.expires_at)
+        ):
+            problems.append(
+                f"review {rid} is {review.status} until {_iso(review.expires_at)} in the store "
+                f"but the log records {last.get('outcome', 'no outcome')} until "
+                f"{last.get('expires_at')}"
+            )
+        logged: dict[int, bool] = {}
+        for payload in _log_payloads(conn, "review.decide", "review", str(rid)):
+            for condition in payload.get("conditions") or ():
+                if isinstance(condition, dict) and "condition_id" in condition:
+                    logged[int(condition["condition_id"])] = bool(condition.get("blocking"))
+        rows = {
+            int(c.condition_id): c
+            for c in conn.execute(select(Condition).where(Condition.review_id == rid)).all()
+        }
+        for cid, blocking in sorted(logged.items()):
+            row = rows.get(cid)
+            if row is None:
+                problems.append(f"condition {cid} of review {rid} is in the log but not the store")
+            elif bool(row.blocking) != blocking:
+                problems.append(
+                    f"condition {cid} is {'blocking' if row.blocking else 'advisory'} in the "
+                    f"store but was set {'blocking' if blocking else 'advisory'}"
+                )
+        for cid, row in sorted(rows.items()):
+            if cid not in logged:
+                problems.append(f"condition {cid} of review {rid} is not in the log")
+            elif row.status == "closed" and not _log_payloads(
+                conn, "condition.close", "condition", str(cid)
+            ):
+                problems.append(f"condition {cid} is closed in the store but no closure is logged")
+    if audit is not None:
+        records = _log_payloads(conn, "audit.record", "run", str(audit.run_id))
+        if not records or records[-1].get("verdict") != audit.verdict:
+            logged_verdict = records[-1].get("verdict") if records else "no record"
+            problems.append(
+                f"audit run {audit.run_id[:8]} has verdict {audit.verdict} in the store but the "
+                f"log records {logged_verdict}"
+            )
+    return problems
+
+
+def _judge_log_backing(out: _Collector, conn: Connection, review: Any, audit: Any) -> None:
+    """Condition 6: the approval, its conditions and the audit are recorded in the log.
+
+    The state tables (``gov_reviews``, ``gov_conditions``, ``audit_runs``) are what the gate
+    reads, but only the hash-chained log is tamper-evident. A review outcome or expiry, a
+    condition's blocking flag or closure, or an audit verdict changed in the database
+    outside fairmark has no matching log entry, and closes the gate.
+    Source: EU AI Act Art. 12 (record-keeping); Schneier & Kelsey 1999 (the log, not the
+    state, is the evidence).
+    """
+    problems = _log_problems(conn, review, audit)
+    if problems:
+        out.fail(
+            "log",
+            "state_not_in_log",
+            "; ".join(problems),
+            f"the store does not match its audit log ({problems[0]}"
+            + (f"; {len(problems) - 1} more" if len(problems) > 1 else "")
+            + "): it was changed outside fairmark; run 'fairmark log verify' and re-review",
+        )
+    else:
+        out.ok("log", "approval, conditions and audit verdict are recorded in the audit log")
 
 
 def _judge_audit(
