@@ -138,6 +138,7 @@ def test_a_row_written_already_expired_is_refused(gov_engine: Engine, seed_peopl
                 user_name="alice",
                 token_hash=hashlib.sha256(token.encode()).hexdigest(),
                 scopes=["*"],
+                created_by="alice",
                 created_at=datetime(2025, 1, 1, tzinfo=UTC),
                 expires_at=datetime(2025, 2, 1, tzinfo=UTC),
             )

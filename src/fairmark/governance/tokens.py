@@ -182,6 +182,7 @@ def create_token(
                 token_hash=hash_token(token),
                 scopes=list(wanted),
                 label=label,
+                created_by=principal.name,
                 created_at=now,
                 expires_at=expires_at,
             )

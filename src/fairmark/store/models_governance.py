@@ -136,6 +136,9 @@ class Token(Base):
         Hex SHA-256 of the whole token string.
     scopes : list of str
         Permissions the token may use (a subset of its user's role).
+    created_by : str
+        Who issued it: the user themself, or an admin for them (an admin-issued token
+        cannot decide reviews or close conditions: separation of duties).
     created_at, expires_at, revoked_at : datetime
     """
 
@@ -148,6 +151,7 @@ class Token(Base):
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     scopes: Mapped[Any] = mapped_column(JSONDocument, nullable=False)
     label: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

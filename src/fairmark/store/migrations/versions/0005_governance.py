@@ -95,6 +95,7 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(64), nullable=False),
         sa.Column("scopes", _JSON, nullable=False),
         sa.Column("label", sa.String(200), nullable=True),
+        sa.Column("created_by", sa.String(64), nullable=False),
         sa.Column("created_at", _utc(), nullable=False),
         sa.Column("expires_at", _utc(), nullable=True),
         sa.Column("revoked_at", _utc(), nullable=True),
