@@ -246,3 +246,62 @@ def test_passwd_from_stdin_and_prompt(store_url: str, gov_engine: Engine, as_os_
 
     assert verify_password(gov_engine, "alice", PASSWORD)
     assert PASSWORD not in ok.output
+
+
+# ----------------------------------------------------------------------------- own tokens
+
+
+def test_token_create_by_password_makes_the_users_own_token(
+    store_url: str, gov_engine: Engine, as_os_user
+) -> None:
+    admin = _admin_token(store_url)
+    add = run(store_url, "add", "rahul", "--role", "reviewer", "--password-stdin", token=admin,
+              input=PASSWORD + "\n")  # fmt: skip
+    assert add.exit_code == 0, add.output
+    as_os_user("mallory")  # not a user: the password alone proves who is acting
+    made = _json(run(store_url, "token", "create", "--user", "rahul", "--password-stdin",
+                     "--format", "json", input=PASSWORD + "\n"))  # fmt: skip
+    assert (made["user"], made["created_by"], made["scopes"]) == ("rahul", "rahul", ["*"])
+    from fairmark.governance.identity import resolve_principal
+
+    assert resolve_principal(gov_engine, token=made["token"]).issued_by == "rahul"
+    listed = _json(run(store_url, "token", "list", "--format", "json", token=admin))
+    assert {t["user"]: t["created_by"] for t in listed} == {"alice": "alice", "rahul": "rahul"}
+    text = run(store_url, "token", "list", token=admin)
+    assert text.exit_code == 0 and "issued by" in text.stdout
+    before = snapshot(gov_engine)
+    for args, stdin, phrase in (
+        (("--user", "rahul"), "wrong password here\n", "error: wrong user name or password"),
+        (("--user", "nobody"), PASSWORD + "\n", "error: wrong user name or password"),
+        ((), PASSWORD + "\n", "--password-stdin needs --user NAME"),
+        (("--user", "rahul", "--token", admin), PASSWORD + "\n",
+         "--password-stdin and --token both given"),
+        (("--user", "rahul"), "", "no password on standard input"),
+    ):
+        result = run(store_url, "token", "create", "--password-stdin", *args, input=stdin)
+        _refused(result, phrase)
+    assert snapshot(gov_engine) == before
+
+
+def test_first_admin_of_a_new_server_gets_a_first_token(
+    store_url: str, gov_engine: Engine, seed_people, as_os_user
+) -> None:
+    from fairmark.governance.access import FIRST_TOKEN_HINT, SERVER_NEEDS_TOKEN
+
+    seed_people({"alice": "admin"})  # e.g. added by a migration script, without a token
+    before = snapshot(gov_engine)
+    listed = run(store_url, "list", "--format", "json")
+    if gov_engine.dialect.name == "postgresql":
+        _refused(listed, SERVER_NEEDS_TOKEN + FIRST_TOKEN_HINT)
+        _refused(run(store_url, "add", "bob", "--role", "viewer"), FIRST_TOKEN_HINT.lstrip("; "))
+    else:
+        assert [u["name"] for u in _json(listed)] == ["alice"]
+    assert snapshot(gov_engine) == before
+    made = _json(run(store_url, "token", "create", "--format", "json"))
+    assert (made["user"], made["created_by"], made["scopes"]) == ("alice", "alice", ["*"])
+    if gov_engine.dialect.name == "postgresql":
+        assert log_entries(gov_engine)[-1][4]["first_token"] is True
+        _refused(run(store_url, "list"), SERVER_NEEDS_TOKEN)
+        _refused(run(store_url, "token", "create"), SERVER_NEEDS_TOKEN)
+    ok = run(store_url, "add", "bob", "--role", "viewer", token=made["token"])
+    assert ok.exit_code == 0, ok.output

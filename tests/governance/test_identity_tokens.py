@@ -69,6 +69,7 @@ def test_a_valid_token_resolves_to_its_user_with_its_scopes(
         via="token",
         scopes=frozenset({"system.write", "read"}),
         token_id=info.token_id,
+        issued_by="alice",
     )
 
 

@@ -404,3 +404,89 @@ def test_read_refusals(world: World) -> None:  # noqa: F811
                         token_id="t")
     _refused(world, AccessError, "is not scoped for review.read",
              lambda: get_review(world.engine, rid, principal=no_read))
+
+
+# ---------------------------------------------------------------------------- separation of duties
+
+
+def _token_principal(w: World, user: str, issuer: str) -> tuple[Principal, str]:
+    """A token for ``user`` created by ``issuer`` (locally), resolved; and its id."""
+    from fairmark.governance.identity import resolve_principal
+    from fairmark.governance.tokens import create_token
+
+    info, token = create_token(w.engine, user=user, principal=w[issuer])
+    return resolve_principal(w.engine, token=token), info.token_id
+
+
+def _issued_by_other(tid: str, user: str, issuer: str, role: str, verb: str) -> str:
+    return (
+        f"^token fmk_{tid} of '{user}' was issued by '{issuer}'; {role} {verb} with a token "
+        r"they created themselves \(fairmark user token create --password-stdin\)$"
+    )
+
+
+def test_an_admin_issued_token_cannot_decide_comment_or_close(world: World) -> None:  # noqa: F811
+    world.register()
+    world.audit()
+    # an admin may provision a token for owner work: submitting works with it
+    olivia, olivia_tid = _token_principal(world, "olivia", "ada")
+    assert olivia.issued_by == "ada" and olivia.via == "token"
+    rid = submit_review(world.engine, SYSTEM, principal=olivia).review_id
+    rita_by_ada, tid = _token_principal(world, "rita", "ada")
+    _refused(world, AccessError, _issued_by_other(tid, "rita", "ada", "a reviewer", "decides"),
+             lambda: decide(world.engine, rid, "approve", "ok", principal=rita_by_ada))
+    _refused(world, AccessError, _issued_by_other(tid, "rita", "ada", "a reviewer", "comments"),
+             lambda: comment(world.engine, rid, "hi", principal=rita_by_ada))
+    _refused(world, AccessError,
+             _issued_by_other(olivia_tid, "olivia", "ada", "an owner", "comments"),
+             lambda: comment(world.engine, rid, "hi", principal=olivia))
+    # the same reviewer with a token she created herself decides
+    rita, _ = _token_principal(world, "rita", "rita")
+    assert rita.issued_by == "rita"
+    decide(world.engine, rid, "approve_with_conditions", "ok", principal=rita,
+           conditions=["Document the override"])  # fmt: skip
+    info = decide(world.engine, rid, "approve", "ok", principal=world["sam"])
+    assert info.status == "approved_with_conditions"
+    cid = info.conditions[0].condition_id
+    _refused(world, AccessError,
+             _issued_by_other(tid, "rita", "ada", "a reviewer", "closes conditions"),
+             lambda: close_condition(world.engine, cid, "done", principal=rita_by_ada))
+    ada_by_other = Principal("ada", "admin", via="token", scopes=frozenset({"*"}),
+                             token_id="0123456789abcdef", issued_by="root")  # fmt: skip
+    _refused(world, AccessError,
+             _issued_by_other("0123456789abcdef", "ada", "root", "an admin", "closes conditions"),
+             lambda: close_condition(world.engine, cid, "done", principal=ada_by_other))
+    closed = close_condition(world.engine, cid, "done", principal=rita)
+    assert (closed.status, closed.closed_by) == ("closed", "rita")
+
+
+def test_close_condition_needs_an_assigned_trained_reviewer_not_the_submitter(
+    world: World,  # noqa: F811
+    seed_people: Callable[..., dict[str, Principal]],
+) -> None:
+    people = seed_people({"ed": "reviewer"}, trained=False)
+    rid, cid = _approved_with_condition(world)  # rita and sam assigned, olivia submitted
+    message = _refused(
+        world, UsageError,
+        f"^user 'tom' is not assigned to review {rid}; a reviewer closes the conditions of "
+        "reviews they are assigned to",
+        lambda: close_condition(world.engine, cid, "done", principal=world["tom"]),
+    )
+    assert f"'fairmark review assign {rid} --reviewer tom'" in message
+    with world.engine.begin() as conn:  # assigned, but without a current training record
+        conn.execute(insert(ReviewAssignment).values(
+            review_id=rid, reviewer="ed", assigned_by="ada", assigned_at=datetime.now(UTC)))
+    _refused(world, UsageError,
+             r"^reviewer 'ed' holds no current AI-literacy training record \(EU AI Act Art\. 4\)",
+             lambda: close_condition(world.engine, cid, "done", principal=people["ed"]))
+    for submitter in ("ada", "rita"):  # an admin or a reviewer who submitted the review
+        world.set_review(rid, submitted_by=submitter)
+        _refused(world, UsageError,
+                 f"^user '{submitter}' submitted review {rid}; the submitter cannot close the "
+                 r"conditions of its approval \(that would bypass the gate\); expected an "
+                 "assigned reviewer or an admin$",
+                 lambda s=submitter: close_condition(world.engine, cid, "done",
+                                                     principal=world[s]))
+    world.set_review(rid, submitted_by="olivia")
+    closed = close_condition(world.engine, cid, "checked", principal=world["sam"])
+    assert (closed.status, closed.closed_by, closed.closing_note) == ("closed", "sam", "checked")

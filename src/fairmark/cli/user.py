@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy import Engine
 
 from fairmark.cli._common import check_choice, console, err_console, handle_errors
 from fairmark.cli._governance import (
@@ -29,8 +32,9 @@ from fairmark.cli._governance import (
     print_kv,
 )
 from fairmark.errors import UsageError
+from fairmark.governance.access import Principal
 
-__all__ = ["app", "parse_day", "read_password"]
+__all__ = ["app", "parse_day", "password_session", "read_password"]
 
 app = typer.Typer(
     help="People and access: users, roles, API tokens, AI-literacy training records.",
@@ -83,6 +87,31 @@ def read_password(from_stdin: bool) -> str:
     return str(first)
 
 
+@contextmanager
+def password_session(
+    db_url: str | None, name: str, password: str
+) -> Iterator[tuple[Engine, Principal, str]]:
+    """Open the store and log user ``name`` in with ``password`` (no token needed).
+
+    Yields
+    ------
+    (engine, principal, url)
+        As :func:`fairmark.cli._governance.governance_session`, the principal
+        ``via="password"`` (:func:`fairmark.governance.identity.login`).
+
+    Raises
+    ------
+    StoreError, AccessError
+        The store cannot be opened; ``wrong user name or password``; the user is disabled.
+    """
+    from fairmark.governance.identity import login
+    from fairmark.store import RunStore, database_url
+
+    url = database_url(db_url)
+    with RunStore(url) as store:
+        yield store.engine, login(store.engine, name, password), url
+
+
 def _time(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -108,6 +137,7 @@ def _token_table(tokens: list[Any]) -> Table:
     table.add_column("user", overflow="fold")
     table.add_column("scopes", overflow="fold")
     table.add_column("label", overflow="fold")
+    table.add_column("issued by", overflow="fold")
     table.add_column("expires (UTC)", no_wrap=True)
     table.add_column("status", no_wrap=True)
     for t in tokens:
@@ -116,6 +146,7 @@ def _token_table(tokens: list[Any]) -> Table:
             escape(t.user),
             escape(", ".join(t.scopes)),
             escape(t.label or "—"),
+            escape(t.created_by),
             _time(t.expires_at) or "never",
             t.status() if t.revoked_at is None else f"revoked {_time(t.revoked_at)}",
         )
@@ -361,11 +392,23 @@ def token_create_command(
         bool, typer.Option("--no-expiry", help="Never expires (works until revoked).")
     ] = False,
     label: Annotated[str | None, typer.Option("--label", metavar="TEXT")] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin",
+            help="Prove --user's password (first line of stdin) and create your own token.",
+        ),
+    ] = False,
     fmt: FormatOption = "text",
     db_url: DbUrlOption = None,
     token: TokenOption = None,
 ) -> None:
-    """Create an API token; it is printed once (text: alone on stdout), only its hash is kept."""
+    """Create an API token; it is printed once (text: alone on stdout), only its hash is kept.
+
+    With ``--user NAME --password-stdin`` a user creates their own token by password,
+    without any token: the only kind of token, besides one made by the user through
+    their own token, that may decide reviews and close conditions.
+    """
     from fairmark.governance.tokens import DEFAULT_EXPIRY_DAYS, create_token
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
@@ -373,15 +416,33 @@ def token_create_command(
         raise UsageError("--expires-days and --no-expiry both given; expected one of them")
     days = None if no_expiry else (DEFAULT_EXPIRY_DAYS if expires_days is None else expires_days)
     scopes = _scopes(scope)
-    with governance_session(db_url, token) as (engine, principal, _url):
-        info, secret = create_token(
-            engine,
-            user=user or principal.name,
-            scopes=scopes,
-            expires_in_days=days,
-            label=label,
-            principal=principal,
-        )
+    if password_stdin:
+        if user is None:
+            raise UsageError("--password-stdin needs --user NAME; expected whose password it is")
+        if token is not None:
+            raise UsageError(
+                "--password-stdin and --token both given; expected one way to prove who you are"
+            )
+        password = read_password(True)
+        with password_session(db_url, user, password) as (engine, principal, _url):
+            info, secret = create_token(
+                engine,
+                user=user,
+                scopes=scopes,
+                expires_in_days=days,
+                label=label,
+                principal=principal,
+            )
+    else:
+        with governance_session(db_url, token) as (engine, principal, _url):
+            info, secret = create_token(
+                engine,
+                user=user or principal.name,
+                scopes=scopes,
+                expires_in_days=days,
+                label=label,
+                principal=principal,
+            )
     document = {**info.to_dict(), "token": secret}
 
     def render() -> None:

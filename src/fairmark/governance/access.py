@@ -30,14 +30,19 @@ from dataclasses import dataclass
 from fairmark.errors import FairmarkError
 
 __all__ = [
+    "FIRST_TOKEN_HINT",
+    "FIRST_TOKEN_SCOPES",
     "OWNED_PERMISSIONS",
     "PERMISSIONS",
     "ROLES",
     "SCOPE_ALIASES",
+    "SERVER_NEEDS_TOKEN",
     "AccessError",
     "Principal",
     "authorize",
+    "is_first_token",
     "permissions_of",
+    "require_self_issued",
 ]
 
 ROLES: tuple[str, ...] = ("admin", "owner", "reviewer", "auditor", "viewer")
@@ -72,7 +77,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 """``permission -> roles holding it``."""
 
-OWNED_PERMISSIONS: frozenset[str] = frozenset({"system.write", "review.submit", "evidence.export"})
+OWNED_PERMISSIONS: frozenset[str] = frozenset(
+    {"system.write", "review.submit", "evidence.export", "run.write"}
+)
 """Permissions an ``owner`` holds only for the systems they own (admins for every system)."""
 
 SCOPE_ALIASES: dict[str, frozenset[str]] = {
@@ -82,6 +89,27 @@ SCOPE_ALIASES: dict[str, frozenset[str]] = {
     "*": frozenset(PERMISSIONS),
 }
 """Token scope shortcuts: ``read`` (every read permission) and ``*`` (all of the role's)."""
+
+
+FIRST_TOKEN_SCOPES: frozenset[str] = frozenset({"token.own"})
+"""Scopes of the first admin of a PostgreSQL store before their first token exists.
+
+:func:`fairmark.governance.identity.resolve_principal` gives the operating-system account
+these scopes when it is an enabled admin that never had a token and has no password, so
+that it can run ``fairmark user token create`` for itself, and nothing else.
+"""
+
+SERVER_NEEDS_TOKEN = (
+    "this PostgreSQL store has users: set FAIRMARK_TOKEN or --token to a token from "
+    "'fairmark user token create' (account names are not proof of identity on a "
+    "shared server)"
+)
+"""The refusal when a PostgreSQL store with users is used without a token."""
+
+FIRST_TOKEN_HINT = (
+    "; as its first admin without a token yet, run 'fairmark user token create' first"
+)
+"""Added to :data:`SERVER_NEEDS_TOKEN` for the first admin before their first token."""
 
 
 class AccessError(FairmarkError, PermissionError):
@@ -105,10 +133,18 @@ class Principal:
     via : str
         How the identity was established: ``local`` (the operating-system account on a
         store without users, or a registered user of a local SQLite store), ``token``
-        (an API token) or ``bootstrap`` (the first admin, created automatically).
+        (an API token), ``password`` (a user who proved their password with
+        :func:`fairmark.governance.identity.login`, to create their own token) or
+        ``bootstrap`` (the first admin, created automatically).
     scopes : frozenset of str or None
-        The token's permissions; ``None`` when not acting through a token.
+        The token's permissions; ``None`` when not acting through a token (except the
+        first admin of a PostgreSQL store before their first token:
+        :data:`FIRST_TOKEN_SCOPES`).
     token_id : str or None
+    issued_by : str or None
+        Who created the token (``gov_tokens.created_by``); ``None`` when not acting
+        through a token. A token issued by someone else (an admin provisioning it)
+        cannot decide reviews, close conditions or comment: :func:`require_self_issued`.
     """
 
     name: str
@@ -116,6 +152,7 @@ class Principal:
     via: str = "local"
     scopes: frozenset[str] | None = None
     token_id: str | None = None
+    issued_by: str | None = None
 
     def can(self, permission: str, *, owner: str | None = None) -> bool:
         """Return whether this principal holds ``permission`` (for a system of ``owner``)."""
@@ -124,6 +161,53 @@ class Principal:
         except AccessError:
             return False
         return True
+
+
+def is_first_token(principal: Principal) -> bool:
+    """Return whether ``principal`` is a PostgreSQL store's first admin before any token.
+
+    That principal acts through the operating-system account (``via="local"``, no token)
+    with :data:`FIRST_TOKEN_SCOPES` only (see
+    :func:`fairmark.governance.identity.resolve_principal`).
+    """
+    return (
+        principal.via == "local"
+        and principal.token_id is None
+        and principal.scopes == FIRST_TOKEN_SCOPES
+    )
+
+
+def require_self_issued(principal: Principal, action: str) -> None:
+    """Refuse a token that someone else (an admin) issued for ``principal``.
+
+    An admin may create tokens for other users (provisioning for reading or owner work),
+    but a decision, a condition closed or a comment made through such a token could have
+    been made by the admin in the user's name: separation of duties would be void.
+
+    Parameters
+    ----------
+    principal : Principal
+    action : str
+        What is refused, as a verb phrase after the role (``decides``, ``closes
+        conditions``, ``comments``).
+
+    Raises
+    ------
+    AccessError
+        ``principal.via == "token"`` and ``principal.issued_by != principal.name``.
+
+    Notes
+    -----
+    Separation of duties: NIST SP 800-53 AC-5; ISO/IEC 42001:2023 clause 5.3.
+    """
+    if principal.via != "token" or principal.issued_by == principal.name:
+        return
+    article = "an" if principal.role[:1] in "aeiou" else "a"
+    raise AccessError(
+        f"token fmk_{principal.token_id} of {principal.name!r} was issued by "
+        f"{principal.issued_by!r}; {article} {principal.role} {action} with a token they "
+        "created themselves (fairmark user token create --password-stdin)"
+    )
 
 
 def permissions_of(role: str) -> frozenset[str]:
@@ -165,6 +249,8 @@ def authorize(principal: Principal, permission: str, *, owner: str | None = None
     if principal.role not in roles:
         raise AccessError(f"{who} may not {permission}; it needs role {' or '.join(sorted(roles))}")
     if principal.scopes is not None:
+        if is_first_token(principal) and permission not in FIRST_TOKEN_SCOPES:
+            raise AccessError(SERVER_NEEDS_TOKEN + FIRST_TOKEN_HINT)
         allowed: set[str] = set()
         for scope in principal.scopes:
             allowed |= SCOPE_ALIASES.get(scope, frozenset({scope}))

@@ -17,7 +17,16 @@ How a command's acting user is established (:func:`resolve_principal`):
    permits, and asking for more would only add ceremony.
 4. **Users exist, PostgreSQL store**: a token is required. A PostgreSQL store is a shared
    team server reached over the network; the client's account name is whatever the
-   client says it is and proves nothing about who is typing.
+   client says it is and proves nothing about who is typing. One exception keeps a new
+   server from locking out its first admin: an operating-system account that is an
+   enabled admin, has NEVER had a token and has no password may create its own first
+   token (``fairmark user token create``) and do nothing else
+   (:data:`fairmark.governance.access.FIRST_TOKEN_SCOPES`). That is the same trust the
+   bootstrap itself placed in the account, and it ends with the first token.
+5. **A password** (:func:`login`): a user proves their password (argon2id) to create
+   their own token (``fairmark user token create --user NAME --password-stdin``), so
+   nobody depends on an admin-issued token, which cannot decide reviews
+   (:func:`fairmark.governance.access.require_self_issued`).
 
 Sources: NIST SP 800-63B (2017, rev. 2020) section 5.1.1 (memorized secrets) and 5.2.10
 (authenticator binding), OWASP Authentication Cheat Sheet; ISO/IEC 42001:2023 clause 5.3
@@ -38,22 +47,31 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from fairmark.errors import UsageError
-from fairmark.governance.access import AccessError, Principal, authorize
+from fairmark.governance.access import (
+    FIRST_TOKEN_SCOPES,
+    SERVER_NEEDS_TOKEN,
+    AccessError,
+    Principal,
+    authorize,
+)
 from fairmark.governance.chain import _lock_head, append_entry
 from fairmark.store.models_governance import Token, TrainingRecord, User
 
 __all__ = [
     "NAME_PATTERN",
     "TOKEN_PREFIX",
+    "WRONG_LOGIN",
     "TokenInfo",
     "TrainingInfo",
     "UserInfo",
     "current_training",
     "ensure_actor",
+    "first_token_allowed",
     "fmt_time",
     "get_user",
     "hash_token",
     "list_users",
+    "login",
     "os_account",
     "parse_token",
     "resolve_principal",
@@ -70,6 +88,9 @@ _TOKEN_ID = re.compile(r"^[0-9a-f]{16}$")
 
 INVALID_TOKEN = "token is not valid; expected a token from 'fairmark user token create'"
 """The one message for a malformed or unknown token (it never echoes the token)."""
+
+WRONG_LOGIN = "wrong user name or password"
+"""The one message for an unknown user, a user without a password and a wrong password."""
 
 _MAX_NAMES_LISTED = 20
 
@@ -163,6 +184,9 @@ class TokenInfo:
     expires_at : datetime or None
         ``None``: never expires.
     revoked_at : datetime or None
+    created_by : str
+        Who issued it: the user themself, or an admin for them (such a token cannot
+        decide reviews, close conditions or comment: separation of duties).
     """
 
     token_id: str
@@ -172,6 +196,7 @@ class TokenInfo:
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
+    created_by: str
 
     @classmethod
     def from_row(cls, row: Any) -> TokenInfo:
@@ -184,6 +209,7 @@ class TokenInfo:
             created_at=row.created_at,
             expires_at=row.expires_at,
             revoked_at=row.revoked_at,
+            created_by=row.created_by,
         )
 
     def status(self, now: datetime | None = None) -> str:
@@ -329,6 +355,7 @@ def _resolve_token(conn: Connection, token: str) -> Principal:
         via="token",
         scopes=frozenset(row.scopes or ()),
         token_id=token_id,
+        issued_by=row.created_by,
     )
 
 
@@ -352,15 +379,19 @@ def resolve_principal(
     Returns
     -------
     Principal
-        ``via="token"`` with the token's scopes; ``via="bootstrap"`` as ``admin`` when the
-        store has no users; ``via="local"`` for a registered user of a SQLite store.
+        ``via="token"`` with the token's scopes and ``issued_by`` its creator;
+        ``via="bootstrap"`` as ``admin`` when the store has no users; ``via="local"`` for
+        a registered user of a SQLite store; on PostgreSQL, ``via="local"`` with scopes
+        :data:`~fairmark.governance.access.FIRST_TOKEN_SCOPES` for the first admin before
+        their first token (:func:`first_token_allowed`).
 
     Raises
     ------
     AccessError
         The token is malformed or unknown (the message never echoes it), revoked, expired,
         or its user is disabled; users exist and the local account is not a registered,
-        enabled user (SQLite); users exist and no token was given (PostgreSQL).
+        enabled user (SQLite); users exist and no token was given (PostgreSQL), unless
+        the first-token case applies.
 
     Notes
     -----
@@ -381,11 +412,10 @@ def _resolve(conn: Connection, *, token: str | None, os_user: str | None) -> Pri
     if users == 0:
         return Principal(name=account, role="admin", via="bootstrap")
     if conn.dialect.name == "postgresql":
-        raise AccessError(
-            "this PostgreSQL store has users: set FAIRMARK_TOKEN or --token to a token from "
-            "'fairmark user token create' (account names are not proof of identity on a "
-            "shared server)"
-        )
+        if first_token_allowed(conn, account):
+            row = conn.execute(select(User.role).where(User.name == account)).one()
+            return Principal(name=account, role=row.role, via="local", scopes=FIRST_TOKEN_SCOPES)
+        raise AccessError(SERVER_NEEDS_TOKEN)
     row = conn.execute(select(User).where(User.name == account)).first()
     if row is None:
         raise AccessError(
@@ -398,6 +428,102 @@ def _resolve(conn: Connection, *, token: str | None, os_user: str | None) -> Pri
             "expected an enabled user (ask an admin)"
         )
     return Principal(name=row.name, role=row.role, via="local")
+
+
+def first_token_allowed(conn: Connection, name: str) -> bool:
+    """Return whether ``name`` may create a first token without one on a PostgreSQL store.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+    name : str
+        The operating-system account (lowercased).
+
+    Returns
+    -------
+    bool
+        ``True`` when ``name`` is an enabled admin that has never had a token (no
+        ``gov_tokens`` row with ``user_name = name``, revoked or not) and has no password.
+
+    Notes
+    -----
+    The same trust the bootstrap places in the operating-system account that first
+    writes to an empty store (module docstring, rule 4): it lasts until that admin's first
+    token exists, so a new server cannot lock out its first admin when the first write was
+    not ``fairmark user token create``. A user with a password uses :func:`login`.
+    """
+    row = conn.execute(
+        select(User.role, User.disabled_at, User.password_hash).where(User.name == name)
+    ).first()
+    if row is None or row.role != "admin" or row.disabled_at is not None:
+        return False
+    if row.password_hash is not None:
+        return False
+    had = conn.execute(select(Token.token_id).where(Token.user_name == name).limit(1)).first()
+    return had is None
+
+
+def login(engine: Engine, name: str, password: str) -> Principal:
+    """Prove user ``name``'s password and return them as ``via="password"``.
+
+    Used by ``fairmark user token create --user NAME --password-stdin`` so that every user
+    can create their own token (which, unlike an admin-issued one, can decide reviews).
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        The migrated store.
+    name : str
+        The user name.
+    password : str
+        The password (argon2id-verified, constant time inside argon2; an unknown user or
+        one without a password costs the same work, so timing does not tell which).
+
+    Returns
+    -------
+    Principal
+        ``Principal(name, role, via="password")`` (no scopes: the role's permissions).
+
+    Raises
+    ------
+    AccessError
+        ``wrong user name or password`` for an unknown user, a user without a password
+        and a wrong password alike; the right password of a disabled user: refused with
+        the time it was disabled.
+    StoreError
+        The store cannot be read (or a stale hash cannot be replaced).
+
+    Notes
+    -----
+    NIST SP 800-63B section 5.1.1.2 (memorized secrets, verified against a salted slow
+    hash) and OWASP Authentication Cheat Sheet (one generic message for a failed login).
+    On success with a hash of older argon2 parameters, the hash is replaced
+    (:func:`fairmark.governance.users.verify_password`).
+    """
+    from fairmark.governance.passwords import dummy_verify, needs_rehash, verify_hash
+    from fairmark.governance.users import reading, verify_password
+
+    if not isinstance(name, str) or not isinstance(password, str):
+        raise AccessError(WRONG_LOGIN)
+    with reading(engine, "log in") as conn:
+        row = conn.execute(
+            select(User.name, User.role, User.password_hash, User.disabled_at).where(
+                User.name == name
+            )
+        ).first()
+    if row is None or row.password_hash is None:
+        dummy_verify(password)
+        raise AccessError(WRONG_LOGIN)
+    if not verify_hash(row.password_hash, password):
+        raise AccessError(WRONG_LOGIN)
+    if row.disabled_at is not None:
+        raise AccessError(
+            f"user {name!r} was disabled at {fmt_time(row.disabled_at)}; "
+            "expected an enabled user (ask an admin)"
+        )
+    if needs_rehash(row.password_hash):
+        verify_password(engine, name, password)
+    return Principal(name=row.name, role=row.role, via="password")
 
 
 def ensure_actor(conn: Connection, principal: Principal) -> None:

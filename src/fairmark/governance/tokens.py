@@ -24,8 +24,11 @@ from fairmark.errors import UsageError
 from fairmark.governance.access import (
     PERMISSIONS,
     SCOPE_ALIASES,
+    SERVER_NEEDS_TOKEN,
+    AccessError,
     Principal,
     authorize,
+    is_first_token,
     permissions_of,
 )
 from fairmark.governance.chain import append_entry
@@ -33,6 +36,7 @@ from fairmark.governance.identity import (
     TOKEN_PREFIX,
     TokenInfo,
     ensure_actor,
+    first_token_allowed,
     fmt_time,
     hash_token,
 )
@@ -131,7 +135,13 @@ def create_token(
     principal : Principal
         ``user`` themself (``token.own``) or an admin (``user.manage``). Acting through a
         token, a user cannot give the new token of their own more than the acting token
-        holds.
+        holds. Exception: the first admin of a PostgreSQL store before their first token
+        (:func:`fairmark.governance.access.is_first_token`) may create their own token
+        with any scope, ``*`` included: the same trust the bootstrap places in the
+        operating-system account, checked again inside the write transaction
+        (:func:`fairmark.governance.identity.first_token_allowed`). A user who logged in
+        with their password (``via="password"``) acts with their role's permissions.
+        The token's ``created_by`` is ``principal.name``.
 
     Returns
     -------
@@ -141,7 +151,8 @@ def create_token(
     Raises
     ------
     AccessError
-        Another user's token without ``user.manage``.
+        Another user's token without ``user.manage``; a first-token principal whose first
+        token exists by now (or who got a password, or lost the admin role).
     UsageError
         Unknown or disabled user; unknown scope (the valid ones are listed); a scope
         beyond the user's role or the acting token; expiry out of range; bad label.
@@ -150,7 +161,7 @@ def create_token(
     Notes
     -----
     Logged as ``token.create`` with token id, user, scopes, label and expiry (never the
-    token or its hash).
+    token or its hash), plus ``first_token: true`` in the first-token case.
     """
     own = user == principal.name
     authorize(principal, "token.own" if own else "user.manage")
@@ -165,7 +176,10 @@ def create_token(
         if row.disabled_at is not None:
             raise UsageError(f"user {user!r} is disabled; expected an enabled user")
         wanted = _check_scopes(scopes, role=row.role, user=user)
-        if own and principal.scopes is not None:
+        first = is_first_token(principal)
+        if first and not (own and first_token_allowed(conn, principal.name)):
+            raise AccessError(SERVER_NEEDS_TOKEN)
+        if own and principal.scopes is not None and not first:
             extra = _effective(wanted, row.role) - _effective(principal.scopes, row.role)
             if extra:
                 raise UsageError(
@@ -199,6 +213,7 @@ def create_token(
                 "scopes": list(wanted),
                 "label": label,
                 "expires_at": None if expires_at is None else expires_at.isoformat(),
+                **({"first_token": True} if first else {}),
             },
             at=now,
         )

@@ -24,7 +24,15 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from fairmark.errors import FairmarkError, StoreError, UsageError
-from fairmark.governance.access import ROLES, Principal, authorize
+from fairmark.governance.access import (
+    FIRST_TOKEN_HINT,
+    ROLES,
+    SERVER_NEEDS_TOKEN,
+    AccessError,
+    Principal,
+    authorize,
+    is_first_token,
+)
 from fairmark.governance.chain import append_entry
 from fairmark.governance.identity import (
     NAME_PATTERN,
@@ -264,7 +272,8 @@ def set_password(engine: Engine, name: str, password: str, *, principal: Princip
     Raises
     ------
     AccessError
-        Someone else's password without ``user.manage``.
+        Someone else's password without ``user.manage``; the first admin of a PostgreSQL
+        store before their first token (who may only create that token).
     UsageError
         Unknown user; the password breaks the policy.
     StoreError
@@ -274,6 +283,8 @@ def set_password(engine: Engine, name: str, password: str, *, principal: Princip
     Logged as ``user.password`` (the name only).
     """
     authorize(principal, "token.own" if name == principal.name else "user.manage")
+    if is_first_token(principal):
+        raise AccessError(SERVER_NEEDS_TOKEN + FIRST_TOKEN_HINT)
     password_hash = hash_password(password, user=name)
     with writing(engine, "set password") as conn:
         ensure_actor(conn, principal)

@@ -2,9 +2,11 @@
 
 A marketing team puts its Bank Marketing call-list model through the ethics committee:
 
-1. an admin (the local account) adds the people: an accountable owner, two reviewers with
-   a current AI-literacy training record (EU AI Act Art. 4) and an external auditor, and
-   gives each an API token; every later step acts through those tokens;
+1. an admin (the local account) adds the people, each with a password: an accountable
+   owner, two reviewers with a current AI-literacy training record (EU AI Act Art. 4) and
+   an external auditor; each person logs in with their password and creates their own API
+   token (an admin-issued token could not decide a review: separation of duties), and
+   every later step acts through those tokens;
 2. the owner registers the model in the inventory and classifies it with the EU AI Act
    questionnaire (minimal risk; GDPR Art. 22 does not apply);
 3. the owner audits the mitigated call list against the team's campaign policy and
@@ -22,6 +24,7 @@ key beside it), so the walkthrough can be rerun and explored with the commands i
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -139,7 +142,7 @@ def run_governance_demo(
     from fairmark.governance.evidence import export_bundle
     from fairmark.governance.evidence_verify import verify_bundle
     from fairmark.governance.gate import evaluate_gate
-    from fairmark.governance.identity import resolve_principal
+    from fairmark.governance.identity import login, resolve_principal
     from fairmark.governance.inventory import get_system, register_system, set_status
     from fairmark.governance.keys import load_signing_key
     from fairmark.governance.log import verify_log
@@ -186,9 +189,12 @@ def run_governance_demo(
     with RunStore(url) as store:
         engine = store.engine
         admin = resolve_principal(engine)
+        # Each person's password: random, kept in memory only (the demo's people exist for
+        # the length of the walkthrough); in a team, each person sets their own.
+        passwords = {name: secrets.token_urlsafe(18) for name in (OWNER, *REVIEWERS, AUDITOR)}
         for name, role in ((OWNER, "owner"), *((r, "reviewer") for r in REVIEWERS),
                            (AUDITOR, "auditor")):  # fmt: skip
-            add_user(engine, name=name, role=role, principal=admin)
+            add_user(engine, name=name, role=role, password=passwords[name], principal=admin)
         completed = date.today() - timedelta(days=60)
         for name in REVIEWERS:
             record_training(
@@ -203,12 +209,17 @@ def run_governance_demo(
         people = {}
         for name in (OWNER, *REVIEWERS, AUDITOR):
             _, token = create_token(
-                engine, user=name, expires_in_days=30, label="demo", principal=admin
+                engine,
+                user=name,
+                expires_in_days=30,
+                label="demo",
+                principal=login(engine, name, passwords.pop(name)),
             )
             people[name] = resolve_principal(engine, token=token)
         step(
             f"admin {admin.name} added owner {OWNER}, reviewers {' and '.join(REVIEWERS)} "
-            f"(AI-literacy training recorded) and auditor {AUDITOR}; each acts with a token"
+            f"(AI-literacy training recorded) and auditor {AUDITOR}; each logged in with "
+            "their password and created their own token"
         )
         owner = people[OWNER]
         categories = sorted(
