@@ -194,6 +194,22 @@ def test_state_changed_outside_fairmark_closes_the_gate(world: World) -> None:  
     )
 
 
+def test_a_reopened_review_restored_in_the_database_stays_closed(world: World) -> None:  # noqa: F811
+    rid = _approve(world)
+    before = world.review_row(rid)
+    update_system(world.engine, SYSTEM, model_version="2.0", principal=world["olivia"])
+    assert world.review_row(rid).status == "reopened"
+    # put everything back by hand, as if the new model version had been reviewed
+    world.set_review(rid, status=before.status, closed_reason=None, model_version="2.0")
+    world.set_system(status="approved", model_version_at=datetime.now(UTC) - timedelta(days=2))
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert "state_not_in_log" in _codes(result)
+    message = next(r.message for r in result.reasons if r.code == "state_not_in_log")
+    assert "reopened or withdrawn afterwards" in message
+    (log_check,) = [c for c in result.checks if c.id == "log"]
+    assert "is for model version '2.0' in the store but was submitted for '1.0'" in log_check.detail
+
+
 def test_approval_of_another_model_version(world: World) -> None:  # noqa: F811
     _approve(world)
     world.set_system(model_version="2.0")  # changed behind the inventory's back

@@ -112,6 +112,19 @@ def test_revoked_token_is_refused(gov_engine: Engine, seed_people) -> None:
         resolve_principal(gov_engine, token=token)
 
 
+def test_a_revocation_undone_in_the_database_still_holds(gov_engine: Engine, seed_people) -> None:
+    """Clearing revoked_at behind fairmark's back does not revive the token: the
+    revocation is in the hash-chained log."""
+    people = seed_people({"alice": "admin"})
+    info, token = create_token(gov_engine, user="alice", principal=people["alice"])
+    revoke_token(gov_engine, info.token_id, principal=people["alice"])
+    with gov_engine.begin() as conn:
+        conn.execute(update(Token).where(Token.token_id == info.token_id).values(revoked_at=None))
+    revoked = rf"^token fmk_{info.token_id} was revoked at .*audit log"
+    with pytest.raises(AccessError, match=revoked):
+        resolve_principal(gov_engine, token=token)
+
+
 def test_expired_token_is_refused(gov_engine: Engine, seed_people) -> None:
     people = seed_people({"alice": "admin"})
     info, token = create_token(

@@ -738,6 +738,18 @@ def _log_payloads(conn: Connection, action: str, entity_type: str, entity_id: st
     return payloads
 
 
+def _last_seqs(conn: Connection, entity_type: str, entity_id: str) -> dict[str, int]:
+    """``action -> seq of its last entry`` for one entity."""
+    from sqlalchemy import func
+
+    rows = conn.execute(
+        select(LogEntryRow.action, func.max(LogEntryRow.seq))
+        .where(LogEntryRow.entity_type == entity_type, LogEntryRow.entity_id == entity_id)
+        .group_by(LogEntryRow.action)
+    ).all()
+    return {action: int(seq) for action, seq in rows}
+
+
 def _log_problems(conn: Connection, review: Any, audit: Any) -> list[str]:
     """What the gate relies on that the audit log does not record (see
     :func:`_judge_log_backing`)."""
@@ -753,6 +765,20 @@ def _log_problems(conn: Connection, review: Any, audit: Any) -> list[str]:
                 f"review {rid} is {review.status} until {_iso(review.expires_at)} in the store "
                 f"but the log records {last.get('outcome', 'no outcome')} until "
                 f"{last.get('expires_at')}"
+            )
+        seqs = _last_seqs(conn, "review", str(rid))
+        closed_at = seqs.get("review.close", 0)
+        voided = max(seqs.get("review.reopen", 0), seqs.get("review.withdraw", 0))
+        if review.status in APPROVED_STATUSES and voided > closed_at:
+            problems.append(
+                f"review {rid} is {review.status} in the store but the log records that it "
+                f"was reopened or withdrawn afterwards (entry {voided})"
+            )
+        submits = _log_payloads(conn, "review.submit", "review", str(rid))
+        if submits and submits[-1].get("model_version") not in (None, review.model_version):
+            problems.append(
+                f"review {rid} is for model version {review.model_version!r} in the store but "
+                f"was submitted for {submits[-1].get('model_version')!r}"
             )
         logged: dict[int, bool] = {}
         for payload in _log_payloads(conn, "review.decide", "review", str(rid)):

@@ -55,7 +55,7 @@ from fairmark.governance.access import (
     authorize,
 )
 from fairmark.governance.chain import _lock_head, append_entry
-from fairmark.store.models_governance import Token, TrainingRecord, User
+from fairmark.store.models_governance import LogEntryRow, Token, TrainingRecord, User
 
 __all__ = [
     "NAME_PATTERN",
@@ -336,6 +336,22 @@ def _resolve_token(conn: Connection, token: str) -> Principal:
     if row.revoked_at is not None:
         raise AccessError(
             f"token {TOKEN_PREFIX}{token_id} was revoked at {fmt_time(row.revoked_at)}; "
+            "expected a current token (make one with 'fairmark user token create')"
+        )
+    # the revocation is also in the hash-chained log: a revoked_at cleared in the database
+    # behind fairmark's back does not bring the token back (EU AI Act Art. 12)
+    revoked_in_log = conn.execute(
+        select(LogEntryRow.created_at)
+        .where(
+            LogEntryRow.action == "token.revoke",
+            LogEntryRow.entity_type == "token",
+            LogEntryRow.entity_id == token_id,
+        )
+        .limit(1)
+    ).scalar()
+    if revoked_in_log is not None:
+        raise AccessError(
+            f"token {TOKEN_PREFIX}{token_id} was revoked at {revoked_in_log} (audit log); "
             "expected a current token (make one with 'fairmark user token create')"
         )
     if row.expires_at is not None and row.expires_at <= now:
