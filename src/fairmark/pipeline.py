@@ -13,10 +13,13 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fairmark.errors import UsageError
 from fairmark.fairness.audit import AuditResult, audit
+
+if TYPE_CHECKING:
+    from fairmark.governance.access import Principal
 
 __all__ = ["ALL_FORMATS", "AuditJob", "run_audit_job"]
 
@@ -88,6 +91,16 @@ def _remove_empty(folders: list[Path]) -> None:
             break
 
 
+def _authorize_before_audit(store_url: str | None, principal: Principal, system_name: Any) -> None:
+    """Refuse an unauthorised recording before any work (the store is read, not written)."""
+    from fairmark.store import RunStore
+    from fairmark.store.runs import authorize_run_write
+
+    authorize_run_write(None, principal, None)  # role and token scope: no store needed
+    with RunStore(store_url) as store:
+        authorize_run_write(store.engine, principal, system_name)
+
+
 def run_audit_job(
     data: Any,
     *,
@@ -95,6 +108,7 @@ def run_audit_job(
     formats: tuple[str, ...] = ALL_FORMATS,
     store_url: str | None = None,
     record: bool = True,
+    principal: Principal | None = None,
     **audit_kwargs: Any,
 ) -> AuditJob:
     """Audit ``data``, record the run and write the reports to ``out_dir``.
@@ -114,6 +128,12 @@ def run_audit_job(
     record : bool
         Record the run in the store (default True), with the artifacts an evidence
         bundle needs (:func:`fairmark.governance.artifacts.build_artifacts`).
+    principal : Principal, optional
+        Who records the run (:func:`fairmark.governance.identity.resolve_principal`).
+        With ``record``, checked *before* the audit runs (``run.write`` for the system
+        named by ``system_name``: its owner or an admin,
+        :func:`fairmark.store.runs.authorize_run_write`) and again when recording, in the
+        recording transaction. ``None``: no role check (the trusted Python API).
     **audit_kwargs
         Passed to :func:`fairmark.audit`.
 
@@ -123,6 +143,8 @@ def run_audit_job(
 
     Raises
     ------
+    AccessError
+        ``principal`` may not record a run for the system; raised before auditing.
     UsageError, DataError, PolicyError, StoreError
         On bad input, an output path that is a file or cannot be written, or an unusable
         store; nothing is written then: the store has no new run and the output folder
@@ -132,6 +154,8 @@ def run_audit_job(
 
     out = Path(out_dir)
     _check_out_dir(out)
+    if record and principal is not None:
+        _authorize_before_audit(store_url, principal, audit_kwargs.get("system_name"))
     result = audit(data, store_url=store_url, **audit_kwargs)  # the store holds the ledger too
     document = result.to_dict()
     _check_out_dir(out)
@@ -159,7 +183,9 @@ def run_audit_job(
             from fairmark.store import record_run
 
             # with the aggregates, policy text and environment an evidence bundle needs
-            record_run(document, url=store_url, artifacts=build_artifacts(result))
+            record_run(
+                document, url=store_url, artifacts=build_artifacts(result), principal=principal
+            )
         paths = {}
         for fmt, path in staged.items():
             target = out / Path(path).name

@@ -733,12 +733,21 @@ def test_deploy_and_undeploy_when_the_gate_passes(
     with RunStore(store_url) as store:
         run_id = store.record_run(report)
     now = datetime.now(UTC)
+    expires = now + timedelta(days=365)
+    from fairmark.governance.chain import append_entry
+
     with gov_engine.begin() as conn:
-        conn.execute(insert(Review).values(
+        review_id = conn.execute(insert(Review).values(
             system_name="bank-propensity", model_version="1.0", run_id=run_id,
             status="approved", quorum=2, submitted_by="olivia", submitted_at=now,
-            decided_at=now, expires_at=now + timedelta(days=365),
-        ))
+            decided_at=now, expires_at=expires,
+        ).returning(Review.review_id)).scalar_one()
+        # the gate checks the approval against the log (what review.close would record)
+        append_entry(conn, actor="test", action="review.close", entity_type="review",
+                     entity_id=str(review_id), payload={
+                         "outcome": "approved",
+                         "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                     })
     from fairmark.governance.gate import evaluate_gate
 
     gate = evaluate_gate(gov_engine, "bank-propensity")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from fairmark.cli._common import check_choice, console, fail, handle_errors, parse_formats
+
+if TYPE_CHECKING:
+    from fairmark.governance.access import Principal
 
 DEFAULT_OUT = "fairmark-report"
 INTERSECTION_CHOICES = ("pairs", "all", "none")
@@ -95,6 +99,26 @@ def _drop_overridden_decision(cfg: dict[str, Any], flags: dict[str, Any]) -> Non
         cfg.pop("top_k", None)
     if "top_k" in given and "threshold" not in given:
         cfg.pop("threshold", None)
+
+
+def _recording_principal(db_url: str | None, token: str | None) -> Principal:
+    """Resolve who records the run: ``--token``, else ``$FAIRMARK_TOKEN``, else the account.
+
+    Raises
+    ------
+    AccessError
+        The token is unknown, revoked or expired; the store has users and the local
+        account is not one of them (SQLite) or no token was given (PostgreSQL).
+    StoreError
+        The store cannot be opened.
+    """
+    from fairmark.cli._governance import TOKEN_ENV_VAR
+    from fairmark.governance.identity import resolve_principal
+    from fairmark.store import RunStore
+
+    given = token if token is not None else os.environ.get(TOKEN_ENV_VAR) or None
+    with RunStore(db_url) as store:
+        return resolve_principal(store.engine, token=given)
 
 
 @handle_errors
@@ -384,6 +408,17 @@ def audit_command(
             "Default: $FAIRMARK_DB_URL, else .fairmark/fairmark.db.",
         ),
     ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            metavar="TOKEN",
+            rich_help_panel=_OUTPUT,
+            help="API token to record the run with (fairmark user token create). Default: "
+            "$FAIRMARK_TOKEN, else the local account. Not needed with --no-record.",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[
         bool,
         typer.Option(
@@ -394,7 +429,8 @@ def audit_command(
     """Audit a binary marketing decision by group and judge it against a policy.
 
     Exit code 0 for pass or warn, 1 for fail or insufficient evidence, 2 for bad input
-    (then nothing is written or recorded).
+    or when the acting user may not record a run for the system (then nothing is written
+    or recorded).
     """
     from fairmark.cli._summary import print_summary
     from fairmark.fairness.spec import load_audit_config
@@ -479,6 +515,8 @@ def audit_command(
     out_dir = out if out is not None else Path(settings.get("out") or DEFAULT_OUT)
     settings.pop("out", None)
     system_name = settings.pop("system", None)
+    # who records the run, resolved before the audit runs (refused: exit 2, nothing written)
+    principal = _recording_principal(db_url, token) if record else None
 
     job = run_audit_job(
         source,
@@ -486,6 +524,7 @@ def audit_command(
         formats=formats,
         store_url=db_url,
         record=record,
+        principal=principal,
         system_name=system_name,
         **settings,
     )

@@ -49,6 +49,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
@@ -114,6 +115,7 @@ DATA_CATEGORY_PATTERN = re.compile(r"^(user|system)(\.[a-z_]+)+$")
 _PURPOSE_PATTERN = re.compile(r"^[a-z_]+(\.[a-z_]+)*$")
 _MAX_TEXT = 200
 _MAX_VERSION = 100
+_MAX_POLICY_PATH = 500  # gov_systems.policy is String(500)
 _MAX_LISTED = 10
 
 AUDIT_RUNS_SHOWN = 20
@@ -285,8 +287,8 @@ class SystemInfo:
         plus ``classified_at``, ``classified_by``, ``answers_sha256``); ``None`` before
         ``fairmark system classify``.
     policy : str or None
-        The policy the system is judged against, as given (a path or ``default``);
-        ``None`` means the built-in policy.
+        The policy the system is judged against: a built-in name (``default``) or the
+        absolute path of a policy file; ``None`` means the built-in policy.
     created_at, updated_at : datetime
     audit_runs : tuple of AuditRunLink
         The newest :data:`AUDIT_RUNS_SHOWN` audit runs of the system, newest first.
@@ -615,9 +617,30 @@ def _load_policy(policy: str | None) -> Any:
 
 
 def _check_policy(policy: str | None) -> str | None:
+    """Check that ``policy`` loads; return what to store (a file as its absolute path).
+
+    A relative path is resolved against the current folder *now*, so that ``fairmark
+    gate`` run from any other folder finds the same file; built-in names (``default``)
+    are kept as given.
+    """
+    from fairmark.policy.source import BUILTIN_NAMES
+
     value = _check_text("policy", policy, limit=500)
     _load_policy(value)
-    return value
+    if value is None or value in BUILTIN_NAMES:
+        return value
+    try:
+        resolved = str(Path(value).expanduser().resolve())
+    except (OSError, RuntimeError) as exc:  # a symlink loop, an unreadable folder
+        raise UsageError(
+            f"policy path {value!r} cannot be resolved ({exc}); expected a readable file"
+        ) from None
+    if len(resolved) > _MAX_POLICY_PATH:
+        raise UsageError(
+            f"policy path {resolved!r} is {len(resolved)} characters long; expected at most "
+            f"{_MAX_POLICY_PATH}"
+        )
+    return resolved
 
 
 def _check_purpose(purpose: str, policy: str | None) -> str:
@@ -820,8 +843,9 @@ def register_system(
         fideslang data categories (``user.…`` / ``system.…``); duplicates dropped.
     model_type, vendor : str, optional
     policy : str, optional
-        Policy file path or ``default``; loaded to validate it, stored as given
-        (``None``: the built-in policy).
+        Policy file path or ``default``; loaded to validate it. A file is stored as its
+        absolute, resolved path (a relative path is taken from the current folder), so
+        that the gate finds it from any folder (``None``: the built-in policy).
     principal : Principal
         Who registers; needs ``system.write`` for ``owner``.
 
@@ -869,8 +893,8 @@ def register_system(
         "model_version": version,
         "policy": policy,
     }
-    now = datetime.now(UTC)
     with _writing(engine, principal) as conn:
+        now = datetime.now(UTC)  # after the log lock: never earlier than the entry before
         if conn.execute(select(SystemRow.name).where(SystemRow.name == name)).first():
             raise UsageError(
                 f"AI system {name!r} is already registered; expected a new name "
@@ -1052,6 +1076,7 @@ def move_status(
     actor: str,
     by: str,
     reason: str | None = None,
+    at: datetime | None = None,
 ) -> str:
     """Change a system's status on behalf of the review workflow (no role check here).
 
@@ -1071,6 +1096,10 @@ def move_status(
     by : str
         What makes the change (``review.submit``, ``review.decide`` …), logged.
     reason : str, optional
+    at : datetime, optional
+        Timestamp of the change and of its log entry, timezone-aware (default: now, UTC).
+        The workflow passes the time it took at its start, so that the entries of one
+        action share one time and the log's timestamps never run backwards.
 
     Returns
     -------
@@ -1096,7 +1125,9 @@ def move_status(
     if target not in TRANSITIONS.get(row.status, {}):
         raise _transition_error(name, row.status, target)
     _refuse_prohibited(row, target)
-    now = datetime.now(UTC)
+    if at is not None and (not isinstance(at, datetime) or at.tzinfo is None):
+        raise UsageError(f"status time is {at!r}; expected a timezone-aware datetime")
+    now = datetime.now(UTC) if at is None else at
     conn.execute(
         update(SystemRow).where(SystemRow.name == name).values(status=target, updated_at=now)
     )
@@ -1346,7 +1377,8 @@ def update_system(
     model_version : str, optional
         New model version: a material change.
     policy : str, optional
-        New policy path or ``default``; an empty string resets to the built-in policy.
+        New policy path or ``default`` (a file is stored as its absolute, resolved path);
+        an empty string resets to the built-in policy.
     status : str, optional
         A manual status change (as :func:`set_status`); not together with a material
         change.

@@ -42,7 +42,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from fairmark.errors import UsageError
-from fairmark.governance.access import Principal, authorize
+from fairmark.governance.access import Principal, authorize, require_self_issued
 from fairmark.governance.chain import _lock_head, append_entry
 from fairmark.governance.gate import (
     CLOCK_SKEW,
@@ -220,9 +220,9 @@ def _log(conn: Connection, principal: Principal, action: str, kind: str, ident: 
 
 
 def _move(conn: Connection, principal: Principal, name: str, target: str, by: str,
-          reason: str | None = None) -> str:  # fmt: skip
-    """Change the system's status through the inventory's transition rules (logged)."""
-    return move_status(conn, name, target, actor=principal.name, by=by, reason=reason)
+          reason: str | None, at: datetime) -> str:  # fmt: skip
+    """Change the system's status through the inventory's transition rules (logged at ``at``)."""
+    return move_status(conn, name, target, actor=principal.name, by=by, reason=reason, at=at)
 
 
 def _resolve_run(conn: Connection, system: Any, run_id: str | None) -> Any:
@@ -427,7 +427,8 @@ def submit_review(
             "note": note,
             "system_status": {"from": system.status, "to": "in_review"},
         }, now)  # fmt: skip
-        _move(conn, principal, name, "in_review", "review.submit", f"review {review_id} submitted")
+        _move(conn, principal, name, "in_review", "review.submit", f"review {review_id} submitted",
+              now)  # fmt: skip
         chosen = _eligible_reviewers(
             conn, exclude={system.owner, principal.name}, on=now.date(), limit=quorum
         )
@@ -540,7 +541,8 @@ def comment(
     body : str
         The comment (not empty).
     principal : Principal
-        Needs ``review.comment`` (admin, owner, reviewer).
+        Needs ``review.comment`` (admin, owner, reviewer); through a token, one the
+        author created themselves (:func:`fairmark.governance.access.require_self_issued`).
 
     Returns
     -------
@@ -549,13 +551,14 @@ def comment(
     Raises
     ------
     AccessError
-        Not permitted (auditor, viewer).
+        Not permitted (auditor, viewer); a token issued by someone else.
     UsageError
         Empty text; unknown review; the review takes no comments in its status.
     StoreError
         The database fails.
     """
     authorize(principal, "review.comment")
+    require_self_issued(principal, "comments")
     text = _text(body, "comment text", "what you want to say (--text TEXT)")
     now = datetime.now(UTC)
     with store_guard(engine.url, "cannot comment"), write_transaction(engine) as conn:
@@ -603,7 +606,8 @@ def decide(
     principal : Principal
         Needs ``review.decide`` (role reviewer), must be assigned to the review, neither
         the system's owner nor the submitter, and hold a current AI-literacy training
-        record today (EU AI Act Art. 4).
+        record today (EU AI Act Art. 4); through a token, one they created themselves
+        (an admin-issued token would let the admin decide in their name).
     conditions : sequence of str or ConditionSpec
         Blocking conditions (``fairmark gate`` stays closed until each is closed); at least
         one for ``approve_with_conditions``, none otherwise.
@@ -621,7 +625,8 @@ def decide(
     Raises
     ------
     AccessError
-        Not a reviewer.
+        Not a reviewer; a token issued by someone else (``token fmk_… of 'rahul' was
+        issued by 'root'; a reviewer decides with a token they created themselves``).
     UsageError
         Unknown decision or review; empty rationale or condition; conditions that do not
         fit the decision; the review is not open; the reviewer is not assigned, owns or
@@ -635,6 +640,7 @@ def decide(
     Logs ``review.decide`` and, when the quorum is reached, ``review.close``.
     """
     authorize(principal, "review.decide")
+    require_self_issued(principal, "decides")
     choice = normalise_decision(decision)
     why = _text(rationale, "rationale", "why you decide so (--rationale TEXT)")
     blocking = _condition_specs(conditions, "condition")
@@ -754,7 +760,8 @@ def _close_if_quorum(
         "decided_at": _iso(now), "expires_at": _iso(expires_at),
         "system_status": {"from": current, "to": system_status},
     }, now)  # fmt: skip
-    _move(conn, principal, system.name, system_status, "review.decide", f"review {rid} {outcome}")
+    _move(conn, principal, system.name, system_status, "review.decide", f"review {rid} {outcome}",
+          now)  # fmt: skip
 
 
 def close_condition(
@@ -769,8 +776,11 @@ def close_condition(
     note : str
         How the condition was met (not empty).
     principal : Principal
-        Needs ``review.close_condition`` (reviewer or admin) and must not own the system:
-        an owner closing their own conditions would bypass the gate.
+        Needs ``review.close_condition`` (reviewer or admin) and must neither own the
+        system nor have submitted the review: closing one's own conditions would bypass
+        the gate. A reviewer must also be assigned to the review and hold a current
+        AI-literacy training record today (EU AI Act Art. 4), as for a decision. Through
+        a token, one they created themselves.
 
     Returns
     -------
@@ -780,10 +790,11 @@ def close_condition(
     Raises
     ------
     AccessError
-        Not a reviewer or admin.
+        Not a reviewer or admin; a token issued by someone else.
     UsageError
         Empty note; unknown condition (open ones listed); already closed; the principal
-        owns the system. The store is unchanged.
+        owns the system or submitted the review; a reviewer not assigned to the review
+        or without current training. The store is unchanged.
     StoreError
         The database fails.
 
@@ -792,6 +803,7 @@ def close_condition(
     Separation of duties: NIST SP 800-53 AC-5; logs ``condition.close``.
     """
     authorize(principal, "review.close_condition")
+    require_self_issued(principal, "closes conditions")
     text = _text(note, "closing note", "how the condition was met (--note TEXT)")
     now = datetime.now(UTC)
     with store_guard(engine.url, "cannot close condition"), write_transaction(engine) as conn:
@@ -812,6 +824,7 @@ def close_condition(
                 "the conditions of their own approval (that would bypass the gate); expected "
                 "a reviewer or an admin"
             )
+        _check_closer(conn, principal, review, now)
         conn.execute(
             update(Condition)
             .where(Condition.condition_id == cid)
@@ -823,6 +836,36 @@ def close_condition(
         }, now)  # fmt: skip
         closed = conn.execute(select(Condition).where(Condition.condition_id == cid)).one()
         return ConditionInfo.from_row(closed)
+
+
+def _check_closer(conn: Connection, principal: Principal, review: Any, now: datetime) -> None:
+    """Refuse the submitter, and a reviewer not assigned to the review or untrained."""
+    me = principal.name
+    rid = int(review.review_id)
+    if me == review.submitted_by:
+        raise UsageError(
+            f"user {me!r} submitted review {rid}; the submitter cannot close the conditions "
+            "of its approval (that would bypass the gate); expected an assigned reviewer or "
+            "an admin"
+        )
+    if principal.role != "reviewer":
+        return
+    assigned = conn.execute(
+        select(ReviewAssignment.reviewer).where(
+            ReviewAssignment.review_id == rid, ReviewAssignment.reviewer == me
+        )
+    ).scalar()
+    if assigned is None:
+        raise UsageError(
+            f"user {me!r} is not assigned to review {rid}; a reviewer closes the conditions "
+            f"of reviews they are assigned to (an admin assigns with 'fairmark review assign "
+            f"{rid} --reviewer {me}')"
+        )
+    if _identity().current_training(conn, me, now.date()) is None:
+        raise UsageError(
+            f"reviewer {me!r} holds no current AI-literacy training record "
+            + _TRAINING_HINT.format(name=me)
+        )
 
 
 def withdraw_review(
@@ -881,7 +924,7 @@ def withdraw_review(
                 "proposed"
             )
             _move(conn, principal, system.name, target, "review.withdraw",
-                  f"review {rid} withdrawn")  # fmt: skip
+                  f"review {rid} withdrawn", now)  # fmt: skip
             status_change = {"from": "in_review", "to": target}
         _log(conn, principal, "review.withdraw", "review", rid, {
             "review_id": rid, "system": system.name, "reason": why,

@@ -27,9 +27,17 @@ from fairmark.store.migrate import upgrade
 from fairmark.store.models import AuditRun
 
 if TYPE_CHECKING:
+    from fairmark.governance.access import Principal
     from fairmark.governance.artifacts import RunArtifactsData
 
-__all__ = ["RunStore", "RunSummary", "get_run", "list_runs", "record_run"]
+__all__ = [
+    "RunStore",
+    "RunSummary",
+    "authorize_run_write",
+    "get_run",
+    "list_runs",
+    "record_run",
+]
 
 _ID_PREFIX = re.compile(r"[0-9a-f-]{1,36}")
 _SHOWN_CANDIDATES = 5
@@ -140,6 +148,7 @@ class RunStore:
         *,
         artifacts: RunArtifactsData | None = None,
         actor: str | None = None,
+        principal: Principal | None = None,
     ) -> str:
         """Record one audit run from its ``report.json`` document, and log it.
 
@@ -153,8 +162,17 @@ class RunStore:
             (:func:`fairmark.governance.artifacts.build_artifacts`): recorded in
             ``run_artifacts``. A run recorded without them cannot be exported as evidence.
         actor : str, optional
-            Who records the run, for the audit log (default: the operating-system account,
-            :func:`getpass.getuser`).
+            Who records the run, for the audit log (default: ``principal.name``, else the
+            operating-system account, :func:`getpass.getuser`). Must equal
+            ``principal.name`` when both are given.
+        principal : Principal, optional
+            The acting user (:func:`fairmark.governance.identity.resolve_principal`). When
+            given, the run is recorded only if the principal holds ``run.write`` for the
+            AI system named by ``report["system_name"]`` (:func:`authorize_run_write`: an
+            ``owner`` only for a registered system they own, or a name not registered;
+            an ``admin`` for any), and the store's first admin is recorded on its first
+            write (:func:`fairmark.governance.identity.ensure_actor`). ``None`` (the
+            Python API, trusted): no role check.
 
         Returns
         -------
@@ -163,19 +181,24 @@ class RunStore:
 
         Raises
         ------
+        AccessError
+            ``principal`` may not record a run for that system (role, token scope, or an
+            owner recording for another owner's system); nothing is stored then.
         DataError
             A required field is missing or malformed, the document is not plain JSON, or
             a value would not read back identically (PostgreSQL ``jsonb`` turns a float
             such as ``1e+300`` into an integer); nothing is stored then.
         UsageError
             ``artifacts`` belong to another run or were kept for another policy than the
-            report's (``policy.sha256``); nothing is stored then.
+            report's (``policy.sha256``); ``actor`` differs from ``principal.name``;
+            nothing is stored then.
         StoreError
             A run with the same ``run_id`` is already recorded, or the database fails.
 
         Notes
         -----
-        Atomic: in one transaction the row is inserted and read back (committed only when
+        Atomic: in one transaction the role is checked against the system's owner as
+        stored at that moment, the row is inserted and read back (committed only when
         the stored document equals ``report`` exactly,
         :func:`fairmark.store.document.first_difference`), the artifacts are inserted,
         ``audit.record`` is appended to the audit log (payload: system name, verdict,
@@ -186,12 +209,19 @@ class RunStore:
         columns = run_columns(report)
         run_id: str = columns["run_id"]
         _check_artifacts(report, run_id, artifacts)
-        who = actor if actor is not None else _os_account()
+        who = _actor_name(actor, principal)
+        if principal is not None:
+            authorize_run_write(None, principal, columns.get("system_name"))  # role, scope
         try:
             with (
                 store_errors(self._engine.url, "cannot record run"),
                 write_transaction(self._engine) as conn,
             ):
+                if principal is not None:
+                    from fairmark.governance.identity import ensure_actor
+
+                    ensure_actor(conn, principal)  # the log lock first, then the rows
+                    authorize_run_write(conn, principal, columns.get("system_name"))
                 conn.execute(insert(AuditRun).values(**columns))
                 stored = conn.execute(
                     select(AuditRun.report).where(AuditRun.run_id == run_id)
@@ -330,6 +360,74 @@ class RunStore:
             return dict(stored)
 
 
+def authorize_run_write(
+    conn: Connection | Engine | None, principal: Principal, system_name: str | None
+) -> None:
+    """Refuse unless ``principal`` may record an audit run for the AI system ``system_name``.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection, sqlalchemy.Engine or None
+        Where to look up the system's accountable owner (``gov_systems.owner``); ``None``
+        checks the role and the token scope only.
+    principal : Principal
+        The acting user.
+    system_name : str or None
+        ``report["system_name"]``; ``None`` (or a name not in the inventory) has no owner.
+
+    Raises
+    ------
+    AccessError
+        One line: the role lacks ``run.write`` (auditor, reviewer, viewer), the token is
+        not scoped for it, or an ``owner`` records for a system owned by someone else.
+    UsageError
+        ``principal`` is not a :class:`fairmark.governance.access.Principal`.
+
+    Notes
+    -----
+    ``run.write`` is an owned permission (:data:`fairmark.governance.access.OWNED_PERMISSIONS`):
+    the run becomes the deployment gate's latest audit of the system, so only its
+    accountable owner or an admin may record it (ISO/IEC 42001:2023 clause 5.3, roles and
+    responsibilities; separation of duties after NIST SP 800-53 AC-5).
+    """
+    from fairmark.governance.access import Principal, authorize
+
+    if not isinstance(principal, Principal):
+        raise UsageError(
+            f"principal is a {type(principal).__name__}; expected a Principal from "
+            "fairmark.governance.identity.resolve_principal"
+        )
+    owner: str | None = None
+    if conn is not None and isinstance(system_name, str):
+        from fairmark.store.models_governance import SystemRow
+
+        query = select(SystemRow.owner).where(SystemRow.name == system_name)
+        if isinstance(conn, Engine):
+            with store_errors(conn.url, "cannot read AI system"), conn.connect() as c:
+                owner = c.execute(query).scalar_one_or_none()
+        else:
+            owner = conn.execute(query).scalar_one_or_none()
+    authorize(principal, "run.write", owner=owner)
+
+
+def _actor_name(actor: str | None, principal: Principal | None) -> str:
+    """Who is logged as recording the run: the principal, the given actor, or the OS account."""
+    if principal is None:
+        return actor if actor is not None else _os_account()
+    name = getattr(principal, "name", None)
+    if actor is not None and actor != name:
+        raise UsageError(
+            f"actor {actor!r} differs from the acting user {name!r}; expected no actor, or "
+            "the principal's name"
+        )
+    if not isinstance(name, str):
+        raise UsageError(
+            f"principal is a {type(principal).__name__}; expected a Principal from "
+            "fairmark.governance.identity.resolve_principal"
+        )
+    return name
+
+
 def _os_account() -> str:
     """The operating-system account name, or ``local`` when it cannot be told."""
     try:
@@ -442,6 +540,7 @@ def record_run(
     *,
     artifacts: RunArtifactsData | None = None,
     actor: str | None = None,
+    principal: Principal | None = None,
 ) -> str:
     """Record one run in the store at ``url``: :meth:`RunStore.record_run` in one call.
 
@@ -454,7 +553,10 @@ def record_run(
     artifacts : RunArtifactsData, optional
         Recorded with the run (see :meth:`RunStore.record_run`).
     actor : str, optional
-        Who records it (default: the operating-system account).
+        Who records it (default: ``principal.name``, else the operating-system account).
+    principal : Principal, optional
+        The acting user; when given, it must hold ``run.write`` for the report's system
+        (see :meth:`RunStore.record_run`).
 
     Returns
     -------
@@ -463,11 +565,11 @@ def record_run(
 
     Raises
     ------
-    DataError, UsageError, StoreError
+    AccessError, DataError, UsageError, StoreError
         As :meth:`RunStore.record_run` and :class:`RunStore`.
     """
     with RunStore(url) as store:
-        return store.record_run(report, artifacts=artifacts, actor=actor)
+        return store.record_run(report, artifacts=artifacts, actor=actor, principal=principal)
 
 
 def list_runs(
