@@ -90,6 +90,7 @@ def run_demo(
     policy: str = "default",
     governance: bool = True,
     echo: Any = None,
+    principal: Any = None,
 ) -> DemoRun:
     """Train the propensity model, pick the top 20% as the call list, audit and record it.
 
@@ -117,6 +118,9 @@ def run_demo(
         under ``out_dir/governance``.
     echo : callable, optional
         Receives one line per walkthrough step as it happens.
+    principal : fairmark.governance.access.Principal, optional
+        Who records the audit run (checked for ``run.write``, see
+        :meth:`fairmark.store.RunStore.record_run`); ``None`` records without a check.
 
     Raises
     ------
@@ -146,6 +150,7 @@ def run_demo(
         sensitive_features=[{"column": "age", "bins": "age", "name": "age_band"}, "marital"],
         policy=policy,
         system_name=DEMO_SYSTEM,
+        principal=principal,
         features=list(call_list.feature_names),
         purpose=DEMO_PURPOSE if DEMO_PURPOSE in declared else None,
         data_categories=DEMO_DATA_CATEGORIES,

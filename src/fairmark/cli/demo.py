@@ -49,7 +49,16 @@ def demo_command(
     console.print(
         "[bold]fairmark demo[/]: UCI Bank Marketing (Moro, Cortez & Rita 2014), 41,188 calls"
     )
-    run = run_demo(out, data_home=data_home, store_url=db_url, governance=False)
+    import os
+
+    from fairmark.governance.identity import resolve_principal
+    from fairmark.store import RunStore
+
+    with RunStore(db_url) as store:  # who records the run (run.write), before any work
+        principal = resolve_principal(store.engine, token=os.environ.get("FAIRMARK_TOKEN") or None)
+    run = run_demo(
+        out, data_home=data_home, store_url=db_url, governance=False, principal=principal
+    )
     cl = run.call_list
     console.print(
         f"Model trained on the first {cl.n_train:,} calls (date order, no 'duration'); "
