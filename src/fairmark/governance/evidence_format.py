@@ -10,6 +10,7 @@ from typing import Any
 
 __all__ = [
     "AGGREGATE_FILES",
+    "BUNDLE_FILES",
     "BUNDLE_FORMAT",
     "BUNDLE_VERSION",
     "SIGNED_FILES_EXCLUDED",
@@ -37,6 +38,27 @@ AGGREGATE_FILES: dict[str, str] = {
     "carried": "aggregates/carried.json",
 }
 """``aggregates section -> file`` in the bundle (each the section's canonical JSON)."""
+
+
+BUNDLE_FILES: tuple[str, ...] = (
+    "manifest.json",
+    "signature.json",
+    "report.json",
+    "report.html",
+    "report.md",
+    "junit.xml",
+    "spec.json",
+    "policy.yaml",
+    *AGGREGATE_FILES.values(),
+    "metrics.json",
+    "environment.json",
+    "data_fingerprint.json",
+    "log.jsonl",
+    "checkpoint.json",
+)
+"""Every file name the bundle format knows (the layout of
+:mod:`fairmark.governance.evidence`); a member by any other name is not part of a bundle,
+even when a re-signed manifest lists it."""
 
 
 def log_line(record: dict[str, Any]) -> str:

@@ -6,8 +6,9 @@ detail; every step runs, so one report names every problem:
 
 ``archive``
     The zip is readable, ``manifest.json`` is there and of a known format, every listed
-    file is present with the listed SHA-256 and size, and no file is unlisted (an added
-    file is tampering).
+    file is present with the listed SHA-256 and size, no file is unlisted, and every
+    file is one the bundle format knows (:data:`~fairmark.governance.evidence_format.
+    BUNDLE_FILES`): an added file is tampering even when a re-signed manifest lists it.
 ``signature``
     The Ed25519 signature in ``signature.json`` verifies over the canonical JSON of the
     manifest with the bundled public key, whose fingerprint is the one stated. With
@@ -27,12 +28,20 @@ detail; every step runs, so one report names every problem:
 ``recompute``
     Every metric is recomputed from the bundled aggregates
     (:func:`fairmark.governance.evidence_recompute.rebuild_audit`) and compared field by
-    field with ``report.json`` and ``metrics.json``; the data fingerprint is recomputed
-    from the cube; ``report.html``, ``report.md`` and ``junit.xml`` are rendered again
-    from ``report.json`` and compared byte for byte.
+    field with ``report.json`` and ``metrics.json`` (a field carried from ``report.json``,
+    such as ``summary.data``, that differs from ``metrics.json`` is named in
+    ``report.json``); the data fingerprint is recomputed from the cube; ``report.json``'s
+    ``tool_version`` must be the fairmark version ``environment.json`` records (the
+    environment is bound to the log through ``artifacts_sha256``); ``report.html``,
+    ``report.md`` and ``junit.xml`` are rendered again from ``report.json`` and compared
+    byte for byte: a difference fails when this verifier is the run's fairmark version and
+    is a warning otherwise (renderings may change between versions).
 ``data`` (with ``data``)
     The aggregates are computed again from the data with the bundled spec and compared
-    cell by cell with the bundled ones.
+    cell by cell with the bundled ones. When every cell agrees but the data's column types
+    differ from the audited file's (the same rows as CSV and as Parquet: ``yes``/``no``
+    read as boolean from one, kept as strings in the other), the types and the data
+    fingerprint (which hashes them) differ only as a warning; any differing cell fails.
 
 Sources: RFC 8032 (Ed25519); Crosby & Wallach 2009 (a hash-chain segment is proven by a
 signed commitment to its end); ISO/IEC 42001:2023 clause 9.2 and ISO 19011:2018 (audit
@@ -55,6 +64,7 @@ from fairmark.errors import DataError, FairmarkError, UsageError
 from fairmark.governance.chain import canonical_json
 from fairmark.governance.evidence_format import (
     AGGREGATE_FILES,
+    BUNDLE_FILES,
     BUNDLE_FORMAT,
     BUNDLE_VERSION,
     SIGNED_FILES_EXCLUDED,
@@ -65,6 +75,7 @@ from fairmark.governance.evidence_recompute import (
     Mismatch,
     compare_documents,
     compare_frames,
+    show,
 )
 from fairmark.governance.keys import fingerprint, verify_signature
 
@@ -280,13 +291,19 @@ def _check_archive(b: _Bundle) -> VerifyStep:
             problems.append(
                 f"{name} has {len(data)} bytes but the manifest lists {item.get('size')}"
             )
-    for name in sorted(set(b.members) - listed - set(SIGNED_FILES_EXCLUDED)):
+    unlisted = set(b.members) - listed - set(SIGNED_FILES_EXCLUDED)
+    for name in sorted(unlisted):
         problems.append(f"{name} is in the zip but not in the manifest (an added file)")
+    for name in sorted((set(b.members) | listed) - unlisted - set(BUNDLE_FILES)):
+        problems.append(
+            f"{name} is not a file of the evidence bundle format (an added file); expected "
+            f"only {', '.join(BUNDLE_FILES)}"
+        )
     return _step(
         "archive",
         problems,
         f"{len(listed)} files listed in the manifest, all present with the listed sha256 and "
-        "size; no unlisted file",
+        "size; no unlisted file and none outside the bundle format",
     )
 
 
@@ -623,7 +640,7 @@ def _check_recompute(b: _Bundle) -> VerifyStep:
         problems.append(exc.message)
         stored_metrics = None
     if stored_metrics is not None:
-        found += compare_documents(stored_metrics, metrics_document(result), file="metrics.json")
+        found += _compare_metrics(stored_metrics, metrics_document(result), report)
     for name, key in (("spec.json", "spec"), ("data_fingerprint.json", "data_fingerprint")):
         try:
             found += compare_documents(
@@ -640,9 +657,10 @@ def _check_recompute(b: _Bundle) -> VerifyStep:
         )
     b.mismatches += found
     problems += [m.message for m in found]
-    problems += _renderings(b, report)
-    made_with = report.get("tool_version")
-    if made_with != __version__:
+    made_with, version_problems = _run_version(b, report)
+    problems += version_problems
+    problems += _renderings(b, report, made_with)
+    if made_with is not None and made_with != __version__:
         b.warnings.append(
             f"the run was made with fairmark {made_with} and is verified with {__version__}; "
             "renderings may differ between versions"
@@ -668,7 +686,68 @@ def _carried(b: _Bundle) -> dict[str, str]:
     }
 
 
-def _renderings(b: _Bundle, report: Mapping[str, Any]) -> list[str]:
+CARRIED_METRICS_PATHS: tuple[str, ...] = ("summary.data",)
+"""Fields of ``metrics.json`` the recomputation carries from ``report.json`` (not numbers):
+a difference there is between the two files, and is named in ``report.json``."""
+
+
+def _compare_metrics(
+    stored: Mapping[str, Any], recomputed: Mapping[str, Any], report: Mapping[str, Any]
+) -> list[Mismatch]:
+    """Compare ``metrics.json`` with the recomputation; carried fields against report.json.
+
+    A carried field (:data:`CARRIED_METRICS_PATHS`) in the recomputation is report.json's
+    value, so a difference means report.json and metrics.json disagree: it is reported as
+    ``report.json <path> = <report.json's value> but metrics.json has <its value>``.
+    """
+    found = []
+    for m in compare_documents(stored, recomputed, file="metrics.json"):
+        if m.path not in CARRIED_METRICS_PATHS:
+            found.append(m)
+            continue
+        found += compare_documents(
+            _nest(m.path, m.actual), _nest(m.path, m.expected), file="report.json",
+            source="metrics.json has",
+        )  # fmt: skip
+    return found
+
+
+def _nest(path: str, value: Any) -> dict[str, Any]:
+    """``_nest("summary.data", v) == {"summary": {"data": v}}`` (``(absent)`` drops it)."""
+    keys = path.split(".")
+    inner: dict[str, Any] = {} if value == "(absent)" else {keys[-1]: value}
+    for key in reversed(keys[:-1]):
+        inner = {key: inner}
+    return inner
+
+
+def _run_version(b: _Bundle, report: Mapping[str, Any]) -> tuple[str | None, list[str]]:
+    """The fairmark version that made the run, and any problem establishing it.
+
+    ``environment.json`` is bound to the log entry of the run (``artifacts_sha256``),
+    ``report.json``'s ``tool_version`` only by the bundle's signature: they must agree.
+    Returns the environment's version (``None`` when it cannot be read).
+    """
+    stated = report.get("tool_version")
+    try:
+        environment = b.json("environment.json")
+    except DataError as exc:
+        return None, [f"cannot check report.json tool_version: {exc.message}"]
+    recorded = environment.get("fairmark") if isinstance(environment, dict) else None
+    if not isinstance(recorded, str):
+        return None, [
+            "environment.json records no fairmark version; expected the environment "
+            "recorded with the run"
+        ]
+    if stated != recorded:
+        return recorded, [
+            f"report.json tool_version is {show(stated)} but environment.json (bound to the "
+            f"log through artifacts_sha256) records fairmark {recorded!r}"
+        ]
+    return recorded, []
+
+
+def _renderings(b: _Bundle, report: Mapping[str, Any], made_with: str | None) -> list[str]:
     from fairmark import __version__
     from fairmark.report.write import FILE_NAMES, RENDERERS
 
@@ -683,7 +762,7 @@ def _renderings(b: _Bundle, report: Mapping[str, Any]) -> list[str]:
         if b.members.get(name) == expected:
             continue
         message = f"{name} is not fairmark's rendering of report.json"
-        if report.get("tool_version") == __version__:
+        if made_with is None or made_with == __version__:
             problems.append(message + " (it was edited)")
         else:
             b.warnings.append(message + " by this version of fairmark")
@@ -718,17 +797,11 @@ def _check_data(b: _Bundle, data: Any) -> VerifyStep:
         tolerance=REL_TOL,
     )
     problems = [m.message for m in found]
-    for attr in ("threshold", "n_selected_target", "column_types", "levels", "weighted"):
+    for attr in ("threshold", "n_selected_target", "levels", "weighted"):
         if getattr(bundled, attr) != getattr(cube, attr):
             problems.append(
                 f"cube {attr}: bundle {getattr(bundled, attr)!r}, data {getattr(cube, attr)!r}"
             )
-    value = replace(b.result, cube=cube).data_fingerprint["value"]
-    stated = ((_report(b) or {}).get("data_fingerprint") or {}).get("value")
-    if value != stated:
-        problems.append(
-            f"the data's fingerprint is {value[:16]}… but report.json says {str(stated)[:16]}…"
-        )
     try:
         found += _score_against_data(b, source, spec, metrics, problems)
         found += _outcome_against_data(b, source, spec, problems)
@@ -736,6 +809,30 @@ def _check_data(b: _Bundle, data: Any) -> VerifyStep:
         problems.append(f"cannot aggregate the data's scores or outcomes: {exc}")
     b.mismatches += found
     problems += [m.message for m in found if m.message not in problems]
+    # column types only: the same rows in another file format (CSV yes/no read as boolean,
+    # Parquet keeping strings) give the same cells; the fingerprint hashes the types
+    types_only = not problems and bundled.column_types != cube.column_types
+    if bundled.column_types != cube.column_types:
+        if types_only:
+            b.warnings.append(
+                "the data's column types differ from the audited file's ("
+                + _type_differences(bundled.column_types, cube.column_types)
+                + ") but every aggregate agrees"
+            )
+        else:
+            problems.append(
+                f"cube column_types: bundle {bundled.column_types!r}, data {cube.column_types!r}"
+            )
+    value = replace(b.result, cube=cube).data_fingerprint["value"]
+    stated = ((_report(b) or {}).get("data_fingerprint") or {}).get("value")
+    if value != stated:
+        message = (
+            f"the data's fingerprint is {value[:16]}… but report.json says {str(stated)[:16]}…"
+        )
+        if types_only:
+            b.warnings.append(message + " (it hashes the column types, which differ)")
+        else:
+            problems.append(message)
     return _step(
         "data",
         problems,
@@ -743,6 +840,15 @@ def _check_data(b: _Bundle, data: Any) -> VerifyStep:
         + (", score histogram" if spec.score else "")
         + (", outcome cells" if spec.outcome else "")
         + ") and the same data fingerprint",
+    )
+
+
+def _type_differences(bundled: Mapping[str, str], data: Mapping[str, str]) -> str:
+    """``"y: string vs boolean"``: each column whose type differs, the data's type first."""
+    return ", ".join(
+        f"{c}: {data.get(c, '(absent)')} vs {bundled.get(c, '(absent)')}"
+        for c in sorted(set(bundled) | set(data))
+        if bundled.get(c) != data.get(c)
     )
 
 
