@@ -30,6 +30,15 @@ from fairmark.store.models_governance import TrainingRecord, User
 SeedPeople = Callable[..., dict[str, Principal]]
 
 
+@pytest.fixture(autouse=True)
+def _own_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh home folder per test: a PostgreSQL store's default signing key and its
+    anchor live in ``~/.config/fairmark``, and must not leak from one test to another."""
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+    monkeypatch.delenv("FAIRMARK_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("FAIRMARK_TOKEN", raising=False)
+
+
 @pytest.fixture
 def gov_engine(store_url: str) -> Iterator[Engine]:  # noqa: F811 - the fixture
     """The migrated store's engine (SQLite and PostgreSQL)."""

@@ -244,3 +244,80 @@ def test_show_filters(store_url: str, tokens):
         run(store_url, "show", "--entity", ":x", token=tokens["otto"]), "--entity ':x' has no type"
     )
     _refused(run(store_url, "show", "--since", "soon", token=tokens["otto"]), "since is 'soon'")
+
+
+# ----------------------------------------------------------------------------- anchor
+
+
+def test_a_cli_write_leaves_the_log_signed_to_its_last_entry(
+    store_url: str, gov_engine: Engine, tokens, key_file: Path
+):
+    """``fairmark user add`` appends entries; the session then signs a checkpoint of its
+    last entry (CHECKPOINT_EVERY = 1), recorded beside the key."""
+    from fairmark.cli.user import app as user_app
+    from fairmark.governance.log_anchor import anchor_path, read_anchor, store_key
+
+    def head_and_checkpoint() -> tuple[int, int | None]:
+        with gov_engine.connect() as conn:
+            return (
+                conn.execute(select(func.max(LogEntryRow.seq))).scalar_one(),
+                conn.execute(select(func.max(Checkpoint.seq))).scalar(),
+            )
+
+    added = CliRunner().invoke(
+        user_app,
+        ["add", "rita", "--role", "reviewer", "--db-url", store_url, "--token", tokens["ada"]],
+    )
+    assert added.exit_code == 0, added.output
+    head, signed = head_and_checkpoint()
+    assert signed == head - 1  # the last entry is the checkpoint's own log.checkpoint
+    with gov_engine.connect() as conn:
+        last = conn.execute(select(LogEntryRow.__table__).where(LogEntryRow.seq == head)).one()
+    assert (last.action, last.entity_id) == ("log.checkpoint", str(head - 1))
+    anchor = read_anchor(anchor_path(key_file), store_key(gov_engine.url))
+    assert anchor is not None and anchor.seq == head - 1
+    # a reading command and the checkpoint command itself add no further checkpoint
+    assert run(store_url, "show", token=tokens["aldo"]).exit_code == 0
+    assert head_and_checkpoint() == (head, head - 1)
+    assert run(store_url, "checkpoint", token=tokens["ada"]).exit_code == 0
+    assert head_and_checkpoint() == (head + 1, head)  # its own record, not one more
+    assert _json(run(store_url, "verify", "--format", "json", token=tokens["aldo"]))["ok"]
+
+
+def test_verify_with_a_bundle_checkpoint_as_anchor(
+    store_url: str, gov_engine: Engine, tokens, key_file: Path, tmp_path: Path
+):
+    from fairmark.governance.log_anchor import anchor_path
+
+    document = _json(run(store_url, "checkpoint", "--format", "json", token=tokens["ada"]))
+    bundle_checkpoint = tmp_path / "checkpoint.json"  # as in an evidence bundle
+    bundle_checkpoint.write_text(json.dumps(document))
+    anchor_path(key_file).unlink()  # the auditor's machine: no local anchor
+    key = load_signing_key(key_file, create=False)
+    args = ["verify", "--public-key", key.fingerprint, "--anchor", str(bundle_checkpoint)]
+    assert run(store_url, *args, token=tokens["aldo"]).exit_code == 0
+    with unguarded(gov_engine) as conn:
+        conn.execute(text("DELETE FROM gov_checkpoints"))
+        conn.execute(text("DELETE FROM gov_log WHERE seq >= :s"), {"s": document["seq"]})
+    result = run(store_url, *args, "--format", "json", token=tokens["aldo"])
+    bad = _json(result, code=1)["first_bad"]
+    assert (bad["seq"], bad["kind"]) == (document["seq"], "truncated")
+    assert bad["message"] == (
+        f"the log was truncated: the log ends at entry {document['seq'] - 1} but this machine "
+        f"signed entry {document['seq']} at {document['created_at']} "
+        f"(anchor {bundle_checkpoint})"
+    )
+    _refused(
+        run(store_url, "verify", "--anchor", str(tmp_path / "nope.json"), token=tokens["aldo"]),
+        "does not exist; expected an anchor file",
+    )
+
+
+def test_a_wiped_store_fails_verification(store_url: str, gov_engine: Engine, tokens):
+    assert run(store_url, "checkpoint", token=tokens["ada"]).exit_code == 0
+    with unguarded(gov_engine) as conn:
+        conn.execute(text("DELETE FROM gov_checkpoints"))
+        conn.execute(text("DELETE FROM gov_log"))
+    result = run(store_url, "verify", token=tokens["aldo"])
+    assert result.exit_code == 1, result.output
+    assert "(truncated): the log was truncated: the log is empty (wiped)" in result.stdout

@@ -79,37 +79,82 @@ def governance_session(
     given = token if token is not None else os.environ.get(TOKEN_ENV_VAR) or None
     with RunStore(url) as store:
         principal = resolve_principal(store.engine, token=given)
+        start = _log_head(store.engine)
         yield store.engine, principal, url
-        _periodic_checkpoint(store.engine, url)
+        _periodic_checkpoint(store.engine, url, start)
 
 
-CHECKPOINT_EVERY = 100
-"""Sign a checkpoint of the audit log after a command once this many entries are unsigned."""
+CHECKPOINT_EVERY = 1
+"""Sign a checkpoint of the audit log after a command once this many entries are unsigned
+(1: after every command that appended entries)."""
 
 
-def _periodic_checkpoint(engine: Engine, url: str) -> None:
-    """Sign a checkpoint when :data:`CHECKPOINT_EVERY` entries follow the last one.
+def _log_head(engine: Engine) -> int | None:
+    """The audit log's last ``seq`` (0 when empty), ``None`` when it cannot be read."""
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import SQLAlchemyError
 
-    Runs after a command succeeded; a problem here (no writable key folder) is printed as
-    one warning line and never undoes the command. Source: Schneier & Kelsey 1999 (periodic
-    authenticated checkpoints bound how many recent entries can vanish unnoticed).
+    from fairmark.store.models_governance import LogEntryRow
+
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.max(LogEntryRow.seq))).scalar() or 0)
+    except SQLAlchemyError:
+        return None
+
+
+def _periodic_checkpoint(engine: Engine, url: str, start: int | None = None) -> None:
+    """Sign a checkpoint when the command appended entries that no checkpoint covers.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        The store the command used.
+    url : str
+        Its URL (places the default key beside a SQLite store).
+    start : int or None
+        The log's last ``seq`` when the command began; nothing is signed unless the log
+        grew since (a reading command never writes). ``None``: not known, check anyway.
+
+    Notes
+    -----
+    Signs when :data:`CHECKPOINT_EVERY` (1) entries follow the last checkpoint, not
+    counting that checkpoint's own ``log.checkpoint`` entry, so the newest governance
+    events are always covered by a signature and by the anchor file beside the key
+    (:mod:`fairmark.governance.log_anchor`). Runs after a command succeeded; a problem
+    here (no writable key folder) is printed as one warning line and never undoes the
+    command. Source: Schneier & Kelsey 1999 (periodic authenticated checkpoints bound how
+    many recent entries can vanish unnoticed); RFC 9162 section 8.1.4.
     """
     from sqlalchemy import func, select
 
     from fairmark.errors import FairmarkError
     from fairmark.governance.keys import load_signing_key
     from fairmark.governance.log import maybe_checkpoint
-    from fairmark.store.db import write_transaction
+    from fairmark.governance.log_verify import CHECKPOINT_ACTION
+    from fairmark.store.db import store_errors, write_transaction
     from fairmark.store.models_governance import Checkpoint, LogEntryRow
 
     try:
-        with engine.connect() as conn:
+        with store_errors(engine.url, "cannot read the audit log"), engine.connect() as conn:
             head = conn.execute(select(func.max(LogEntryRow.seq))).scalar() or 0
             last = conn.execute(select(func.max(Checkpoint.seq))).scalar() or 0
-        if head - last < CHECKPOINT_EVERY:
+            if start is not None and head <= start:
+                return  # the command appended nothing
+            unsigned = head - last
+            if last and unsigned >= 1:
+                after = conn.execute(
+                    select(LogEntryRow.action).where(LogEntryRow.seq == last + 1)
+                ).scalar()
+                if after == CHECKPOINT_ACTION:
+                    unsigned -= 1  # only the checkpoint's own record follows it
+        if unsigned < CHECKPOINT_EVERY:
             return
         key = load_signing_key(store_url=url)
-        with write_transaction(engine) as conn:
+        with (
+            store_errors(engine.url, "cannot write a checkpoint to the store"),
+            write_transaction(engine) as conn,
+        ):
             maybe_checkpoint(conn, key, every=CHECKPOINT_EVERY)
     except FairmarkError as exc:
         err_console.print(

@@ -98,12 +98,24 @@ def verify_command(
         ),
     ] = None,
     key: KeyOption = None,
+    anchor: Annotated[
+        Path | None,
+        typer.Option(
+            "--anchor",
+            metavar="FILE",
+            help="The newest checkpoint known from outside the store: an anchor file "
+            "(<key file>.head.json) or an evidence bundle's checkpoint.json; the log must "
+            "still hold its entry and checkpoint. Default: the anchor beside the key file.",
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOption = "text",
     db_url: DbUrlOption = None,
     token: TokenOption = None,
 ) -> None:
     """Check every hash link and signed checkpoint; name the first bad entry (exit 1)."""
     from fairmark.governance.log import verify_export, verify_log
+    from fairmark.governance.log_anchor import load_anchor
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
     if file is not None:
@@ -112,10 +124,13 @@ def verify_command(
                 "--key is for a store; expected --public-key with the trusted key "
                 "fingerprint when verifying a --file"
             )
-        result = verify_export(file, public_keys=public_key)
+        pinned = None if anchor is None else load_anchor(anchor, "")
+        result = verify_export(file, public_keys=public_key, anchor=pinned)
     else:
         with governance_session(db_url, token) as (engine, principal, _url):
-            result = verify_log(engine, public_keys=public_key, key=key, principal=principal)
+            result = verify_log(
+                engine, public_keys=public_key, key=key, principal=principal, anchor=anchor
+            )
     emit(fmt, result.to_dict(), lambda: _print_verification(result))
     if not result.ok:
         raise typer.Exit(1)

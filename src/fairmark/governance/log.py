@@ -13,6 +13,12 @@ Checkpoints
     covers the entry before that one). Someone who can rewrite the database but not read
     the key file cannot rewrite the log consistently, nor delete its last entries, without
     a checkpoint giving it away.
+Anchor
+    Deleting the checkpoints together with the entries they cover would still go
+    unnoticed, so every checkpoint signed with a key file is also recorded beside the key,
+    in ``<key file>.head.json`` (:mod:`fairmark.governance.log_anchor`), when its
+    transaction commits; :func:`verify_log` requires the store to still hold the anchored
+    entry and checkpoint. The anchor is per client machine (per key file).
 Periodic checkpoints
     :func:`maybe_checkpoint` is meant to be called by append paths when a key is at hand:
     it signs a checkpoint once ``every`` (default 100) entries have been appended since the
@@ -54,19 +60,29 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Connection, Engine, Row, func, insert, select
+from sqlalchemy import Connection, Engine, Row, event, func, insert, select
 
 from fairmark.errors import UsageError
 from fairmark.governance.access import Principal, authorize
 from fairmark.governance.chain import LogEntry, _lock_head, append_entry, utc_stamp
 from fairmark.governance.keys import SigningKey, key_path, load_signing_key
+from fairmark.governance.log_anchor import (
+    Anchor,
+    anchor_path,
+    load_anchor,
+    read_anchor,
+    store_key,
+    write_anchor,
+)
 from fairmark.governance.log_verify import (
     BAD_KINDS,
     CHECKPOINT_ACTION,
@@ -90,6 +106,7 @@ __all__ = [
     "CHUNK_SIZE",
     "EXPORT_FORMAT",
     "LOG_NAME",
+    "Anchor",
     "BadEntry",
     "CheckpointInfo",
     "ExportInfo",
@@ -98,6 +115,7 @@ __all__ = [
     "checkpoint_statement",
     "create_checkpoint",
     "export_log",
+    "load_anchor",
     "maybe_checkpoint",
     "read_entries",
     "sign_head",
@@ -110,6 +128,12 @@ __all__ = [
 
 CHUNK_SIZE = 10_000
 """Rows read per query when walking or exporting the log."""
+
+_log = logging.getLogger(__name__)
+# anchors to write when a connection's transaction commits (per Connection object)
+_PENDING: weakref.WeakKeyDictionary[Connection, list[tuple[Path, str, Anchor]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 SigningKeyLike = SigningKey | str | os.PathLike[str] | None
 
@@ -163,7 +187,12 @@ def sign_head(conn: Connection, key: SigningKey, actor: str) -> CheckpointInfo |
 
     Notes
     -----
-    Source: RFC 6962 section 3.5 (signed tree heads); RFC 8032 (Ed25519).
+    When the transaction commits, the checkpoint is also recorded as the anchor of this
+    store in ``<key file>.head.json`` (:mod:`fairmark.governance.log_anchor`; never moved
+    backwards); a rollback records nothing. A failure to write the anchor is logged as a
+    warning and does not undo the checkpoint.
+    Source: RFC 6962 section 3.5 (signed tree heads); RFC 8032 (Ed25519); RFC 9162
+    section 8.1.4 (clients keep the newest tree head they saw).
     """
     _lock_head(conn)
     head = conn.execute(
@@ -195,6 +224,18 @@ def sign_head(conn: Connection, key: SigningKey, actor: str) -> CheckpointInfo |
         entity_id=str(seq),
         payload={"seq": seq, "entry_hash": head_hash, "key_fingerprint": key.fingerprint},
     )
+    _anchor_on_commit(
+        conn,
+        key,
+        Anchor(
+            seq=seq,
+            entry_hash=head_hash,
+            created_at=created_at,
+            key_fingerprint=key.fingerprint,
+            signature=signature,
+            public_key=key.public_hex,
+        ),
+    )
     return CheckpointInfo(
         seq=seq,
         entry_hash=head_hash,
@@ -203,6 +244,35 @@ def sign_head(conn: Connection, key: SigningKey, actor: str) -> CheckpointInfo |
         public_key=key.public_hex,
         signature=signature,
         log_seq=entry.seq,
+    )
+
+
+def _flush_anchors(conn: Connection) -> None:
+    """``commit`` listener: write the anchors of the checkpoints signed in the transaction."""
+    pending = _PENDING.pop(conn, None)
+    for file, store, anchor in pending or ():
+        try:
+            write_anchor(file, store, anchor)
+        except OSError as exc:
+            _log.warning(
+                "could not record the audit log anchor in %s: %s", file, exc.strerror or exc
+            )
+
+
+def _drop_anchors(conn: Connection) -> None:
+    """``rollback`` listener: forget the anchors of a transaction that did not commit."""
+    _PENDING.pop(conn, None)
+
+
+def _anchor_on_commit(conn: Connection, key: SigningKey, anchor: Anchor) -> None:
+    """Queue ``anchor`` for ``<key file>.head.json``, written when ``conn`` commits."""
+    # listeners on this Connection only (SQLAlchemy ConnectionEvents on an instance):
+    # an engine without listeners would not tell connections made before them
+    if not event.contains(conn, "commit", _flush_anchors):
+        event.listen(conn, "commit", _flush_anchors)
+        event.listen(conn, "rollback", _drop_anchors)
+    _PENDING.setdefault(conn, []).append(
+        (anchor_path(key.path), store_key(conn.engine.url), anchor)
     )
 
 
@@ -290,6 +360,8 @@ def maybe_checkpoint(
 
     Notes
     -----
+    The ``log.checkpoint`` entry recording the last checkpoint is not counted (with
+    ``every=1`` a checkpoint is not followed by another one of its own record).
     Periodic checkpoints bound how many of the newest entries can be deleted unnoticed
     (at most ``every``); Schneier & Kelsey 1999 section 4, Crosby & Wallach 2009.
     """
@@ -301,12 +373,17 @@ def maybe_checkpoint(
     head = conn.execute(select(func.max(LogEntryRow.seq))).scalar()
     if head is None:
         return None
-    last = conn.execute(select(func.max(Checkpoint.seq))).scalar()
-    if int(head) - int(last or 0) < every:
+    last = int(conn.execute(select(func.max(Checkpoint.seq))).scalar() or 0)
+    unsigned = int(head) - last
+    if last and unsigned >= 1:
+        after = conn.execute(
+            select(LogEntryRow.action, LogEntryRow.entity_id).where(LogEntryRow.seq == last + 1)
+        ).first()
+        if after is not None and after.action == CHECKPOINT_ACTION and after.entity_id == str(last):
+            unsigned -= 1  # the checkpoint's own log.checkpoint entry needs no checkpoint
+    if unsigned < every:
         return None
     return sign_head(conn, key, "system")
-
-
 
 
 # --------------------------------------------------------------------------- reading
@@ -482,12 +559,42 @@ def _local_trust(
     return None
 
 
+def _local_anchor(engine: Engine, key: SigningKeyLike, anchor: Any) -> Anchor | None:
+    """The anchor to check: ``anchor`` (a file or an :class:`Anchor`), else the one beside
+    the key file (``key``, else the store's default key file), if it names this store."""
+    store = store_key(engine.url)
+    if isinstance(anchor, Anchor):
+        return anchor
+    if anchor is not None:
+        return load_anchor(anchor, store)
+    if isinstance(key, SigningKey):
+        file = key.path
+    else:
+        file = key_path(key, _engine_url(engine))
+    return read_anchor(anchor_path(file), store)
+
+
+def _anchor_lookup(engine: Engine) -> Any:
+    def lookup(seq: int) -> tuple[str | None, str | None]:
+        with store_errors(engine.url, "cannot read the audit log"), engine.connect() as conn:
+            entry = conn.execute(
+                select(LogEntryRow.entry_hash).where(LogEntryRow.seq == seq)
+            ).scalar()
+            signature = conn.execute(
+                select(Checkpoint.signature).where(Checkpoint.seq == seq)
+            ).scalar()
+        return entry, signature
+
+    return lookup
+
+
 def verify_log(
     engine: Engine,
     *,
     public_keys: Iterable[str] | None = None,
     key: SigningKeyLike = None,
     principal: Principal | None = None,
+    anchor: Anchor | str | os.PathLike[str] | None = None,
 ) -> LogVerification:
     """Verify the whole audit log in the store and name its first bad entry.
 
@@ -506,17 +613,30 @@ def verify_log(
         keys are not checked and a warning says so.
     principal : Principal, optional
         When given, must hold ``log.read``.
+    anchor : Anchor or path-like, optional
+        The newest checkpoint known from outside the store: an anchor file
+        (``<key file>.head.json``, :mod:`fairmark.governance.log_anchor`) or a single
+        checkpoint statement such as an evidence bundle's ``checkpoint.json``. Default: the
+        anchor file beside ``key`` (else beside the store's default key file), when it
+        holds a statement for this store. The store must then hold the anchored entry
+        with its hash (else ``truncated``, or ``altered``) and its checkpoint row with its
+        signature (else ``missing``).
 
     Returns
     -------
     LogVerification
         ``ok`` false with ``first_bad`` naming the first problem in ``seq`` order (see
-        :data:`BAD_KINDS`), and warnings for what could not be established.
+        :data:`BAD_KINDS`), and warnings for what could not be established. When a trusted
+        key is known (``public_keys``, ``key`` or the default key file), a non-empty log
+        without a checkpoint signed by it fails (``no_checkpoint``).
 
     Raises
     ------
     UsageError
-        A public key is not 64 hex digits; ``key`` cannot be read.
+        A public key is not 64 hex digits; ``key`` cannot be read; an explicit ``anchor``
+        file is missing or names other stores only.
+    DataError
+        An anchor file is not JSON or lacks a field.
     AccessError
         ``principal`` may not ``log.read``.
     StoreError
@@ -524,13 +644,15 @@ def verify_log(
 
     Notes
     -----
-    Checkpoints are read first, then the entries in chunks of :data:`CHUNK_SIZE`; every
-    checkpoint read covers entries committed before it, so entries appended while
-    verifying never cause a false alarm. Memory: one chunk plus the checkpoints.
+    The anchor is read first, then the checkpoints, then the entries in chunks of
+    :data:`CHUNK_SIZE`; every anchor and checkpoint read covers entries committed before
+    it, so entries appended while verifying never cause a false alarm. Memory: one chunk
+    plus the checkpoints.
     Sources: Schneier & Kelsey 1999; Crosby & Wallach 2009; RFC 6962 section 3.5.
     """
     _authorize_read(principal)
     trusted = _local_trust(engine, key, public_keys)
+    pinned = _local_anchor(engine, key, anchor)  # first: it covers entries committed already
     checkpoints = _read_checkpoints(engine)
     rows = (_raw_from_row(row) for row in _iter_rows(engine))
     return walk_log(
@@ -539,6 +661,8 @@ def verify_log(
         trusted,
         source="store",
         reload_checkpoints=lambda: _read_checkpoints(engine),
+        anchor=pinned,
+        anchor_lookup=_anchor_lookup(engine),
     )
 
 

@@ -19,6 +19,12 @@ reports the *first* problem in ``seq`` order, one of :data:`BAD_KINDS`:
    and its signed ``entry_hash`` is the log's (``altered``: rewritten and re-hashed).
 5. At the end: a checkpoint beyond the last entry (``truncated``); a ``log.checkpoint``
    entry whose checkpoint is gone (``missing``).
+6. With an anchor (:mod:`fairmark.governance.log_anchor`, the newest checkpoint signed on
+   this machine, kept outside the store): the anchored entry is there (``truncated``; an
+   empty log was wiped), with the anchored hash (``altered``), and its checkpoint row with
+   the anchored signature (``missing``).
+7. With a trusted key: a non-empty log holds at least one checkpoint signed by a trusted
+   key (``no_checkpoint``): deleting every checkpoint is tampering, not a warning.
 
 Sources: Schneier & Kelsey 1999, "Secure audit logs to support computer forensics" (ACM
 TISSEC 2(2)); Crosby & Wallach 2009, "Efficient Data Structures for Tamper-Evident
@@ -37,6 +43,7 @@ from typing import Any, Literal
 from fairmark.errors import DataError, UsageError
 from fairmark.governance.chain import GENESIS_HASH, canonical_json, entry_hash
 from fairmark.governance.keys import fingerprint, verify_signature
+from fairmark.governance.log_anchor import Anchor
 
 __all__ = [
     "BAD_KINDS",
@@ -71,6 +78,7 @@ BadKind = Literal[
     "bad_signature",
     "unknown_key",
     "bad_genesis",
+    "no_checkpoint",
 ]
 BAD_KINDS: tuple[str, ...] = (
     "missing",
@@ -80,6 +88,7 @@ BAD_KINDS: tuple[str, ...] = (
     "bad_signature",
     "unknown_key",
     "bad_genesis",
+    "no_checkpoint",
 )
 """What :attr:`BadEntry.kind` can be.
 
@@ -100,6 +109,13 @@ BAD_KINDS: tuple[str, ...] = (
     A checkpoint is validly signed, but by a key that is not trusted.
 ``bad_genesis``
     Entry 1 does not start from the genesis hash (64 zeros).
+``no_checkpoint``
+    A trusted key is known but the non-empty log holds no checkpoint signed by it (every
+    checkpoint was deleted, or none was ever signed).
+
+An anchor (a checkpoint statement kept outside the store) adds ``truncated`` (its entry is
+gone; for an empty log: the log was wiped), ``altered`` (its entry has another hash) and
+``missing`` (its checkpoint row is gone).
 """
 
 _ENTRY_FIELDS = (
@@ -379,6 +395,11 @@ class _Walk:
     cp_records: dict[int, int] = field(default_factory=dict)  # cp seq -> entry recording it
     late: Callable[[], Iterable[CheckpointInfo]] | None = None  # re-read the checkpoints
     last_cp_record: int | None = None
+    late_cache: list[CheckpointInfo] | None = None
+    anchor: Anchor | None = None
+    anchor_hash: str | None = None  # entry_hash of the anchored entry, when read
+    # re-reads (entry_hash, checkpoint signature) at a seq from a live store
+    anchor_lookup: Callable[[int], tuple[str | None, str | None]] | None = None
 
     def bad(self, seq: int, kind: BadKind, message: str) -> None:
         if self.first_bad is None:
@@ -400,6 +421,8 @@ class _Walk:
                 message=f"entry {e.seq} is out of order (it comes after entry {self.max_seq})",
             )
             self.gap_expected = None
+        if self.anchor is not None and e.seq == self.anchor.seq:
+            self.anchor_hash = e.entry_hash
         if e.action == CHECKPOINT_ACTION:
             self._note_checkpoint_record(e)
         if self.prev_seq is None or e.seq > self.max_seq:
@@ -532,6 +555,66 @@ class _Walk:
             return
         self.good_checkpoint = cp.seq
 
+    def _late_checkpoints(self) -> list[CheckpointInfo]:
+        """The checkpoints re-read once from a live store (cached)."""
+        if self.late_cache is None:
+            self.late_cache = [] if self.late is None else list(self.late())
+        return self.late_cache
+
+    def _late_trusted_checkpoint(self) -> bool:
+        """Whether a checkpoint of an entry read, validly signed by a trusted key, was
+        committed while the entries were being read (a live store only)."""
+        if self.late is None or self.prev_seq is None:
+            return False
+        return any(
+            cp.seq <= self.prev_seq
+            and (
+                cp.public_key.lower() in (self.trusted or ())
+                or cp.key_fingerprint.lower() in (self.trusted or ())
+            )
+            and verify_signature(cp.public_key, cp.statement(), cp.signature)
+            for cp in self._late_checkpoints()
+            if cp.seq not in self.checkpoints
+        )
+
+    def _check_anchor(self, anchor: Anchor) -> None:
+        signed = f"signed entry {anchor.seq} at {anchor.created_at} (anchor {anchor.source})"
+        seen_hash = self.anchor_hash
+        cp = self.checkpoints.get(anchor.seq)
+        cp_signature = None if cp is None else cp.signature
+        if (seen_hash is None or cp is None) and self.anchor_lookup is not None:
+            # committed while the log was being read?
+            late_hash, late_signature = self.anchor_lookup(anchor.seq)
+            seen_hash = seen_hash or late_hash
+            cp_signature = cp_signature or late_signature
+        if seen_hash is None:
+            last = self.prev_seq
+            if last is None or self.n == 0:
+                text = f"the log is empty (wiped) but this machine {signed}"
+            else:
+                text = f"the log ends at entry {last} but this machine {signed}"
+            self.bad(
+                (last or self.start_seq - 1) + 1,
+                "truncated",
+                f"the log was truncated: {text}",
+            )
+        elif seen_hash != anchor.entry_hash:
+            self.bad(
+                anchor.seq,
+                "altered",
+                f"entry {anchor.seq} does not match the checkpoint this machine signed at "
+                f"{anchor.created_at} (anchor {anchor.source}; signed hash "
+                f"{_short(anchor.entry_hash)}, log has {_short(seen_hash)}): "
+                "the log was rewritten",
+            )
+        elif cp_signature != anchor.signature:
+            state = "is missing" if cp_signature is None else "was replaced"
+            self.bad(
+                anchor.seq,
+                "missing",
+                f"the checkpoint of entry {anchor.seq} {state}: this machine {signed}",
+            )
+
     def finish(self, *, source: str, extra_warnings: Iterable[str] = ()) -> LogVerification:
         cps = sorted(self.checkpoints.values(), key=lambda c: c.seq)
         end = self.prev_seq if self.first_bad is None else self.max_seq
@@ -554,7 +637,7 @@ class _Walk:
                 if covered >= self.start_seq and covered not in self.checkpoints
             )
             if gone and self.late is not None:  # made while the entries were being read?
-                late = {cp.seq for cp in self.late()}
+                late = {cp.seq for cp in self._late_checkpoints()}
                 gone = [(covered, recorder) for covered, recorder in gone if covered not in late]
             if gone:
                 covered, recorder = gone[0]
@@ -564,6 +647,23 @@ class _Walk:
                     f"the checkpoint of entry {covered} is missing (entry {recorder} "
                     "records that it was made)",
                 )
+        if self.first_bad is None and self.anchor is not None and self.anchor.seq >= self.start_seq:
+            self._check_anchor(self.anchor)
+        if (
+            self.first_bad is None
+            and self.trusted is not None
+            and self.prev_seq is not None
+            and self.start_seq == 1
+            and self.good_checkpoint == 0
+            and not self._late_trusted_checkpoint()
+        ):
+            self.bad(
+                self.start_seq,
+                "no_checkpoint",
+                f"the log has {self.n} entries but no checkpoint signed by a trusted key: "
+                "its checkpoints were deleted (or none was ever signed; run "
+                "'fairmark log checkpoint' on a store that was never checkpointed)",
+            )
         warnings = list(extra_warnings)
         last_cp = cps[-1].seq if cps else None
         if self.n == 0 and self.first_bad is None:
@@ -705,6 +805,8 @@ def walk_log(
     since_seq: int | None = None,
     source: str = "store",
     reload_checkpoints: Callable[[], Iterable[CheckpointInfo]] | None = None,
+    anchor: Anchor | None = None,
+    anchor_lookup: Callable[[int], tuple[str | None, str | None]] | None = None,
 ) -> LogVerification:
     """Apply the verification rules (module docstring) to entries as stored.
 
@@ -726,6 +828,13 @@ def walk_log(
         Re-reads the checkpoints; a live store passes it so that a checkpoint made while
         the entries were being read (its ``log.checkpoint`` entry read, its row not) is not
         reported as deleted.
+    anchor : Anchor, optional
+        The newest checkpoint known from outside the log
+        (:mod:`fairmark.governance.log_anchor`): its entry, hash and checkpoint row must
+        be in the log (rule 6 of the module docstring).
+    anchor_lookup : callable, optional
+        ``seq -> (entry_hash, checkpoint signature)`` re-read from a live store, so that an
+        anchor written while the log was being read is not reported as truncation.
 
     Returns
     -------
@@ -742,7 +851,14 @@ def walk_log(
             raise DataError(f"two checkpoints cover entry {cp.seq}; expected one per entry")
         by_seq[cp.seq] = cp
     start = (since_seq or 0) + 1
-    walk = _Walk(checkpoints=by_seq, trusted=trusted, start_seq=start, late=reload_checkpoints)
+    walk = _Walk(
+        checkpoints=by_seq,
+        trusted=trusted,
+        start_seq=start,
+        late=reload_checkpoints,
+        anchor=anchor,
+        anchor_lookup=anchor_lookup,
+    )
     for entry in entries:
         walk.feed(entry)
     extra = []
@@ -789,7 +905,10 @@ def _read_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def verify_export(
-    path: str | os.PathLike[str], *, public_keys: Iterable[str] | None = None
+    path: str | os.PathLike[str],
+    *,
+    public_keys: Iterable[str] | None = None,
+    anchor: Anchor | None = None,
 ) -> LogVerification:
     """Verify a JSON Lines export from :func:`export_log` offline (no store needed).
 
@@ -799,6 +918,10 @@ def verify_export(
         The export file.
     public_keys : iterable of str, optional
         Trusted checkpoint keys (raw hex or fingerprint); ``None``: keys not checked.
+    anchor : Anchor, optional
+        A checkpoint statement held outside the export (e.g. an evidence bundle's
+        ``checkpoint.json``, :func:`fairmark.governance.log_anchor.load_anchor`): the
+        export must hold its entry, hash and checkpoint.
 
     Returns
     -------
@@ -858,5 +981,10 @@ def verify_export(
                 yield _raw_from_dict(record, f"line {number} of {file}")
 
     return walk_log(
-        entries(), checkpoints, trusted_keys(public_keys), since_seq=since, source=str(file)
+        entries(),
+        checkpoints,
+        trusted_keys(public_keys),
+        since_seq=since,
+        source=str(file),
+        anchor=anchor,
     )
