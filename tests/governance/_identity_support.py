@@ -33,9 +33,14 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def log_entries(engine: Engine) -> list[Any]:
-    """The gov_log rows, oldest first, with the payload parsed."""
+    """The gov_log rows, oldest first, with the payload parsed (without the CLI's own
+    ``log.checkpoint`` entries: signing is orthogonal to what a command changed)."""
     with engine.connect() as conn:
-        rows = conn.execute(select(LogEntryRow).order_by(LogEntryRow.seq)).all()
+        rows = conn.execute(
+            select(LogEntryRow)
+            .where(LogEntryRow.action != "log.checkpoint")
+            .order_by(LogEntryRow.seq)
+        ).all()
     return [(r.actor, r.action, r.entity_type, r.entity_id, json.loads(r.payload)) for r in rows]
 
 

@@ -42,9 +42,13 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def log(engine: Engine, since: int = 0) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """The log entries after ``since``, without the CLI's own ``log.checkpoint`` entries
+    (signing is orthogonal to what a command changed)."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(LogEntryRow).where(LogEntryRow.seq > since).order_by(LogEntryRow.seq)
+            select(LogEntryRow)
+            .where(LogEntryRow.seq > since, LogEntryRow.action != "log.checkpoint")
+            .order_by(LogEntryRow.seq)
         ).all()
     return [(r.action, r.entity_type, r.entity_id, json.loads(r.payload)) for r in rows]
 

@@ -92,7 +92,7 @@ def log_actions(engine: Engine, since: int = 0) -> list[tuple[str, str, str]]:
     with engine.connect() as conn:
         rows = conn.execute(
             select(LogEntryRow.actor, LogEntryRow.action, LogEntryRow.entity_id)
-            .where(LogEntryRow.seq > since)
+            .where(LogEntryRow.seq > since, LogEntryRow.action != "log.checkpoint")
             .order_by(LogEntryRow.seq)
         ).all()
     return [tuple(r) for r in rows]  # type: ignore[misc]

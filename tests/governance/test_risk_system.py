@@ -186,3 +186,30 @@ def test_first_classification_of_a_proposed_system_is_not_material(
     assert result.tier == "high_risk" and result.gdpr_art22 is True
     assert status_of(gov_engine) == "proposed"
     assert [e[0] for e in log(gov_engine, head)] == ["system.classify"]
+
+
+
+def test_answers_written_for_another_system_are_refused(
+    gov_engine: Engine, seed_people: Any, tmp_path: Path
+) -> None:
+    """An answers file naming another system (``system:``) is not applied (nothing is
+    logged); an empty answers file gets a message naming the template command."""
+    from tests.governance._inventory_support import register
+
+    from fairmark.governance.risk import classify_system
+    from fairmark.store.models_governance import LogEntryRow
+
+    people = seed_people({"ada": "admin", "olivia": "owner"})
+    register(gov_engine, people["ada"])
+    other = tmp_path / "other.yaml"
+    other.write_text("system: other-system\n" + BANK.read_text(encoding="utf-8"), "utf-8")
+    with gov_engine.connect() as conn:
+        before = conn.execute(select(LogEntryRow.seq)).all()
+    with pytest.raises(UsageError, match="is for AI system 'other-system', not 'bank-propensity'"):
+        classify_system(gov_engine, "bank-propensity", other, principal=people["ada"])
+    with gov_engine.connect() as conn:
+        assert conn.execute(select(LogEntryRow.seq)).all() == before
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("", "utf-8")
+    with pytest.raises(UsageError, match="is empty; expected questionnaire, version and answers"):
+        classify_system(gov_engine, "bank-propensity", empty, principal=people["ada"])

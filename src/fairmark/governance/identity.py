@@ -291,7 +291,7 @@ def parse_token(token: str) -> str | None:
     if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX):
         return None
     token_id, sep, secret = token[len(TOKEN_PREFIX) :].partition("_")
-    if not sep or not secret or not _TOKEN_ID.match(token_id):
+    if not sep or not secret or not _TOKEN_ID.fullmatch(token_id):
         return None
     return token_id
 
@@ -586,7 +586,7 @@ def ensure_actor(conn: Connection, principal: Principal) -> None:
                 "admin; expected a registered admin (run the command again)"
             )
         return
-    if not NAME_PATTERN.match(principal.name):
+    if not NAME_PATTERN.fullmatch(principal.name):
         raise UsageError(
             f"operating-system account {principal.name!r} is not a valid fairmark user name; "
             f"expected {NAME_PATTERN.pattern} (act with a token instead)"

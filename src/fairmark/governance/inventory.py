@@ -565,7 +565,7 @@ def normalise_use_case(value: str) -> str:
 
 
 def _check_name(name: str) -> str:
-    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
         raise UsageError(
             f"AI system name {name!r} is not valid; expected 1-100 characters: lowercase "
             "letters, digits, '.', '_' or '-', starting with a letter or digit"
@@ -600,7 +600,7 @@ def _check_categories(values: Iterable[str], label: str = "data category") -> tu
     out: list[str] = []
     for value in values:
         cat = str(value).strip()
-        if not DATA_CATEGORY_PATTERN.match(cat):
+        if not DATA_CATEGORY_PATTERN.fullmatch(cat):
             raise UsageError(
                 f"{label} {value!r} is not a fideslang data category; expected a dotted key "
                 "starting with 'user.' or 'system.' (e.g. user.demographic.age_range)"
@@ -645,7 +645,7 @@ def _check_policy(policy: str | None) -> str | None:
 
 def _check_purpose(purpose: str, policy: str | None) -> str:
     value = _check_text("purpose", purpose)
-    if value is None or not _PURPOSE_PATTERN.match(value):
+    if value is None or not _PURPOSE_PATTERN.fullmatch(value):
         raise UsageError(
             f"purpose {purpose!r} is not a fideslang data use; expected a dotted key such as "
             "marketing.communications"

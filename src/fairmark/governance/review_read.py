@@ -334,18 +334,25 @@ class ReviewInfo:
         }
 
 
-def _review_id(value: Any) -> int:
-    if isinstance(value, bool):
-        raise UsageError(f"review id {value!r} is not a number; expected a positive integer")
-    try:
-        number = int(str(value).strip())
-    except ValueError:
+_MAX_ID = 2_147_483_647  # the largest INTEGER id on PostgreSQL (and far beyond any store)
+
+
+def _positive_id(value: Any, what: str) -> int:
+    """Parse an id typed by a user: ASCII digits only, 1 .. 2**31-1 (no ``1_0``, no
+    other scripts' digits, no overflow)."""
+    text = "" if isinstance(value, bool) else str(value).strip()
+    if not text.isascii() or not text.isdigit():
         raise UsageError(
-            f"review id {value!r} is not a number; expected a positive integer, e.g. 3"
-        ) from None
-    if number < 1:
-        raise UsageError(f"review id {value!r} is not a positive integer; expected e.g. 3")
+            f"{what} id {value!r} is not a number; expected a positive integer, e.g. 3"
+        )
+    number = int(text)
+    if not 1 <= number <= _MAX_ID:
+        raise UsageError(f"{what} id {value!r} is not a positive integer up to {_MAX_ID}")
     return number
+
+
+def _review_id(value: Any) -> int:
+    return _positive_id(value, "review")
 
 
 def _now(at: datetime | None) -> datetime:
@@ -379,12 +386,7 @@ def _review_row(conn: Connection, review_id: Any) -> Any:
 
 
 def _condition_row(conn: Connection, condition_id: Any) -> Any:
-    try:
-        number = int(str(condition_id).strip())
-    except ValueError:
-        raise UsageError(
-            f"condition id {condition_id!r} is not a number; expected a positive integer"
-        ) from None
+    number = _positive_id(condition_id, "condition")
     row = conn.execute(select(Condition).where(Condition.condition_id == number)).first()
     if row is not None:
         return row

@@ -466,6 +466,11 @@ def load_answers(source: str | Path | Mapping[str, Any]) -> AnswersFile:
     except (ValueError, yaml.YAMLError) as exc:
         first = " ".join(str(exc).split())
         raise UsageError(f"answers file {where} is not valid YAML/JSON ({first})") from None
+    if document is None:
+        raise UsageError(
+            f"answers file {where} is empty; expected questionnaire, version and answers "
+            "(print a template with 'fairmark system questionnaire --format yaml-template')"
+        )
     return _parse_document(document, where)
 
 
@@ -779,6 +784,11 @@ def classify_system(
         parsed = AnswersFile(questionnaire=latest, answers=_check_answers(answers, latest))
     else:
         parsed = load_answers(answers)
+    if parsed.system is not None and parsed.system != name:
+        raise UsageError(
+            f"the answers file is for AI system {parsed.system!r}, not {name!r}; expected "
+            f"answers written for {name!r} (or no 'system' field)"
+        )
     with inventory._writing(engine, principal) as conn:
         row = inventory._row(conn, name, lock=True)
         authorize(principal, "system.write", owner=row.owner)

@@ -111,7 +111,7 @@ def check_user_name(name: Any) -> str:
     A name is a lowercase letter, then up to 63 lowercase letters, digits, ``.``, ``_`` or
     ``-`` (:data:`fairmark.governance.identity.NAME_PATTERN`), like a POSIX login name.
     """
-    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
         raise UsageError(
             f"user name {name!r} is not valid; expected a lowercase letter then up to 63 "
             "lowercase letters, digits, '.', '_' or '-'"
@@ -139,7 +139,7 @@ def _check_optional(value: Any, label: str, limit: int) -> str | None:
 
 def _check_email(email: Any) -> str | None:
     email = _check_optional(email, "email", _MAX_EMAIL)
-    if email is not None and not _EMAIL.match(email):
+    if email is not None and not _EMAIL.fullmatch(email):
         raise UsageError(f"email {email!r} is not an address; expected e.g. name@example.org")
     return email
 
