@@ -252,6 +252,7 @@ def test_a_failed_re_audit_reopens_the_review(world: World, make_report: Any) ->
     assert review.closed_reason == f"material change: failed re-audit run {report['run_id']}"
     assert world.status() == "in_review"
     assert log_actions(world.engine, start) == [
+        ("olivia", "audit.record", report["run_id"]),
         ("olivia", "review.reopen", str(rid)),
         ("olivia", "system.status", SYSTEM),
     ]
