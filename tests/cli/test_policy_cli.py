@@ -59,7 +59,8 @@ def broken_policy(cli_env: Path) -> Callable[[str, str], Path]:
 def test_lint_unknown_check_id_suggests_the_nearest(
     invoke: Callable[..., Any], broken_policy: Callable[[str, str], Path]
 ) -> None:
-    path = broken_policy("fairness.disparate_impact", "fairness.disparate_impakt")
+    # the rule's check line (the id also stands in settings.governance.tiers)
+    path = broken_policy("check: fairness.disparate_impact", "check: fairness.disparate_impakt")
     line_no = path.read_text().splitlines().index("    check: fairness.disparate_impakt") + 1
     result = invoke("policy", "lint", "policy.yaml")
     assert result.exit_code == 2
