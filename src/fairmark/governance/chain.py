@@ -24,7 +24,6 @@ whitespace, UTF-8).
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, text
 
 from fairmark.errors import UsageError
+from fairmark.governance.clock import db_now
 from fairmark.store.models_governance import LogEntryRow
 
 __all__ = [
@@ -100,15 +100,18 @@ def default_actor(actor: str | None = None) -> str:
     Returns
     -------
     str
-        ``actor`` stripped, else :func:`getpass.getuser` (``"unknown"`` when the account
-        cannot be determined, e.g. a container without a passwd entry), at most 64
-        characters (the ``gov_log.actor`` column).
+        ``actor`` stripped, else the real user id's account
+        (:func:`fairmark.governance.identity.process_account`, never ``$LOGNAME`` or
+        ``$USER``; ``"unknown"`` when the account cannot be determined, e.g. a container
+        without a passwd entry), at most 64 characters (the ``gov_log.actor`` column).
     """
     if isinstance(actor, str) and actor.strip():
         return actor.strip()[:64]
+    from fairmark.governance.identity import process_account  # identity imports chain
+
     try:
-        name = getpass.getuser()
-    except (OSError, KeyError, ImportError):  # no USER/LOGNAME and no passwd entry
+        name = process_account()
+    except (OSError, KeyError, ImportError):  # no passwd entry for the real user id
         name = ""
     # lowercased like fairmark.governance.identity.os_account, so the log names the local
     # account exactly as the user table does
@@ -272,7 +275,11 @@ def append_entry(
     payload : dict, optional
         The change itself, plain JSON (default ``{}``).
     at : datetime, optional
-        Timestamp (default now, UTC).
+        Timestamp, used as given (tests, imports of dated records). Default: the
+        store's clock (:func:`fairmark.governance.clock.db_now`: the PostgreSQL server's
+        ``clock_timestamp()``, SQLite this process's clock) read after the log lock, and
+        never earlier than the entry before (the previous entry's time when the clock
+        reads earlier, e.g. a clock stepped back).
 
     Returns
     -------
@@ -297,11 +304,15 @@ def append_entry(
     payload_text = canonical_json({} if payload is None else payload)
     _lock_head(conn)
     head = conn.execute(
-        select(LogEntryRow.seq, LogEntryRow.entry_hash).order_by(LogEntryRow.seq.desc()).limit(1)
+        select(LogEntryRow.seq, LogEntryRow.entry_hash, LogEntryRow.created_at)
+        .order_by(LogEntryRow.seq.desc())
+        .limit(1)
     ).first()
     seq = 1 if head is None else int(head.seq) + 1
     prev = GENESIS_HASH if head is None else head.entry_hash
-    created_at = utc_stamp(at)
+    created_at = utc_stamp(db_now(conn) if at is None else at)  # after the lock
+    if at is None and head is not None and created_at < head.created_at:
+        created_at = head.created_at  # fixed-width UTC text: compares as time
     digest = entry_hash(
         seq=seq,
         created_at=created_at,

@@ -3,7 +3,9 @@
 Split from :mod:`fairmark.governance.review` (which re-exports everything here) to keep
 each module small. ``current`` and ``due`` are computed at read time: an approval is
 current while it approves the system's current model version and has not expired, and
-re-review falls due :data:`DUE_WITHIN_DAYS` days before it expires.
+re-review falls due :data:`DUE_WITHIN_DAYS` days before it expires. So is ``previous``:
+the system's latest earlier review on which a reviewer decided, shown with its decisions
+so that a resubmission cannot hide an earlier rejection from the new reviewers.
 
 Sources: EU AI Act (Regulation (EU) 2024/1689) Art. 17(1) and Art. 72 (post-market
 monitoring: approvals are revisited); ISO/IEC 42001:2023 clause 9.3 (management review at
@@ -20,6 +22,7 @@ from sqlalchemy import Connection, Engine, select
 
 from fairmark.errors import UsageError
 from fairmark.governance.access import Principal, authorize
+from fairmark.governance.clock import db_now
 from fairmark.governance.gate import (
     APPROVED_STATUSES,
     latest_decided_review,
@@ -44,6 +47,7 @@ __all__ = [
     "ConditionInfo",
     "ConditionSpec",
     "DecisionInfo",
+    "PreviousReviewInfo",
     "ReviewInfo",
     "get_review",
     "list_reviews",
@@ -232,6 +236,67 @@ class AssignmentInfo:
 
 
 @dataclass(frozen=True)
+class PreviousReviewInfo:
+    """The earlier review a review follows, with what its reviewers decided and said.
+
+    The system's latest review before this one on which at least one reviewer recorded a
+    decision, whatever became of it (``rejected``, an approval, ``reopened`` by a material
+    change, or ``withdrawn`` part-way). Earlier reviews withdrawn before any decision carry
+    nothing and are skipped. Derived at read time from the reviews table: every earlier
+    review is closed when a new one is submitted, so the link never changes.
+
+    Attributes
+    ----------
+    review_id : int
+    status : str
+        One of :data:`fairmark.store.models_governance.REVIEW_STATUSES`.
+    model_version, run_id : str
+        What that review examined.
+    decided_at : datetime or None
+        When its quorum was reached (``None`` if it was withdrawn or reopened first).
+    closed_reason : str or None
+        Why it was reopened or withdrawn.
+    decisions : tuple of DecisionInfo
+        Who decided what, with their rationale, oldest first.
+    comments : tuple of CommentInfo
+        Its discussion, oldest first.
+
+    Notes
+    -----
+    Shown so that a committee sees the history of the system it examines (ISO/IEC
+    42001:2023 clause 9.3, management review considers the results of earlier reviews;
+    EU AI Act Art. 17(1)(d), examination before placing on the market).
+    """
+
+    review_id: int
+    status: str
+    model_version: str
+    run_id: str
+    decided_at: datetime | None
+    closed_reason: str | None
+    decisions: tuple[DecisionInfo, ...]
+    comments: tuple[CommentInfo, ...]
+
+    @property
+    def rejected_by(self) -> tuple[str, ...]:
+        """The reviewers whose decision was ``reject``, in decision order."""
+        return tuple(d.reviewer for d in self.decisions if d.decision == "reject")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "review_id": self.review_id,
+            "status": self.status,
+            "model_version": self.model_version,
+            "run_id": self.run_id,
+            "decided_at": _iso(self.decided_at),
+            "closed_reason": self.closed_reason,
+            "decisions": [d.to_dict() for d in self.decisions],
+            "comments": [c.to_dict() for c in self.comments],
+        }
+
+
+@dataclass(frozen=True)
 class ReviewInfo:
     """A review as shown by ``fairmark review show`` (computed at read time).
 
@@ -274,6 +339,9 @@ class ReviewInfo:
         Reviewers still to assign to reach the quorum (open reviews only).
     as_of : datetime
         The moment ``current`` and ``due`` were judged.
+    previous : PreviousReviewInfo or None
+        The system's latest earlier review with a decision (see
+        :class:`PreviousReviewInfo`), so new reviewers see an earlier rejection.
     """
 
     review_id: int
@@ -299,6 +367,7 @@ class ReviewInfo:
     due: bool
     needs_reviewers: int
     as_of: datetime
+    previous: PreviousReviewInfo | None = None
 
     @property
     def open_blocking_conditions(self) -> tuple[ConditionInfo, ...]:
@@ -331,6 +400,8 @@ class ReviewInfo:
             "due": self.due,
             "needs_reviewers": self.needs_reviewers,
             "as_of": _iso(self.as_of),
+            "previous_review_id": None if self.previous is None else self.previous.review_id,
+            "previous_review": None if self.previous is None else self.previous.to_dict(),
         }
 
 
@@ -355,9 +426,9 @@ def _review_id(value: Any) -> int:
     return _positive_id(value, "review")
 
 
-def _now(at: datetime | None) -> datetime:
+def _now(at: datetime | None) -> datetime | None:
     if at is None:
-        return datetime.now(UTC)
+        return None  # the store's clock, read on the connection (db_now)
     if at.tzinfo is None or at.utcoffset() is None:
         raise UsageError(f"at is {at.isoformat()} without a time zone; expected an aware UTC time")
     return at.astimezone(UTC)
@@ -414,28 +485,81 @@ def _is_current(review: Any, system: Any, at: datetime) -> bool:
     )
 
 
+def _decisions(conn: Connection, rid: int) -> list[Any]:
+    return list(
+        conn.execute(
+            select(ReviewDecision)
+            .where(ReviewDecision.review_id == rid)
+            .order_by(ReviewDecision.created_at, ReviewDecision.reviewer)
+        ).all()
+    )
+
+
+def _comments(conn: Connection, rid: int) -> list[Any]:
+    return list(
+        conn.execute(
+            select(ReviewComment)
+            .where(ReviewComment.review_id == rid)
+            .order_by(ReviewComment.created_at, ReviewComment.comment_id)
+        ).all()
+    )
+
+
+def _previous_review(conn: Connection, system_name: str, before: int | None) -> Any | None:
+    """The system's latest review (before review ``before``, if given) with a decision."""
+    query = (
+        select(Review)
+        .where(
+            Review.system_name == system_name,
+            Review.review_id.in_(select(ReviewDecision.review_id).distinct()),
+        )
+        .order_by(Review.review_id.desc())
+        .limit(1)
+    )
+    if before is not None:
+        query = query.where(Review.review_id < before)
+    return conn.execute(query).first()
+
+
+def _previous_info(
+    conn: Connection, system_name: str, before: int | None
+) -> PreviousReviewInfo | None:
+    row = _previous_review(conn, system_name, before)
+    if row is None:
+        return None
+    pid = int(row.review_id)
+    return PreviousReviewInfo(
+        review_id=pid,
+        status=row.status,
+        model_version=row.model_version,
+        run_id=row.run_id,
+        decided_at=row.decided_at,
+        closed_reason=row.closed_reason,
+        decisions=tuple(
+            DecisionInfo(d.reviewer, d.decision, d.rationale, d.created_at)
+            for d in _decisions(conn, pid)
+        ),
+        comments=tuple(
+            CommentInfo(c.comment_id, pid, c.author, c.body, c.created_at)
+            for c in _comments(conn, pid)
+        ),
+    )
+
+
 def _review_info(conn: Connection, review: Any, at: datetime) -> ReviewInfo:
     rid = int(review.review_id)
     system = conn.execute(select(SystemRow).where(SystemRow.name == review.system_name)).one()
     verdict = conn.execute(
         select(AuditRun.verdict).where(AuditRun.run_id == review.run_id)
     ).scalar()
-    decisions = conn.execute(
-        select(ReviewDecision)
-        .where(ReviewDecision.review_id == rid)
-        .order_by(ReviewDecision.created_at, ReviewDecision.reviewer)
-    ).all()
+    decisions = _decisions(conn, rid)
     decided = {d.reviewer for d in decisions}
     assignments = conn.execute(
         select(ReviewAssignment)
         .where(ReviewAssignment.review_id == rid)
         .order_by(ReviewAssignment.assigned_at, ReviewAssignment.reviewer)
     ).all()
-    comments = conn.execute(
-        select(ReviewComment)
-        .where(ReviewComment.review_id == rid)
-        .order_by(ReviewComment.created_at, ReviewComment.comment_id)
-    ).all()
+    comments = _comments(conn, rid)
     conditions = conn.execute(
         select(Condition).where(Condition.review_id == rid).order_by(Condition.condition_id)
     ).all()
@@ -480,6 +604,7 @@ def _review_info(conn: Connection, review: Any, at: datetime) -> ReviewInfo:
         due=due,
         needs_reviewers=needs,
         as_of=at,
+        previous=_previous_info(conn, review.system_name, rid),
     )
 
 
@@ -496,11 +621,14 @@ def get_review(
     principal : Principal
         Needs ``review.read`` (every role).
     at : datetime, optional
-        Moment for ``current`` and ``due`` (timezone-aware; default now).
+        Moment for ``current`` and ``due`` (timezone-aware; default now by the store's
+        clock, :func:`fairmark.governance.clock.db_now`).
 
     Returns
     -------
     ReviewInfo
+        With ``previous``: the system's latest earlier review on which a reviewer decided,
+        and those decisions and comments.
 
     Raises
     ------
@@ -514,6 +642,7 @@ def get_review(
     authorize(principal, "review.read")
     moment = _now(at)
     with store_guard(engine.url, "cannot read review"), engine.connect() as conn:
+        moment = db_now(conn) if moment is None else moment
         return _review_info(conn, _review_row(conn, review_id), moment)
 
 
@@ -541,7 +670,8 @@ def list_reviews(
         Only approvals for which re-review falls due: expired, or expiring within
         :data:`DUE_WITHIN_DAYS` days, and not superseded by a later decision.
     at : datetime, optional
-        Moment for ``current`` and ``due`` (default now).
+        Moment for ``current`` and ``due`` (default now by the store's clock,
+        :func:`fairmark.governance.clock.db_now`).
 
     Returns
     -------
@@ -567,6 +697,7 @@ def list_reviews(
             )
         status = key
     with store_guard(engine.url, "cannot list reviews"), engine.connect() as conn:
+        moment = db_now(conn) if moment is None else moment
         query = select(Review).order_by(Review.review_id.desc())
         if system is not None:
             system_row(conn, system)

@@ -10,13 +10,14 @@ must hold a current one (:func:`fairmark.governance.identity.current_training`).
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, insert, select
 
 from fairmark.errors import UsageError
 from fairmark.governance.access import Principal, authorize
 from fairmark.governance.chain import append_entry
+from fairmark.governance.clock import db_now
 from fairmark.governance.identity import TrainingInfo, ensure_actor
 from fairmark.governance.users import reading, user_row, writing
 from fairmark.policy.model import Policy
@@ -74,7 +75,8 @@ def record_training(
     course : str
         Name of the course (at most 200 characters).
     completed_on : datetime.date
-        Day completed; not in the future (UTC).
+        Day completed; not in the future (UTC, by the store's clock,
+        :func:`fairmark.governance.clock.db_now`).
     expires_on : datetime.date, optional
         First day the record no longer counts; after ``completed_on``. Default:
         ``completed_on`` + the policy's ``governance.training_valid_days`` (365 in the
@@ -111,12 +113,6 @@ def record_training(
     course_text = _text(course, "course", _MAX_COURSE, required=True)
     evidence = _text(evidence, "evidence", _MAX_EVIDENCE, required=False)
     completed_on = _day(completed_on, "completion date")
-    today = datetime.now(UTC).date()
-    if completed_on > today:
-        raise UsageError(
-            f"completion date {completed_on.isoformat()} is in the future; expected "
-            f"{today.isoformat()} or earlier"
-        )
     if expires_on is None:
         expires_on = completed_on + timedelta(days=_valid_days(policy))
     else:
@@ -130,7 +126,13 @@ def record_training(
     with writing(engine, "record training") as conn:
         ensure_actor(conn, principal)
         user_row(conn, user)
-        now = datetime.now(UTC)
+        now = db_now(conn)  # the store's clock, after the log lock
+        today = now.date()
+        if completed_on > today:
+            raise UsageError(
+                f"completion date {completed_on.isoformat()} is in the future; expected "
+                f"{today.isoformat()} or earlier"
+            )
         conn.execute(
             insert(TrainingRecord).values(
                 record_id=record_id,

@@ -6,7 +6,7 @@ import getpass
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
@@ -205,6 +205,9 @@ class RunStore:
         policy id/version/sha256, data fingerprint, ``artifacts_sha256``), and, the first
         time a policy text is seen, ``policy.version`` (payload: id, version, sha256, owner,
         review_by). Record-keeping after EU AI Act Art. 12 and ISO/IEC 42001 clause 7.5.
+        The log entries and the artifacts row are dated by the store's clock
+        (:func:`fairmark.governance.clock.db_now`, the server's on PostgreSQL); the run's
+        own ``created_at`` is the report's, written by the client that ran the audit.
         """
         columns = run_columns(report)
         run_id: str = columns["run_id"]
@@ -464,6 +467,7 @@ def _check_artifacts(
 
 
 def _insert_artifacts(conn: Connection, artifacts: RunArtifactsData) -> None:
+    from fairmark.governance.clock import db_now
     from fairmark.store.models_governance import RunArtifacts
 
     conn.execute(
@@ -473,7 +477,7 @@ def _insert_artifacts(conn: Connection, artifacts: RunArtifactsData) -> None:
             policy_text=artifacts.policy_text,
             policy_sha256=artifacts.policy_sha256,
             environment=artifacts.environment,
-            created_at=datetime.now(UTC),
+            created_at=db_now(conn),  # the store's clock (the server's on PostgreSQL)
         )
     )
 
