@@ -29,6 +29,7 @@ from tests.store.conftest import (  # noqa: F401 - fixtures, used by name
 from typer.testing import CliRunner, Result
 
 from fairmark.cli.main import app
+from fairmark.governance import identity
 from fairmark.governance.access import Principal
 from fairmark.governance.identity import hash_token
 from fairmark.governance.inventory import register_system
@@ -58,11 +59,11 @@ def engine(store_url: str) -> Iterator[Engine]:  # noqa: F811
 
 @pytest.fixture
 def act_as(monkeypatch: pytest.MonkeyPatch, cli_env: Path) -> Any:
-    """Set the operating-system account (``LOGNAME``/``USER``) and clear ``FAIRMARK_TOKEN``."""
+    """Set the operating-system account (the real user id's login name, which
+    ``fairmark.governance.identity.process_account`` returns) and clear ``FAIRMARK_TOKEN``."""
 
     def _as(account: str) -> None:
-        for var in ("LOGNAME", "USER", "LNAME", "USERNAME"):
-            monkeypatch.setenv(var, account)
+        monkeypatch.setattr(identity, "process_account", lambda: account)
         monkeypatch.delenv("FAIRMARK_TOKEN", raising=False)
 
     _as("casey")

@@ -40,6 +40,23 @@ def _own_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
 
 
 @pytest.fixture
+def set_os_account(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """Return ``set(name)``: act as the operating-system account ``name`` from then on.
+
+    Replaces :func:`fairmark.governance.identity.process_account` (the real user id's
+    login name, which ``$LOGNAME``/``$USER`` cannot change), so :func:`os_account` and the
+    log's default actor both see ``name``. CLI tests run in-process (typer's CliRunner),
+    so the replacement holds for the commands they invoke.
+    """
+    from fairmark.governance import identity
+
+    def set_account(name: str) -> None:
+        monkeypatch.setattr(identity, "process_account", lambda: name)
+
+    return set_account
+
+
+@pytest.fixture
 def gov_engine(store_url: str) -> Iterator[Engine]:  # noqa: F811 - the fixture
     """The migrated store's engine (SQLite and PostgreSQL)."""
     with RunStore(store_url) as store:

@@ -16,16 +16,11 @@ from fairmark.cli.user import app
 
 
 @pytest.fixture
-def as_os_user(monkeypatch: pytest.MonkeyPatch):
-    """Act as the operating-system account ``name`` (what getpass.getuser reads)."""
-
-    def set_user(name: str) -> None:
-        for var in ("LOGNAME", "USER", "LNAME", "USERNAME"):
-            monkeypatch.setenv(var, name)
-
+def as_os_user(monkeypatch: pytest.MonkeyPatch, set_os_account):
+    """Act as the operating-system account ``name`` (the real user id's login name)."""
     monkeypatch.delenv("FAIRMARK_TOKEN", raising=False)
-    set_user("alice")
-    return set_user
+    set_os_account("alice")
+    return set_os_account
 
 
 def run(url: str, *args: str, token: str | None = None, env: dict | None = None, **kw: Any):
@@ -40,16 +35,20 @@ def _json(result: Any) -> Any:
 
 def _refused(result: Any, phrase: str) -> None:
     assert result.exit_code == 2, result.output
-    assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     assert phrase in lines[0], lines[0]
     assert "Traceback" not in result.output
+    if result.stdout:  # --format json: the same error as one JSON object on stdout
+        error = json.loads(result.stdout)["error"]
+        assert error["message"] == lines[0].removeprefix("error: ")
+        assert error["exit_code"] == 2 and error["kind"] in ("access", "usage", "store")
 
 
 def _admin_token(url: str) -> str:
-    """On an empty store: the OS account becomes the first admin and gets a token."""
-    return _json(run(url, "token", "create", "--format", "json"))["token"]
+    """On an empty store: the OS account becomes the first admin and gets a token (valid
+    365 days, so the default 90-day tokens it creates do not outlive it)."""
+    return _json(run(url, "token", "create", "--expires-days", "365", "--format", "json"))["token"]
 
 
 def test_first_command_bootstraps_the_admin_and_prints_the_token_once(
@@ -274,8 +273,11 @@ def test_token_create_by_password_makes_the_users_own_token(
         (("--user", "rahul"), "wrong password here\n", "error: wrong user name or password"),
         (("--user", "nobody"), PASSWORD + "\n", "error: wrong user name or password"),
         ((), PASSWORD + "\n", "--password-stdin needs --user NAME"),
-        (("--user", "rahul", "--token", admin), PASSWORD + "\n",
-         "--password-stdin and --token both given"),
+        (
+            ("--user", "rahul", "--token", admin),
+            PASSWORD + "\n",
+            "--password-stdin and --token both given",
+        ),
         (("--user", "rahul"), "", "no password on standard input"),
     ):
         result = run(store_url, "token", "create", "--password-stdin", *args, input=stdin)
@@ -305,3 +307,105 @@ def test_first_admin_of_a_new_server_gets_a_first_token(
         _refused(run(store_url, "token", "create"), SERVER_NEEDS_TOKEN)
     ok = run(store_url, "add", "bob", "--role", "viewer", token=made["token"])
     assert ok.exit_code == 0, ok.output
+
+
+# ----------------------------------------------------------------------------- hardening
+
+
+def test_a_token_cannot_create_a_wider_or_longer_lived_token(
+    store_url: str, gov_engine: Engine, as_os_user
+) -> None:
+    admin = _admin_token(store_url)
+    acting = _json(run(store_url, "token", "list", "--format", "json", token=admin))[0]
+    _json(run(store_url, "add", "bob", "--role", "admin", "--format", "json", token=admin))
+    narrow = ("--scope", "user.manage", "--scope", "token.own", "--expires-days", "30")
+    manage = _json(run(store_url, "token", "create", *narrow, "--format", "json", token=admin))
+    limit = re.escape(acting["expires_at"][:10])
+    before = snapshot(gov_engine)
+    _refused(
+        run(store_url, "token", "create", "--no-expiry", token=admin),
+        f"the new token would never expire, after the token you act with "
+        f"(fmk_{acting['token_id']}) expires at ",
+    )
+    result = run(store_url, "token", "create", "--expires-days", "400", token=admin)
+    _refused(
+        result, "a token cannot create one that outlives it, expected --expires-days 364 or fewer"
+    )
+    assert re.search(rf"would expire at 20\d\d-.* expires at {limit} ", result.stderr)
+    for user in ("alice", "bob"):
+        wide = ("--user", user, "--expires-days", "7")
+        _refused(
+            run(store_url, "token", "create", *wide, token=manage["token"]),
+            "are beyond the token you act with (fmk_"
+            f"{manage['token_id']}); a token cannot create a wider one, expected at most its "
+            "scopes: token.own, user.manage",
+        )
+    assert snapshot(gov_engine) == before
+    within = ("--user", "bob", "--scope", "user.manage", "--expires-days", "7")
+    made = _json(
+        run(store_url, "token", "create", *within, "--format", "json", token=manage["token"])
+    )
+    assert (made["user"], made["scopes"], made["created_by"]) == ("bob", ["user.manage"], "alice")
+
+
+def test_disable_revokes_the_users_tokens_and_enable_does_not_revive_them(
+    store_url: str, gov_engine: Engine, as_os_user
+) -> None:
+    admin = _admin_token(store_url)
+    _json(run(store_url, "add", "bob", "--role", "owner", "--format", "json", token=admin))
+    bobs = _json(
+        run(store_url, "token", "create", "--user", "bob", "--format", "json", token=admin)
+    )
+    assert run(store_url, "show", token=bobs["token"]).exit_code == 0
+    _json(run(store_url, "disable", "bob", "--format", "json", token=admin))
+    _json(run(store_url, "enable", "bob", "--format", "json", token=admin))
+    _refused(
+        run(store_url, "show", token=bobs["token"]), f"token fmk_{bobs['token_id']} was revoked"
+    )
+    listed = _json(
+        run(store_url, "token", "list", "--user", "bob", "--format", "json", token=admin)
+    )
+    assert [(t["token_id"], t["status"]) for t in listed] == [(bobs["token_id"], "revoked")]
+    assert [e[1:4] for e in log_entries(gov_engine)][-3:] == [
+        ("user.disable", "user", "bob"),
+        ("token.revoke", "token", bobs["token_id"]),
+        ("user.enable", "user", "bob"),
+    ]
+
+
+def test_logname_naming_a_registered_user_does_not_act_as_them(
+    store_url: str, gov_engine: Engine, seed_people, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No account lookup replaced here: the real user id running the tests acts."""
+    import os
+    import pwd
+
+    real = pwd.getpwuid(os.getuid()).pw_name.lower()
+    victim = "alice" if real != "alice" else "alicia"
+    seed_people({victim: "admin"})
+    monkeypatch.delenv("FAIRMARK_TOKEN", raising=False)
+    spoof = {var: victim for var in ("LOGNAME", "USER", "LNAME", "USERNAME")}
+    before = snapshot(gov_engine)
+    for args in (("list",), ("add", "eve", "--role", "admin")):
+        result = run(store_url, *args, env=spoof)
+        if gov_engine.dialect.name == "postgresql":
+            _refused(result, "this PostgreSQL store has users: set FAIRMARK_TOKEN or --token")
+        else:
+            _refused(result, f"operating-system account {real!r} is not a user of this store")
+    assert snapshot(gov_engine) == before
+
+
+def test_passwd_refuses_a_common_password_with_zxcvbns_warning(
+    store_url: str, gov_engine: Engine, as_os_user
+) -> None:
+    admin = _admin_token(store_url)
+    before = snapshot(gov_engine)
+    for args in (("passwd", "alice"), ("add", "bob", "--role", "viewer")):
+        result = run(store_url, *args, "--password-stdin", token=admin, input="password1234\n")
+        _refused(
+            result,
+            "password is too easy to guess (zxcvbn score 1 of 4: This is a very common "
+            "password.); expected a score of at least 3",
+        )
+        assert "password1234" not in result.output
+    assert snapshot(gov_engine) == before

@@ -31,10 +31,9 @@ CSV = f"""subject_id,purpose,state,lawful_basis,timestamp
 
 
 @pytest.fixture
-def os_user(monkeypatch: pytest.MonkeyPatch) -> str:
-    """The operating-system account getpass reports."""
-    for var in ("LOGNAME", "USER", "LNAME", "USERNAME"):
-        monkeypatch.setenv(var, "marketing-ops")
+def os_user(set_os_account) -> str:
+    """The operating-system account running the process (the real user id's login name)."""
+    set_os_account("marketing-ops")
     return "marketing-ops"
 
 

@@ -12,9 +12,11 @@ How a command's acting user is established (:func:`resolve_principal`):
    first *write* records that account as the store's first admin (:func:`ensure_actor`,
    logged as ``user.bootstrap``).
 3. **Users exist, SQLite store**: the operating-system account must be a registered,
-   enabled user (``via="local"``). A SQLite store is a local file: whoever can write the
-   file can change anything in it, so the account name is as much proof as the file
-   permits, and asking for more would only add ceremony.
+   enabled user (``via="local"``). The account is the login name of the process's real
+   user id (:func:`process_account`), never ``$LOGNAME``/``$USER``, which anyone can set.
+   A SQLite store is a local file: whoever can write the file can change anything in it,
+   so the account is as much proof as the file permits, and asking for more would only
+   add ceremony.
 4. **Users exist, PostgreSQL store**: a token is required. A PostgreSQL store is a shared
    team server reached over the network; the client's account name is whatever the
    client says it is and proves nothing about who is typing. One exception keeps a new
@@ -39,8 +41,10 @@ from __future__ import annotations
 import getpass
 import hashlib
 import hmac
+import os
 import re
 from dataclasses import dataclass, fields
+from dataclasses import field as _field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -55,6 +59,7 @@ from fairmark.governance.access import (
     authorize,
 )
 from fairmark.governance.chain import _lock_head, append_entry
+from fairmark.governance.clock import db_now
 from fairmark.store.models_governance import LogEntryRow, Token, TrainingRecord, User
 
 __all__ = [
@@ -74,6 +79,7 @@ __all__ = [
     "login",
     "os_account",
     "parse_token",
+    "process_account",
     "resolve_principal",
     "unknown_user",
 ]
@@ -187,6 +193,10 @@ class TokenInfo:
     created_by : str
         Who issued it: the user themself, or an admin for them (such a token cannot
         decide reviews, close conditions or comment: separation of duties).
+    as_of : datetime or None
+        The store's time when the token was read (:func:`fairmark.governance.clock.db_now`,
+        the PostgreSQL server's clock): the default moment of :meth:`status`. Not part of
+        equality, ``repr`` or :meth:`to_dict`.
     """
 
     token_id: str
@@ -197,10 +207,11 @@ class TokenInfo:
     expires_at: datetime | None
     revoked_at: datetime | None
     created_by: str
+    as_of: datetime | None = _field(default=None, compare=False, repr=False)
 
     @classmethod
-    def from_row(cls, row: Any) -> TokenInfo:
-        """Build from a ``gov_tokens`` row."""
+    def from_row(cls, row: Any, *, as_of: datetime | None = None) -> TokenInfo:
+        """Build from a ``gov_tokens`` row read at ``as_of`` (the store's time, ``db_now``)."""
         return cls(
             token_id=row.token_id,
             user=row.user_name,
@@ -210,11 +221,13 @@ class TokenInfo:
             expires_at=row.expires_at,
             revoked_at=row.revoked_at,
             created_by=row.created_by,
+            as_of=as_of,
         )
 
     def status(self, now: datetime | None = None) -> str:
-        """Return ``active``, ``expired`` or ``revoked`` at ``now`` (default: now, UTC)."""
-        now = datetime.now(UTC) if now is None else now
+        """Return ``active``, ``expired`` or ``revoked`` at ``now`` (default: ``as_of``, the
+        store's time when the token was read; this process's clock if it was not set)."""
+        now = (self.as_of or datetime.now(UTC)) if now is None else now
         if self.revoked_at is not None:
             return "revoked"
         if self.expires_at is not None and self.expires_at <= now:
@@ -224,6 +237,7 @@ class TokenInfo:
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (ISO 8601 UTC times; ``status`` added)."""
         out = _as_dict(self)
+        del out["as_of"]
         out["status"] = self.status()
         return out
 
@@ -296,28 +310,84 @@ def parse_token(token: str) -> str | None:
     return token_id
 
 
+def process_account() -> str:
+    """Return the login name of the real user id running this process, as the system has it.
+
+    On POSIX systems: ``pwd.getpwuid(os.getuid()).pw_name``, the password database's
+    name for the real user id the kernel gave the process. Environment variables cannot
+    change it, unlike :func:`getpass.getuser`, which returns ``$LOGNAME``, ``$USER``,
+    ``$LNAME`` or ``$USERNAME`` first: any account could set ``LOGNAME=alice`` and act as
+    the registered user ``alice`` of a SQLite store.
+
+    Where the :mod:`pwd` module does not exist (Windows), falls back to
+    :func:`getpass.getuser`, which there reads ``%USERNAME%``: on such systems the
+    account name is only what the environment claims, and a shared SQLite file should be
+    used with tokens (``FAIRMARK_TOKEN``) instead.
+
+    Returns
+    -------
+    str
+        The name as stored by the system (not lowercased; see :func:`os_account`).
+
+    Raises
+    ------
+    KeyError
+        The real user id has no entry in the password database (e.g. a container run
+        with an arbitrary ``--user`` id). ``$LOGNAME``/``$USER`` are deliberately NOT
+        consulted then.
+    OSError
+        The fallback :func:`getpass.getuser` cannot tell the account.
+
+    Notes
+    -----
+    Source: POSIX.1-2017 ``getuid()`` and ``getpwuid()`` (the real user id and its
+    password database entry); Python's :func:`getpass.getuser` documentation (it checks
+    the environment variables first).
+    """
+    try:
+        import pwd
+    except ImportError:  # Windows: no password database
+        return getpass.getuser()
+    return pwd.getpwuid(os.getuid()).pw_name
+
+
 def os_account(os_user: str | None = None) -> str:
-    """Return the operating-system account name, lowercased (``getpass.getuser``).
+    """Return the operating-system account acting, lowercased.
 
     Parameters
     ----------
     os_user : str, optional
         Use this instead of asking the operating system (tests, service wrappers).
 
+    Returns
+    -------
+    str
+        ``os_user``, else :func:`process_account` (the real user id's login name from
+        the password database, never ``$LOGNAME``/``$USER``; on systems without
+        :mod:`pwd` such as Windows, :func:`getpass.getuser`), stripped and lowercased.
+
     Raises
     ------
     AccessError
-        The account name cannot be determined.
+        The account name cannot be determined (no password database entry for the real
+        user id, or no account name at all).
     """
     if os_user is None:
         try:
-            os_user = getpass.getuser()
+            os_user = process_account()
         except (OSError, KeyError, ImportError):
             raise AccessError(
-                "cannot tell which operating-system account is acting; "
-                "expected $USER or $LOGNAME to be set, or a token in FAIRMARK_TOKEN"
+                f"cannot tell which operating-system account is acting (user id "
+                f"{_uid()} has no entry in the password database); expected a token in "
+                "FAIRMARK_TOKEN or --token"
             ) from None
     return os_user.strip().lower()
+
+
+def _uid() -> str:
+    """The real user id as text, or ``unknown`` where the system has none (Windows)."""
+    getuid = getattr(os, "getuid", None)
+    return "unknown" if getuid is None else str(getuid())
 
 
 def fmt_time(value: datetime) -> str:
@@ -332,7 +402,7 @@ def _resolve_token(conn: Connection, token: str) -> Principal:
     row = conn.execute(select(Token).where(Token.token_id == token_id)).first()
     if row is None or not hmac.compare_digest(hash_token(token), row.token_hash):
         raise AccessError(INVALID_TOKEN)
-    now = datetime.now(UTC)
+    now = db_now(conn)  # the server's clock on PostgreSQL, not the client's
     if row.revoked_at is not None:
         raise AccessError(
             f"token {TOKEN_PREFIX}{token_id} was revoked at {fmt_time(row.revoked_at)}; "
@@ -390,7 +460,8 @@ def resolve_principal(
         ``fmk_<token_id>_<secret>`` (``--token`` or ``$FAIRMARK_TOKEN``). An empty string
         counts as no token.
     os_user : str, optional
-        The operating-system account (default ``getpass.getuser()``), lowercased.
+        The operating-system account (default :func:`os_account`: the real user id's
+        login name, not ``$LOGNAME``/``$USER``), lowercased.
 
     Returns
     -------
@@ -591,7 +662,7 @@ def ensure_actor(conn: Connection, principal: Principal) -> None:
             f"operating-system account {principal.name!r} is not a valid fairmark user name; "
             f"expected {NAME_PATTERN.pattern} (act with a token instead)"
         )
-    now = datetime.now(UTC)
+    now = db_now(conn)  # after the log lock
     conn.execute(insert(User).values(name=principal.name, role="admin", created_at=now))
     append_entry(
         conn,

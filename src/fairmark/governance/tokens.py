@@ -4,7 +4,10 @@ A token reads ``fmk_<token_id>_<secret>``: ``token_id`` is 16 public hex digits 
 lists, used to revoke), ``secret`` is ``secrets.token_urlsafe(32)`` (256 random bits).
 Only the SHA-256 of the whole string is stored; the token itself is returned once, by
 :func:`create_token`, and never logged. A token's scopes narrow its user's role: it can
-never do what the role cannot (:func:`fairmark.governance.access.authorize`).
+never do what the role cannot (:func:`fairmark.governance.access.authorize`). A token made
+while acting through a token can do no more, and lives no longer, than that token
+(:func:`create_token`); disabling a user revokes their tokens
+(:func:`fairmark.governance.users.disable_user`).
 
 Sources: NIST SP 800-63B section 5.1.2 (look-up secrets: at least 64 bits of entropy,
 stored hashed), OWASP REST Security Cheat Sheet (scoped, expiring API keys); GitHub's
@@ -32,7 +35,9 @@ from fairmark.governance.access import (
     permissions_of,
 )
 from fairmark.governance.chain import append_entry
+from fairmark.governance.clock import db_now
 from fairmark.governance.identity import (
+    INVALID_TOKEN,
     TOKEN_PREFIX,
     TokenInfo,
     ensure_actor,
@@ -108,6 +113,59 @@ def _check_expiry(expires_in_days: int | None) -> int | None:
     return expires_in_days
 
 
+def _check_within_scopes(principal: Principal, wanted: Iterable[str], *, role: str) -> None:
+    """Refuse a new token (for a user of ``role``) that could do more than the acting token.
+
+    Compares effective permissions: the new token's scopes within its user's role against
+    the acting token's scopes within the acting user's role, so ``*`` for a viewer is
+    within an admin's ``*``, and nothing is within a token scoped ``user.manage`` alone
+    except ``user.manage`` (for an admin).
+    """
+    held = principal.scopes or frozenset()
+    extra = sorted(_effective(wanted, role) - _effective(held, principal.role))
+    if extra:
+        many = len(extra) > 1
+        raise UsageError(
+            f"scope{'s' if many else ''} {', '.join(extra)} {'are' if many else 'is'} beyond "
+            f"the token you act with ({TOKEN_PREFIX}{principal.token_id}); a token cannot "
+            f"create a wider one, expected at most its scopes: {', '.join(sorted(held))}"
+        )
+
+
+def _check_within_expiry(
+    conn: Connection, principal: Principal, expires_at: datetime | None, now: datetime
+) -> None:
+    """Refuse a new token that would outlive the token ``principal`` acts with."""
+    acting = conn.execute(
+        select(Token.expires_at).where(Token.token_id == principal.token_id)
+    ).first()
+    if acting is None:  # deleted since it was resolved
+        raise AccessError(INVALID_TOKEN)
+    limit = acting.expires_at
+    if limit is None or (expires_at is not None and expires_at <= limit):
+        return
+    days = (limit - now) // timedelta(days=1)
+    hint = (
+        f"--expires-days {days} or fewer"
+        if days >= 1
+        else "another token or your password (--password-stdin), as it expires within a day"
+    )
+    show = fmt_time
+    if expires_at is not None and fmt_time(expires_at) == fmt_time(limit):
+        show = _fmt_micro  # later within the same second: show the difference
+    wanted = "never expire" if expires_at is None else f"expire at {show(expires_at)}"
+    raise UsageError(
+        f"the new token would {wanted}, after the token you act with "
+        f"({TOKEN_PREFIX}{principal.token_id}) expires at {show(limit)}; a token cannot "
+        f"create one that outlives it, expected {hint}"
+    )
+
+
+def _fmt_micro(value: datetime) -> str:
+    """``YYYY-MM-DD HH:MM:SS.ffffff UTC`` (for two times within one second)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+
+
 def create_token(
     engine: Engine,
     *,
@@ -134,8 +192,15 @@ def create_token(
         What the token is for (at most 200 characters).
     principal : Principal
         ``user`` themself (``token.own``) or an admin (``user.manage``). Acting through a
-        token, a user cannot give the new token of their own more than the acting token
-        holds. Exception: the first admin of a PostgreSQL store before their first token
+        token, nobody creates a token (their own or another user's) that could do more
+        or live longer than the acting token: the new token's effective permissions (its
+        scopes within its user's role) must be among the acting token's (its scopes
+        within the acting user's role), and it must expire no later than the acting
+        token (a token that never expires only from one that never expires). Otherwise
+        a leaked, short-lived or narrow token would mint a lasting or wider one (NIST
+        SP 800-53 AC-6, least privilege; as RFC 6749 section 6 forbids a refreshed
+        OAuth token any scope not originally granted). Exception: the first admin of a
+        PostgreSQL store before their first token
         (:func:`fairmark.governance.access.is_first_token`) may create their own token
         with any scope, ``*`` included: the same trust the bootstrap places in the
         operating-system account, checked again inside the write transaction
@@ -152,10 +217,13 @@ def create_token(
     ------
     AccessError
         Another user's token without ``user.manage``; a first-token principal whose first
-        token exists by now (or who got a password, or lost the admin role).
+        token exists by now (or who got a password, or lost the admin role); the acting
+        token was deleted meanwhile.
     UsageError
         Unknown or disabled user; unknown scope (the valid ones are listed); a scope
-        beyond the user's role or the acting token; expiry out of range; bad label.
+        beyond the user's role; scopes beyond the acting token (all of them named);
+        an expiry after the acting token's (both times named, and the most
+        ``--expires-days`` allowed); expiry out of range; bad label.
     StoreError
 
     Notes
@@ -179,16 +247,12 @@ def create_token(
         first = is_first_token(principal)
         if first and not (own and first_token_allowed(conn, principal.name)):
             raise AccessError(SERVER_NEEDS_TOKEN)
-        if own and principal.scopes is not None and not first:
-            extra = _effective(wanted, row.role) - _effective(principal.scopes, row.role)
-            if extra:
-                raise UsageError(
-                    f"scope {sorted(extra)[0]} is beyond the token you act with "
-                    f"({TOKEN_PREFIX}{principal.token_id}); expected at most its scopes: "
-                    f"{', '.join(sorted(principal.scopes))}"
-                )
-        now = datetime.now(UTC)
+        if principal.scopes is not None and not first:
+            _check_within_scopes(principal, wanted, role=row.role)
+        now = db_now(conn)  # the store's clock, after the log lock
         expires_at = None if expires_in_days is None else now + timedelta(days=expires_in_days)
+        if principal.token_id is not None:
+            _check_within_expiry(conn, principal, expires_at, now)
         conn.execute(
             insert(Token).values(
                 token_id=token_id,
@@ -218,7 +282,7 @@ def create_token(
             at=now,
         )
         info = TokenInfo.from_row(
-            conn.execute(select(Token).where(Token.token_id == token_id)).one()
+            conn.execute(select(Token).where(Token.token_id == token_id)).one(), as_of=now
         )
     return info, token
 
@@ -276,7 +340,7 @@ def revoke_token(engine: Engine, token_id: str, *, principal: Principal) -> Toke
                 f"token {TOKEN_PREFIX}{tid} was already revoked at {fmt_time(row.revoked_at)}; "
                 "expected an active token"
             )
-        now = datetime.now(UTC)
+        now = db_now(conn)  # the store's clock, after the log lock
         conn.execute(update(Token).where(Token.token_id == tid).values(revoked_at=now))
         append_entry(
             conn,
@@ -287,7 +351,8 @@ def revoke_token(engine: Engine, token_id: str, *, principal: Principal) -> Toke
             payload={"token_id": tid, "user": row.user_name},
             at=now,
         )
-        return TokenInfo.from_row(conn.execute(select(Token).where(Token.token_id == tid)).one())
+        row = conn.execute(select(Token).where(Token.token_id == tid)).one()
+        return TokenInfo.from_row(row, as_of=now)
 
 
 def list_tokens(
@@ -326,4 +391,5 @@ def list_tokens(
         if user is not None:
             user_row(conn, user)
             query = query.where(Token.user_name == user)
-        return [TokenInfo.from_row(r) for r in conn.execute(query).all()]
+        now = db_now(conn)
+        return [TokenInfo.from_row(r, as_of=now) for r in conn.execute(query).all()]

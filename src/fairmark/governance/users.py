@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -34,6 +34,7 @@ from fairmark.governance.access import (
     is_first_token,
 )
 from fairmark.governance.chain import append_entry
+from fairmark.governance.clock import db_now
 from fairmark.governance.identity import (
     NAME_PATTERN,
     TokenInfo,
@@ -48,6 +49,7 @@ from fairmark.governance.passwords import (
     dummy_verify,
     hash_password,
     needs_rehash,
+    rehash_password,
     verify_hash,
 )
 from fairmark.store.db import one_line, redact_url, write_transaction
@@ -190,8 +192,9 @@ def add_user(
     email : str, optional
         ``local@domain.tld``, at most 320 characters (RFC 5321 limit).
     password : str, optional
-        For the web app; 12 to 256 characters (NIST SP 800-63B 5.1.1.2). Stored as an
-        argon2id hash only.
+        For the web app; 12 to 256 characters and not easy to guess (zxcvbn score 3 or
+        more, with ``name``, ``email`` and ``display_name`` as the user's own words;
+        NIST SP 800-63B 5.1.1.2). Stored as an argon2id hash only.
     principal : Principal
         Needs ``user.manage`` (admin).
 
@@ -218,12 +221,16 @@ def add_user(
     check_role(role)
     display_name = _check_optional(display_name, "display name", _MAX_DISPLAY_NAME)
     email = _check_email(email)
-    password_hash = None if password is None else hash_password(password, user=name)
+    password_hash = (
+        None
+        if password is None
+        else hash_password(password, user=name, related=(email, display_name))
+    )
     with writing(engine, "add user") as conn:
         ensure_actor(conn, principal)
         if conn.execute(select(User.name).where(User.name == name)).first() is not None:
             raise UsageError(f"user {name!r} exists already; expected a new name")
-        now = datetime.now(UTC)
+        now = db_now(conn)  # the store's clock, after the log lock
         conn.execute(
             insert(User).values(
                 name=name,
@@ -260,7 +267,9 @@ def set_password(engine: Engine, name: str, password: str, *, principal: Princip
     engine : sqlalchemy.Engine
     name : str
     password : str
-        12 to 256 characters, not the user name (NIST SP 800-63B 5.1.1.2).
+        12 to 256 characters, not the user name, not easy to guess (zxcvbn score 3 or
+        more, with the user's name, email and display name as their own words;
+        NIST SP 800-63B 5.1.1.2, :func:`fairmark.governance.passwords.check_password`).
     principal : Principal
         The user themself (needs ``token.own``, which every role holds unless a token's
         scopes exclude it) or an admin (``user.manage``).
@@ -285,7 +294,9 @@ def set_password(engine: Engine, name: str, password: str, *, principal: Princip
     authorize(principal, "token.own" if name == principal.name else "user.manage")
     if is_first_token(principal):
         raise AccessError(SERVER_NEEDS_TOKEN + FIRST_TOKEN_HINT)
-    password_hash = hash_password(password, user=name)
+    with reading(engine, "read user") as conn:
+        row = user_row(conn, name)
+    password_hash = hash_password(password, user=name, related=(row.email, row.display_name))
     with writing(engine, "set password") as conn:
         ensure_actor(conn, principal)
         user_row(conn, name)
@@ -333,7 +344,7 @@ def verify_password(engine: Engine, name: str, password: str) -> bool:
     if not ok or row.disabled_at is not None:
         return False
     if needs_rehash(row.password_hash):
-        fresh = hash_password(password)
+        fresh = rehash_password(password)
         with writing(engine, "rehash password") as conn:
             conn.execute(
                 update(User)
@@ -410,9 +421,12 @@ def set_role(engine: Engine, name: str, role: str, *, principal: Principal) -> U
 
 
 def disable_user(engine: Engine, name: str, *, principal: Principal) -> UserInfo:
-    """Disable user ``name``: they (and their tokens) can no longer act.
+    """Disable user ``name``: they can no longer act, and every token of theirs is revoked.
 
     The user row stays, so the audit log and past decisions keep naming a known user.
+    The tokens are revoked in the same transaction, so :func:`enable_user` later brings
+    back the user but none of the tokens: those may have leaked while the account was
+    disabled (often the reason for disabling it); the user makes new ones.
 
     Parameters
     ----------
@@ -435,7 +449,9 @@ def disable_user(engine: Engine, name: str, *, principal: Principal) -> UserInfo
 
     Notes
     -----
-    Logged as ``user.disable``. NIST SP 800-53 AC-2 (disable, not delete, accounts).
+    Logged as ``user.disable``, then one ``token.revoke`` per token not yet revoked
+    (payload ``{"token_id", "user", "reason": "user.disable"}``; expired tokens too), all
+    at the same time. NIST SP 800-53 AC-2 (disable, not delete, accounts).
     """
     authorize(principal, "user.manage")
     with writing(engine, "disable user") as conn:
@@ -451,7 +467,7 @@ def disable_user(engine: Engine, name: str, *, principal: Principal) -> UserInfo
                 f"user {name!r} is the last enabled admin; expected another admin first "
                 "('fairmark user add NAME --role admin')"
             )
-        now = datetime.now(UTC)
+        now = db_now(conn)  # the store's clock, after the log lock
         conn.execute(update(User).where(User.name == name).values(disabled_at=now))
         append_entry(
             conn,
@@ -462,7 +478,36 @@ def disable_user(engine: Engine, name: str, *, principal: Principal) -> UserInfo
             payload={"name": name},
             at=now,
         )
+        _revoke_all_tokens(conn, name, actor=principal.name, now=now)
         return UserInfo.from_row(user_row(conn, name))
+
+
+def _revoke_all_tokens(conn: Connection, name: str, *, actor: str, now: datetime) -> None:
+    """Revoke every token of ``name`` not yet revoked, each logged as ``token.revoke``.
+
+    Expired tokens too: their expiry is one database column, a revocation is also in the
+    hash-chained log (:func:`fairmark.governance.identity.resolve_principal` checks both).
+    """
+    token_ids = (
+        conn.execute(
+            select(Token.token_id)
+            .where(Token.user_name == name, Token.revoked_at.is_(None))
+            .order_by(Token.created_at, Token.token_id)
+        )
+        .scalars()
+        .all()
+    )
+    for token_id in token_ids:
+        conn.execute(update(Token).where(Token.token_id == token_id).values(revoked_at=now))
+        append_entry(
+            conn,
+            actor=actor,
+            action="token.revoke",
+            entity_type="token",
+            entity_id=token_id,
+            payload={"token_id": token_id, "user": name, "reason": "user.disable"},
+            at=now,
+        )
 
 
 def enable_user(engine: Engine, name: str, *, principal: Principal) -> UserInfo:
@@ -489,7 +534,8 @@ def enable_user(engine: Engine, name: str, *, principal: Principal) -> UserInfo:
 
     Notes
     -----
-    Logged as ``user.enable``. Tokens revoked meanwhile stay revoked.
+    Logged as ``user.enable``. The user's tokens stay revoked (:func:`disable_user`
+    revoked them all); the user creates new ones.
     """
     authorize(principal, "user.manage")
     with writing(engine, "enable user") as conn:
@@ -563,7 +609,8 @@ def show_user(
     principal : Principal
         The user themself, or ``user.read`` (admin, auditor).
     on : date, optional
-        Day for the current-training judgement (default: today, UTC).
+        Day for the current-training judgement (default: today, UTC, by the store's
+        clock, :func:`fairmark.governance.clock.db_now`).
 
     Returns
     -------
@@ -578,8 +625,9 @@ def show_user(
     """
     if name != principal.name:
         authorize(principal, "user.read")
-    on = datetime.now(UTC).date() if on is None else on
     with reading(engine, "read user") as conn:
+        as_of = db_now(conn)  # the store's clock, not the client's
+        on = as_of.date() if on is None else on
         user = get_user(conn, name)
         tokens = conn.execute(
             select(Token)
@@ -594,7 +642,7 @@ def show_user(
         current = current_training(conn, name, on)
     return UserProfile(
         user=user,
-        tokens=tuple(TokenInfo.from_row(r) for r in tokens),
+        tokens=tuple(TokenInfo.from_row(r, as_of=as_of) for r in tokens),
         training=tuple(TrainingInfo.from_row(r) for r in training),
         current_training=current,
         on=on,
