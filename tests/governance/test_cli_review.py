@@ -163,3 +163,46 @@ def test_assign_and_withdraw(world: World, tokens: dict[str, str]) -> None:  # n
                           "--format", "json"))
     assert (withdrawn["status"], withdrawn["closed_reason"]) == ("withdrawn", "new data")
     assert world.status() == "proposed"
+
+
+def test_review_shopping_is_refused(world: World, tokens: dict[str, str]) -> None:  # noqa: F811
+    world.register()
+    first_run = world.audit()
+    rid = _submit(world, tokens["olivia"])
+    _json(run(world, tokens["rita"], "decide", rid, "--decision", "reject",
+              "--rationale", "proxy for age", "--format", "json"))  # fmt: skip
+    line = _refused(world, f"error: review {rid} has a reject decision by 'rita' (",
+                    tokens["olivia"], "withdraw", rid, "--reason", "redo")  # fmt: skip
+    assert "the system's owner 'olivia' cannot withdraw a rejected review" in line
+    closed = _json(run(world, tokens["sam"], "decide", rid, "--decision", "approve",
+                       "--rationale", "fine", "--format", "json"))  # fmt: skip
+    assert closed["status"] == "rejected"
+    line = _refused(world, f"error: review {rid} of system '{SYSTEM}' was rejected by 'rita'",
+                    tokens["olivia"], "submit", SYSTEM)  # fmt: skip
+    assert f"audit {first_run} is the one rejected and the model version is unchanged" in line
+
+    newer = world.audit()
+    again = _json(run(world, tokens["olivia"], "submit", SYSTEM, "--format", "json"))
+    second = str(again["review_id"])
+    assert (again["run_id"], again["previous_review_id"]) == (newer, int(rid))
+    assert [r["reviewer"] for r in again["reviewers"]] == ["rita", "sam"]
+    shown = run(world, tokens["tom"], "show", second)
+    assert shown.exit_code == 0, shown.output
+    text = shown.stdout
+    assert f"previous review {rid} (rejected; model version 1.0, audit run {first_run}):" in text
+    assert "  rita: reject (" in text and "): proxy for age" in text
+    assert "  sam: approve (" in text and "): fine" in text
+    doc = _json(run(world, tokens["tom"], "show", second, "--format", "json"))
+    assert [(d["reviewer"], d["decision"]) for d in doc["previous_review"]["decisions"]] == [
+        ("rita", "reject"),
+        ("sam", "approve"),
+    ]
+
+    # an admin may still withdraw a rejected review; the log records whom it overrides
+    _json(run(world, tokens["rita"], "decide", second, "--decision", "reject",
+              "--rationale", "still a proxy", "--format", "json"))  # fmt: skip
+    _refused(world, "cannot withdraw a rejected review", tokens["olivia"],
+             "withdraw", second, "--reason", "redo")  # fmt: skip
+    withdrawn = _json(run(world, tokens["ada"], "withdraw", second, "--reason", "rita on leave",
+                          "--format", "json"))  # fmt: skip
+    assert (withdrawn["status"], withdrawn["closed_reason"]) == ("withdrawn", "rita on leave")

@@ -144,8 +144,8 @@ def test_reject_sends_system_back_to_proposed(world: World) -> None:  # noqa: F8
     assert info.current is False
     assert world.status() == "proposed"
     gate = evaluate_gate(world.engine, SYSTEM)
-    assert _codes(gate) == ["no_approval"]
-    assert "rejected" in gate.reasons[0].message
+    assert _codes(gate) == ["status_proposed", "no_approval"]
+    assert "rejected" in gate.reasons[1].message
 
 
 def test_quorum_comes_from_the_policy_tier(world: World) -> None:  # noqa: F811

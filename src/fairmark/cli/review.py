@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from fairmark.cli._common import check_choice, console, fail, handle_errors
+from fairmark.cli._common import check_choice, console, fail, handle_errors, printable
 from fairmark.cli._governance import (
     OUTPUT_FORMATS,
     DbUrlOption,
@@ -47,7 +47,7 @@ def _when(value: datetime | date | None) -> str | None:
 
 
 def _line(text: str) -> None:
-    console.print(text, markup=False, highlight=False, soft_wrap=True)
+    console.print(printable(text), markup=False, highlight=False, soft_wrap=True)
 
 
 def render_review(info: Any) -> None:
@@ -98,6 +98,21 @@ def render_review(info: Any) -> None:
         _line("comments:")
         for c in info.comments:
             _line(f"  {c.author} ({_when(c.created_at)}): {c.body}")
+    if info.previous is not None:
+        _render_previous(info.previous)
+
+
+def _render_previous(prev: Any) -> None:
+    """The previous review's decisions and comments, for the reviewers of this one."""
+    why = f"; {prev.closed_reason}" if prev.closed_reason else ""
+    _line(
+        f"previous review {prev.review_id} ({prev.status}{why}; model version "
+        f"{prev.model_version}, audit run {prev.run_id}):"
+    )
+    for d in prev.decisions:
+        _line(f"  {d.reviewer}: {d.decision} ({_when(d.created_at)}): {d.rationale}")
+    for c in prev.comments:
+        _line(f"  comment by {c.author} ({_when(c.created_at)}): {c.body}")
 
 
 def _render_list(infos: list[Any], due: bool) -> None:
@@ -272,7 +287,7 @@ def withdraw_command(
     db_url: DbUrlOption = None,
     token: TokenOption = None,
 ) -> None:
-    """Withdraw an open review (the system's owner or an admin)."""
+    """Withdraw an open review (the system's owner or an admin; an admin once rejected)."""
     from fairmark.governance.review import withdraw_review
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
@@ -289,11 +304,11 @@ def show_command(
     db_url: DbUrlOption = None,
     token: TokenOption = None,
 ) -> None:
-    """Show a review: reviewers, decisions, conditions, comments, expiry."""
+    """Show a review: reviewers, decisions, conditions, comments, expiry, previous review."""
     from fairmark.governance.review import get_review
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
-    with governance_session(db_url, token) as (engine, principal, _url):
+    with governance_session(db_url, token, must_exist=True) as (engine, principal, _url):
         info = get_review(engine, review_id, principal=principal)
     emit(fmt, info.to_dict(), lambda: render_review(info))
 
@@ -319,6 +334,6 @@ def list_command(
     from fairmark.governance.review import list_reviews
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
-    with governance_session(db_url, token) as (engine, principal, _url):
+    with governance_session(db_url, token, must_exist=True) as (engine, principal, _url):
         infos = list_reviews(engine, principal=principal, system=system, status=status, due=due)
     emit(fmt, [i.to_dict() for i in infos], lambda: _render_list(infos, due))

@@ -11,7 +11,8 @@ Workflow::
                        any reject -> rejected (system back to proposed), else approved
                        (with conditions if any were set), valid for approval_valid_days
     close_condition    a reviewer or admin (never the system's owner) closes a condition
-    withdraw_review    owner/admin withdraws an open review
+    withdraw_review    owner/admin withdraws an open review; once a reviewer has rejected it,
+                       only an admin who neither owns the system nor submitted the review
     get_review / list_reviews   (reads, in :mod:`fairmark.governance.review_read`)
     on_audit_recorded  a failed re-audit of an approved or deployed system reopens its review
 
@@ -22,8 +23,11 @@ check before writing, and writes the change and its log entries
 the store unchanged.
 
 Separation of duties: a reviewer never decides a system they own or submitted, and an
-owner never closes the conditions of their own approval. Reviewers must hold a current
-AI-literacy training record when assigned and when deciding.
+owner never closes the conditions of their own approval. No review shopping: a review a
+reviewer rejected cannot be withdrawn by its owner or submitter, a system rejected for a
+model version and audit cannot be resubmitted with the same ones, and a new review shows
+the previous review's decisions and assigns its rejecting reviewers again first.
+Reviewers must hold a current AI-literacy training record when assigned and when deciding.
 
 Sources: EU AI Act (Regulation (EU) 2024/1689) Art. 4 (AI literacy), Art. 9 (risk
 management), Art. 17(1)(a) and (d) (quality management: compliance strategy, examination
@@ -36,7 +40,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
@@ -44,6 +48,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from fairmark.errors import UsageError
 from fairmark.governance.access import Principal, authorize, require_self_issued
 from fairmark.governance.chain import _lock_head, append_entry
+from fairmark.governance.clock import db_now
 from fairmark.governance.gate import (
     CLOCK_SKEW,
     describe_policy,
@@ -52,12 +57,18 @@ from fairmark.governance.gate import (
     latest_audit,
     latest_decided_review,
     policy_option,
+    policy_record_problem,
     store_guard,
     system_policy,
     system_row,
     system_tier,
 )
-from fairmark.governance.inventory import apply_material_change, move_status
+from fairmark.governance.inventory import (
+    apply_material_change,
+    audit_predates_model,
+    move_status,
+    recorded_policy,
+)
 from fairmark.governance.review_read import (
     DUE_WITHIN_DAYS,
     AssignmentInfo,
@@ -65,10 +76,12 @@ from fairmark.governance.review_read import (
     ConditionInfo,
     ConditionSpec,
     DecisionInfo,
+    PreviousReviewInfo,
     ReviewInfo,
     _condition_row,
     _is_current,
     _iso,
+    _previous_review,
     _review_info,
     _review_row,
     get_review,
@@ -95,6 +108,7 @@ __all__ = [
     "ConditionInfo",
     "ConditionSpec",
     "DecisionInfo",
+    "PreviousReviewInfo",
     "ReviewInfo",
     "assign_reviewer",
     "close_condition",
@@ -264,7 +278,7 @@ def _resolve_run(conn: Connection, system: Any, run_id: str | None) -> Any:
             f"run {run.run_id} belongs to {owner}, not {name!r}; expected one of its runs "
             f"('fairmark runs list --system {name}')"
         )
-    if run.created_at > datetime.now(UTC) + CLOCK_SKEW:
+    if run.created_at > db_now(conn) + CLOCK_SKEW:
         raise UsageError(
             f"run {run.run_id} is dated {_iso(run.created_at)}, in the future; expected an "
             "audit that has already run"
@@ -278,8 +292,11 @@ def _resolve_run(conn: Connection, system: Any, run_id: str | None) -> Any:
 
 
 def _eligible_reviewers(
-    conn: Connection, *, exclude: set[str], on: date, limit: int
+    conn: Connection, *, exclude: set[str], on: date, limit: int, first: Sequence[str] = ()
 ) -> list[str]:
+    """The ``limit`` reviewers to assign: the eligible ones of ``first`` (in that order),
+    then the least loaded (fewest open assignments, ties by name). Eligible: role reviewer,
+    enabled, a current AI-literacy training record on ``on``, not in ``exclude``."""
     identity = _identity()
     names = conn.execute(
         select(User.name)
@@ -297,7 +314,69 @@ def _eligible_reviewers(
             .group_by(ReviewAssignment.reviewer)
         ).all()
     )
-    return sorted(trained, key=lambda n: (int(load.get(n, 0)), n))[:limit]
+    again = [n for n in dict.fromkeys(first) if n in trained]
+    rest = sorted((n for n in trained if n not in again), key=lambda n: (int(load.get(n, 0)), n))
+    return (again + rest)[:limit]
+
+
+def _latest_rejection(conn: Connection, system_name: str) -> Any | None:
+    """The system's latest review holding a ``reject`` decision, whatever its status now
+    (``rejected``, or ``withdrawn``/``reopened`` before the quorum), with its audit's date
+    and the rejecting reviewers; ``None`` if no reviewer ever rejected the system."""
+    row = conn.execute(
+        select(Review.review_id, Review.status, Review.model_version, Review.run_id,
+               AuditRun.created_at.label("run_created_at"))
+        .join(AuditRun, AuditRun.run_id == Review.run_id)
+        .where(
+            Review.system_name == system_name,
+            Review.review_id.in_(
+                select(ReviewDecision.review_id).where(ReviewDecision.decision == "reject")
+            ),
+        )
+        .order_by(Review.review_id.desc())
+        .limit(1)
+    ).first()  # fmt: skip
+    if row is None:
+        return None
+    return row, _rejecters(conn, int(row.review_id))
+
+
+def _rejecters(conn: Connection, rid: int) -> list[Any]:
+    """``(reviewer, created_at)`` of the ``reject`` decisions on review ``rid``, oldest first."""
+    return list(
+        conn.execute(
+            select(ReviewDecision.reviewer, ReviewDecision.created_at)
+            .where(ReviewDecision.review_id == rid, ReviewDecision.decision == "reject")
+            .order_by(ReviewDecision.created_at, ReviewDecision.reviewer)
+        ).all()
+    )
+
+
+def _names(rows: Iterable[Any]) -> str:
+    return ", ".join(repr(r.reviewer) for r in rows)
+
+
+def _check_changed_since_rejection(conn: Connection, system: Any, run: Any) -> None:
+    """Refuse a resubmission of the model version and audit a reviewer rejected.
+
+    A resubmission after a rejection must differ in something the committee examines: a
+    new model version, or an audit run dated after the rejected review's run.
+    """
+    found = _latest_rejection(conn, system.name)
+    if found is None:
+        return
+    prior, rejecters = found
+    if prior.model_version != system.model_version or run.created_at > prior.run_created_at:
+        return
+    name = system.name
+    same = "is the one rejected" if run.run_id == prior.run_id else "is not newer than it"
+    raise UsageError(
+        f"review {prior.review_id} of system {name!r} was rejected by {_names(rejecters)} "
+        f"for model version {prior.model_version!r} with audit {prior.run_id}; audit "
+        f"{run.run_id} {same} and the model version is unchanged; expected a change: a newer audit "
+        f"('fairmark audit DATA ... --system {name}') or a new model version "
+        f"('fairmark system update {name} --model-version V')"
+    )
 
 
 def submit_review(
@@ -330,8 +409,10 @@ def submit_review(
     ReviewInfo
         The open review, with the reviewers assigned automatically: the ``quorum`` least
         loaded (fewest open assignments, ties by name) enabled reviewers holding a current
-        AI-literacy training record, never the system's owner or the submitter. When
-        fewer are eligible, ``needs_reviewers`` says how many an admin must still assign.
+        AI-literacy training record, never the system's owner or the submitter. The
+        reviewers who rejected the previous review (``ReviewInfo.previous``: the system's
+        latest review with a decision) come first while still eligible. When fewer are
+        eligible, ``needs_reviewers`` says how many an admin must still assign.
 
     Raises
     ------
@@ -339,24 +420,32 @@ def submit_review(
         Not the owner or an admin.
     UsageError
         Unknown system; the system is retired, not risk-classified or in a tier that may
-        never deploy (prohibited practice, EU AI Act Art. 5); a review is already open; no
-        audit run is recorded for it; ``run_id`` is unknown, another system's, not an audit
+        never deploy (prohibited practice, EU AI Act Art. 5); its policy file is not the
+        content an admin recorded (:func:`fairmark.governance.gate.policy_record_problem`);
+        a review is already open; no audit run is recorded for it; ``run_id`` is unknown, another system's, not an audit
         or dated in the future; the audit was judged against another policy than the
         system's (the gate would never accept it); the audit predates the current model
-        version. The store is unchanged.
+        version; a reviewer rejected the system's current model version with this audit or
+        a newer one (the latest review holding a ``reject`` decision, even one withdrawn or
+        reopened before its quorum; the message names it and asks for a newer audit or a
+        new model version). The store is unchanged.
     StoreError
         The database fails.
 
     Notes
     -----
     Quorum: ``policy.settings.governance.quorum_for(tier)`` (EU AI Act Art. 17; ISO/IEC
-    42001:2023 clause 9.3). Logs ``review.submit`` and one ``review.assign`` per reviewer.
+    42001:2023 clause 9.3). Logs ``review.submit`` (with ``previous_review_id``) and one
+    ``review.assign`` per reviewer (with ``rejected_review_id`` for a rejecting reviewer
+    assigned again). Resubmitting what was rejected to other reviewers ("review shopping")
+    would defeat the examination of EU AI Act Art. 17(1)(d) and the segregation of
+    ISO/IEC 42001:2023 A.3.2 and NIST SP 800-53 AC-5.
     """
     authorize(principal, "review.submit")
     note = note.strip() if isinstance(note, str) and note.strip() else None
-    now = datetime.now(UTC)
     with store_guard(engine.url, "cannot submit review"), write_transaction(engine) as conn:
         _serialise(conn)
+        now = db_now(conn)  # the store's clock, after the log lock
         system = system_row(conn, system_name)
         authorize(principal, "review.submit", owner=system.owner)
         _identity().ensure_actor(conn, principal)
@@ -373,6 +462,10 @@ def submit_review(
                 f"'fairmark system classify {name} --answers FILE'"
             )
         pol = system_policy(system, policy)
+        if policy is None:
+            problem = policy_record_problem(system, pol, recorded_policy(conn, system.name))
+            if problem is not None:
+                raise UsageError(problem)
         gov = pol.settings.governance
         if tier == "prohibited" or not gov.tier(tier).deployable:
             raise UsageError(
@@ -396,12 +489,15 @@ def submit_review(
                 f"system's policy {pol.id} v{pol.version} (sha256 {pol.sha256[:12]}); run a "
                 f"new audit with '--policy {policy_option(pol)}' and '--system {name}'"
             )
-        if run.created_at <= system.model_version_at:
+        if audit_predates_model(run.created_at, system.model_version_at):
             raise UsageError(
                 f"audit {run.run_id} ({_iso(run.created_at)}) predates model version "
                 f"{system.model_version!r} registered at {_iso(system.model_version_at)}; "
                 f"run a new audit with 'fairmark audit DATA ... --system {name}'"
             )
+        _check_changed_since_rejection(conn, system, run)
+        previous = _previous_review(conn, name, None)
+        again = [] if previous is None else _rejecters(conn, int(previous.review_id))
         quorum = gov.quorum_for(tier)
         review_id = conn.execute(
             insert(Review).values(
@@ -426,12 +522,14 @@ def submit_review(
             "policy": {"id": pol.id, "version": pol.version, "sha256": pol.sha256},
             "note": note,
             "system_status": {"from": system.status, "to": "in_review"},
+            "previous_review_id": None if previous is None else int(previous.review_id),
         }, now)  # fmt: skip
         _move(conn, principal, name, "in_review", "review.submit", f"review {review_id} submitted",
               now)  # fmt: skip
         chosen = _eligible_reviewers(
-            conn, exclude={system.owner, principal.name}, on=now.date(), limit=quorum
-        )
+            conn, exclude={system.owner, principal.name}, on=now.date(), limit=quorum,
+            first=[r.reviewer for r in again],
+        )  # fmt: skip
         for reviewer in chosen:
             conn.execute(
                 insert(ReviewAssignment).values(
@@ -439,9 +537,14 @@ def submit_review(
                     assigned_at=now,
                 )
             )  # fmt: skip
-            _log(conn, principal, "review.assign", "review", review_id,
-                 {"review_id": int(review_id), "reviewer": reviewer, "automatic": True},
-                 now)  # fmt: skip
+            entry: dict[str, Any] = {
+                "review_id": int(review_id),
+                "reviewer": reviewer,
+                "automatic": True,
+            }
+            if previous is not None and reviewer in {r.reviewer for r in again}:
+                entry["rejected_review_id"] = int(previous.review_id)
+            _log(conn, principal, "review.assign", "review", review_id, entry, now)
         review = _review_row(conn, review_id)
         return _review_info(conn, review, now)
 
@@ -477,9 +580,9 @@ def assign_reviewer(
         The database fails.
     """
     authorize(principal, "review.assign")
-    now = datetime.now(UTC)
     with store_guard(engine.url, "cannot assign reviewer"), write_transaction(engine) as conn:
         _serialise(conn)
+        now = db_now(conn)  # the store's clock, after the log lock
         _identity().ensure_actor(conn, principal)
         review = _review_row(conn, review_id)
         rid = int(review.review_id)
@@ -560,9 +663,9 @@ def comment(
     authorize(principal, "review.comment")
     require_self_issued(principal, "comments")
     text = _text(body, "comment text", "what you want to say (--text TEXT)")
-    now = datetime.now(UTC)
     with store_guard(engine.url, "cannot comment"), write_transaction(engine) as conn:
         _serialise(conn)
+        now = db_now(conn)  # the store's clock, after the log lock
         _identity().ensure_actor(conn, principal)
         review = _review_row(conn, review_id)
         rid = int(review.review_id)
@@ -655,9 +758,9 @@ def decide(
         )
     if choice == "reject" and (blocking or optional):
         raise UsageError("conditions were given with reject; a rejection takes no conditions")
-    now = datetime.now(UTC)
     with store_guard(engine.url, "cannot record decision"), write_transaction(engine) as conn:
         _serialise(conn)
+        now = db_now(conn)  # the store's clock, after the log lock
         _identity().ensure_actor(conn, principal)
         review = _review_row(conn, review_id)
         rid = int(review.review_id)
@@ -805,9 +908,9 @@ def close_condition(
     authorize(principal, "review.close_condition")
     require_self_issued(principal, "closes conditions")
     text = _text(note, "closing note", "how the condition was met (--note TEXT)")
-    now = datetime.now(UTC)
     with store_guard(engine.url, "cannot close condition"), write_transaction(engine) as conn:
         _serialise(conn)
+        now = db_now(conn)  # the store's clock, after the log lock
         _identity().ensure_actor(conn, principal)
         row = _condition_row(conn, condition_id)
         cid = int(row.condition_id)
@@ -878,7 +981,11 @@ def withdraw_review(
     engine : sqlalchemy.Engine
     review_id : int or str
     principal : Principal
-        The system's owner or an admin (permission ``review.submit``).
+        The system's owner or an admin (permission ``review.submit``). Once a reviewer has
+        recorded a ``reject`` decision on the review, only an admin who neither owns the
+        system nor submitted the review may withdraw it (the rejection stays visible to
+        the next review, and the log records the override). After approvals only (with or
+        without conditions) the owner may still withdraw; the next review shows them.
     reason : str
         Why (not empty).
 
@@ -894,15 +1001,26 @@ def withdraw_review(
     AccessError
         Not the owner or an admin.
     UsageError
-        Empty reason; unknown review; the review is not open. The store is unchanged.
+        Empty reason; unknown review; the review is not open; a reviewer rejected it and
+        the principal is not an admin, or owns the system or submitted the review (the
+        message names the rejecting decision and what to do instead). The store is
+        unchanged.
     StoreError
         The database fails.
+
+    Notes
+    -----
+    Logs ``review.withdraw`` with the reason and, when an admin withdraws a review a
+    reviewer rejected, ``overrides_reject`` (who rejected, when). Withdrawing a rejected
+    review to resubmit it to other reviewers ("review shopping") would defeat the
+    examination of EU AI Act Art. 17(1)(d); separation of duties after NIST SP 800-53 AC-5
+    and ISO/IEC 42001:2023 A.3.2.
     """
     authorize(principal, "review.submit")
     why = _text(reason, "reason", "why the review is withdrawn (--reason TEXT)")
-    now = datetime.now(UTC)
     with store_guard(engine.url, "cannot withdraw review"), write_transaction(engine) as conn:
         _serialise(conn)
+        now = db_now(conn)  # the store's clock, after the log lock
         review = _review_row(conn, review_id)
         system = system_row(conn, review.system_name)
         authorize(principal, "review.submit", owner=system.owner)
@@ -912,6 +1030,9 @@ def withdraw_review(
             raise UsageError(
                 f"review {rid} is {review.status}; only an open review can be withdrawn"
             )
+        rejects = _rejecters(conn, rid)
+        if rejects:
+            _check_may_withdraw_rejected(principal, review, system, rejects)
         conn.execute(
             update(Review).where(Review.review_id == rid).values(
                 status="withdrawn", closed_reason=why
@@ -926,11 +1047,45 @@ def withdraw_review(
             _move(conn, principal, system.name, target, "review.withdraw",
                   f"review {rid} withdrawn", now)  # fmt: skip
             status_change = {"from": "in_review", "to": target}
-        _log(conn, principal, "review.withdraw", "review", rid, {
+        payload: dict[str, Any] = {
             "review_id": rid, "system": system.name, "reason": why,
             "system_status": status_change,
-        }, now)  # fmt: skip
+        }  # fmt: skip
+        if rejects:
+            payload["overrides_reject"] = [
+                {"reviewer": r.reviewer, "decided_at": _iso(r.created_at)} for r in rejects
+            ]
+        _log(conn, principal, "review.withdraw", "review", rid, payload, now)
         return _review_info(conn, _review_row(conn, rid), now)
+
+
+def _check_may_withdraw_rejected(
+    principal: Principal, review: Any, system: Any, rejects: Sequence[Any]
+) -> None:
+    """Refuse to withdraw a review a reviewer rejected, unless by an uninvolved admin."""
+    me = principal.name
+    if me == system.owner:
+        who = f"the system's owner {me!r}"
+    elif me == review.submitted_by:
+        who = f"its submitter {me!r}"
+    elif principal.role != "admin":
+        who = f"user {me!r} (role {principal.role})"
+    else:
+        return
+    rid = int(review.review_id)
+    first = rejects[0]
+    by = (
+        f"a reject decision by {first.reviewer!r} ({_iso(first.created_at)})"
+        if len(rejects) == 1
+        else f"reject decisions by {_names(rejects)}"
+    )
+    raise UsageError(
+        f"review {rid} has {by}; {who} cannot withdraw a rejected review (resubmitting it "
+        "would shop for other reviewers); expected: let the remaining reviewers decide, "
+        f"then fix the system and submit a new model version ('fairmark system update "
+        f"{system.name} --model-version V') or a newer audit, or ask an admin who neither "
+        "owns the system nor submitted the review to withdraw it"
+    )
 
 
 def on_audit_recorded(conn: Connection, report: Mapping[str, Any], *, actor: str) -> None:
