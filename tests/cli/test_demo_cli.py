@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,9 @@ def _check_accountability_walkthrough(stdout: str, folder: Path) -> None:
     from fairmark.store import RunStore
 
     text = " ".join(stdout.split())
-    assert "registered bank-marketing-propensity" in text
+    # only an admin chooses the policy a system is judged against
+    assert "registered bank-marketing-propensity for owner olivia" in text
+    assert re.search(r"admin \S+ registered bank-marketing-propensity for owner olivia", text)
     assert "classified with the EU AI Act questionnaire: minimal_risk" in text
     assert "approved with conditions" in text
     gate_lines = [line for line in stdout.splitlines() if "gate:" in line]

@@ -95,7 +95,31 @@ def test_a_closed_gate_lists_every_reason(world: World, tokens: dict[str, str]) 
     assert result.exit_code == 1
     reasons = [line for line in result.stdout.splitlines() if line.startswith("  - ")]
     assert [r.rsplit("[", 1)[1] for r in reasons] == [
+        "status_proposed]",
         "not_classified]",
         "no_approval]",
         "no_audit]",
     ]
+
+
+def test_the_gate_fails_while_a_re_review_is_open(world: World, tokens: dict[str, str]) -> None:  # noqa: F811
+    """A voluntary re-review: the earlier approval stands, but the system is in_review, so
+    the gate exits 1 (as 'system update --status deployed' is refused)."""
+    world.register()
+    world.audit()
+    first = submit_review(world.engine, SYSTEM, principal=world["olivia"])
+    for who in ("rita", "sam"):
+        decide(world.engine, first.review_id, "approve", "ok", principal=world[who])
+    assert gate(world, tokens["vic"], SYSTEM).exit_code == 0
+    second = submit_review(world.engine, SYSTEM, principal=world["olivia"])
+    result = gate(world, tokens["vic"], SYSTEM, "--format", "json")
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.stdout)
+    assert document["passed"] is False
+    assert document["reasons"] == [{
+        "code": "review_in_progress",
+        "message": f"system '{SYSTEM}' is in review (status in_review): review "
+        f"{second.review_id} is open, and the system may be deployed only once it approves "
+        f"('fairmark review show {second.review_id}')",
+    }]  # fmt: skip
+    assert {c["id"]: c["status"] for c in document["checks"]}["status"] == "failed"

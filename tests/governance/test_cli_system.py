@@ -31,16 +31,13 @@ BANK = str(EXAMPLES / "bank-marketing-answers.yaml")
 
 
 @pytest.fixture
-def as_os_user(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
-    """Act as the operating-system account ``name`` (what getpass.getuser reads)."""
-
-    def set_user(name: str) -> None:
-        for var in ("LOGNAME", "USER", "LNAME", "USERNAME"):
-            monkeypatch.setenv(var, name)
-
+def as_os_user(
+    monkeypatch: pytest.MonkeyPatch, set_os_account: Callable[[str], None]
+) -> Callable[[str], None]:
+    """Act as the operating-system account ``name`` (the real user id's login name)."""
     monkeypatch.delenv("FAIRMARK_TOKEN", raising=False)
-    set_user("first")
-    return set_user
+    set_os_account("first")
+    return set_os_account
 
 
 def run(url: str | None, *args: str, token: str | None = None) -> Any:
@@ -222,3 +219,52 @@ def test_questionnaire_text_json_and_template() -> None:
     refused(run(None, "questionnaire", "--version", "2"),
             "questionnaire eu-ai-act has no version 2; available: 1")
     refused(run(None, "questionnaire", "--format", "pdf"), "--format: unknown value 'pdf'")
+
+
+def test_only_an_admin_chooses_a_systems_policy_on_the_command_line(
+    store_url: str, gov_engine: Engine, tokens: dict[str, str], tmp_path: Path
+) -> None:
+    """An owner naming a policy file is refused (exit 2, one line, nothing written); an
+    admin sets it, which is a material change once the system is approved."""
+    text = Path("policies/default.yaml").read_text(encoding="utf-8")
+    lax = tmp_path / "lax.yaml"
+    lax.write_text(text.replace("audit_max_age_days: 90", "audit_max_age_days: 3650"), "utf-8")
+    register(gov_engine, Principal("olivia", "owner"))
+    before = snapshot(gov_engine)
+    refused(run(store_url, "register", "other", *REGISTER[2:], "--policy", str(lax),
+                token=tokens["olivia"]),
+            "error: only an admin chooses the policy a system is judged against; user 'olivia' "
+            "(role owner) may not set the policy of 'other': register it without --policy and "
+            f"ask an admin to run 'fairmark system update other --policy {lax}'")  # fmt: skip
+    refused(run(store_url, "update", "bank-propensity", "--policy", str(lax),
+                token=tokens["olivia"]),
+            "only an admin chooses the policy a system is judged against")  # fmt: skip
+    assert snapshot(gov_engine) == before
+    set_row(gov_engine, status="approved")
+    changed = ok_json(run(store_url, "update", "bank-propensity", "--policy", str(lax),
+                          "--format", "json", token=tokens["ada"]))  # fmt: skip
+    assert changed["material"] == [f"judged against another policy (default -> {lax})"]
+    assert (changed["status_from"], changed["status_to"]) == ("approved", "in_review")
+    assert changed["system"]["policy"] == str(lax)
+    assert status_of(gov_engine) == "in_review"
+
+
+@pytest.mark.parametrize(
+    ("version", "phrase"),
+    [
+        ("1.0 beta", "model version '1.0 beta' is not valid; expected 1-100 printable "
+         "characters without spaces or control characters"),
+        ("1.0\n", "model version '1.0\\n' is not valid"),
+        ("", "model version is empty"),
+    ],
+)
+def test_a_bad_model_version_exits_2_on_register_and_update(
+    store_url: str, gov_engine: Engine, tokens: dict[str, str], version: str, phrase: str
+) -> None:
+    register(gov_engine, Principal("olivia", "owner"))
+    before = snapshot(gov_engine)
+    args = [a if a != "1.0" else version for a in REGISTER]
+    refused(run(store_url, *("register", "other", *args[2:]), token=tokens["olivia"]), phrase)
+    refused(run(store_url, "update", "bank-propensity", "--model-version", version,
+                token=tokens["olivia"]), phrase)  # fmt: skip
+    assert snapshot(gov_engine) == before

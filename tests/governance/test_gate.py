@@ -24,7 +24,14 @@ from tests.governance._review_support import (  # noqa: F401 - world is a fixtur
 
 from fairmark.errors import UsageError
 from fairmark.governance.access import AccessError, Principal
-from fairmark.governance.gate import REASON_CODES, GateResult, evaluate_gate, judge_required_check
+from fairmark.governance.gate import (
+    DEPLOYABLE_STATUSES,
+    REASON_CODES,
+    REASON_DESCRIPTIONS,
+    GateResult,
+    evaluate_gate,
+    judge_required_check,
+)
 from fairmark.governance.inventory import set_status, update_system
 from fairmark.governance.review import decide, get_review, on_audit_recorded, submit_review
 from fairmark.policy import load_policy
@@ -74,16 +81,21 @@ def test_a_fresh_system_fails_every_way_at_once(world: World) -> None:  # noqa: 
     result = evaluate_gate(world.engine, SYSTEM)
     assert not result.passed
     assert result.exit_code == 1
-    assert _codes(result) == ["not_classified", "no_approval", "no_audit"]
+    assert _codes(result) == ["status_proposed", "not_classified", "no_approval", "no_audit"]
     messages = [r.message for r in result.reasons]
-    assert f"'fairmark system classify {SYSTEM} --answers FILE'" in messages[0]
-    assert f"'fairmark review submit {SYSTEM}'" in messages[1]
-    assert f"--system {SYSTEM}" in messages[2]
+    assert messages[0] == (
+        f"system '{SYSTEM}' is proposed, not approved; submit it for review with "
+        f"'fairmark review submit {SYSTEM}'"
+    )
+    assert f"'fairmark system classify {SYSTEM} --answers FILE'" in messages[1]
+    assert f"'fairmark review submit {SYSTEM}'" in messages[2]
+    assert f"--system {SYSTEM}" in messages[3]
     statuses = {c.id: c.status for c in result.checks}
     assert statuses == {
-        "status": "ok",
+        "status": "failed",
         "classification": "failed",
         "tier": "skipped",
+        "policy": "ok",
         "approval": "failed",
         "conditions": "skipped",
         "audit": "failed",
@@ -128,8 +140,13 @@ def test_an_open_review_is_not_an_approval(world: World) -> None:  # noqa: F811
     world.audit()
     review = submit_review(world.engine, SYSTEM, principal=world["olivia"])
     result = evaluate_gate(world.engine, SYSTEM)
-    assert _codes(result) == ["no_approval"]
-    message = result.reasons[0].message
+    assert _codes(result) == ["review_in_progress", "no_approval"]
+    assert result.reasons[0].message == (
+        f"system '{SYSTEM}' is in review (status in_review): review {review.review_id} is "
+        "open, and the system may be deployed only once it approves ('fairmark review show "
+        f"{review.review_id}')"
+    )
+    message = result.reasons[1].message
     assert f"review {review.review_id} is open and awaits its reviewers" in message
 
 
@@ -137,17 +154,21 @@ def test_a_later_rejection_revokes_an_earlier_approval(world: World) -> None:  #
     _approve(world)
     world.audit()
     second = submit_review(world.engine, SYSTEM, principal=world["olivia"])
-    # an open re-review leaves the approval standing
-    assert evaluate_gate(world.engine, SYSTEM).passed
+    # an open re-review leaves the approval standing, but the system is in review: the
+    # gate fails as 'system update --status deployed' would
+    during = evaluate_gate(world.engine, SYSTEM)
+    assert _codes(during) == ["review_in_progress"]
+    assert during.review_id is not None and during.review_id != second.review_id
     decide(world.engine, second.review_id, "reject", "drift", principal=world["rita"])
     decide(world.engine, second.review_id, "approve", "ok", principal=world["sam"])
     result = evaluate_gate(world.engine, SYSTEM)
-    assert _codes(result) == ["no_approval"]
+    assert _codes(result) == ["status_proposed", "no_approval"]
     assert result.review_id == second.review_id
     # with a third review open, the gate points at it
     world.audit()
     third = submit_review(world.engine, SYSTEM, principal=world["olivia"])
-    (reason,) = evaluate_gate(world.engine, SYSTEM).reasons
+    status, reason = evaluate_gate(world.engine, SYSTEM).reasons
+    assert status.code == "review_in_progress"
     assert reason.message == (
         f"the latest review of '{SYSTEM}' (review {second.review_id}) rejected it; address "
         f"the reviewers' comments, then review {third.review_id} is open and awaits its "
@@ -224,8 +245,12 @@ def test_a_new_model_version_reopens_the_review_and_closes_the_gate(world: World
     assert world.review_row(rid).status == "reopened"
     assert world.status() == "in_review"
     result = evaluate_gate(world.engine, SYSTEM)
-    assert _codes(result) == ["approval_reopened", "audit_predates_model"]
-    assert "model version" in result.reasons[0].message
+    assert _codes(result) == ["review_in_progress", "approval_reopened", "audit_predates_model"]
+    assert result.reasons[0].message == (
+        f"system '{SYSTEM}' is in review (status in_review) and no review is open; submit it "
+        f"for review with 'fairmark review submit {SYSTEM}'"
+    )
+    assert "model version" in result.reasons[1].message
     # a new audit and a new review of version 2.0 open it again
     world.audit(created_at=datetime.now(UTC) + timedelta(seconds=1))
     review = submit_review(world.engine, SYSTEM, principal=world["olivia"])
@@ -257,8 +282,10 @@ def test_a_failed_re_audit_reopens_the_review(world: World, make_report: Any) ->
         ("olivia", "system.status", SYSTEM),
     ]
     result = evaluate_gate(world.engine, SYSTEM)
-    assert _codes(result) == ["approval_reopened", "audit_failed", "required_check_failed"]
-    assert "failed re-audit" in result.reasons[0].message
+    assert _codes(result) == [
+        "review_in_progress", "approval_reopened", "audit_failed", "required_check_failed"
+    ]
+    assert "failed re-audit" in result.reasons[1].message
     assert get_review(world.engine, rid, principal=world["vic"]).current is False
 
 
@@ -334,6 +361,17 @@ def test_an_audit_predating_the_model_version(world: World) -> None:  # noqa: F8
     result = evaluate_gate(world.engine, SYSTEM)
     assert _codes(result) == ["audit_predates_model"]
     assert "predates model version '1.0' registered at" in result.reasons[0].message
+
+
+def test_an_audit_in_the_same_second_as_the_model_version_counts(world: World) -> None:  # noqa: F811
+    """Reports carry whole seconds: an audit stamped in the version's second is newer."""
+    _approve(world)
+    version_at = (datetime.now(UTC) - timedelta(minutes=1)).replace(microsecond=700_000)
+    world.set_system(model_version_at=version_at)
+    world.audit(created_at=version_at.replace(microsecond=0))
+    assert evaluate_gate(world.engine, SYSTEM).passed
+    world.set_system(model_version_at=version_at + timedelta(seconds=1))
+    assert _codes(evaluate_gate(world.engine, SYSTEM)) == ["audit_predates_model"]
 
 
 def test_a_stale_audit(world: World) -> None:  # noqa: F811
@@ -458,17 +496,118 @@ def test_swapping_the_policy_after_approval_needs_a_new_review(
     lax = tmp_path / "lax.yaml"
     lax.write_text(text.replace("audit_max_age_days: 90", "audit_max_age_days: 3650"), "utf-8")
     policy = load_policy(lax)
-    update_system(world.engine, SYSTEM, policy=str(lax), principal=world["olivia"])
+    # the owner may not choose it (tests/governance/test_inventory_policy.py); an admin may,
+    # and it is a material change: the approval is reopened
+    change = update_system(world.engine, SYSTEM, policy=str(lax), principal=world["ada"])
+    assert change.material == (f"judged against another policy (default -> {lax})",)
+    assert change.reopened_reviews == (rid,)
+    assert world.status() == "in_review"
     world.audit(
         created_at=datetime.now(UTC) - timedelta(minutes=1),
         policy={**DEFAULT_POLICY_BLOCK, "sha256": policy.sha256, "path": str(lax)},
     )
     result = evaluate_gate(world.engine, SYSTEM)
-    assert _codes(result) == ["approval_for_other_policy"]
-    message = result.reasons[0].message
-    assert message.startswith(f"review {rid} approved an audit judged against policy ")
-    assert f"not the system's policy fairmark-default v1.0.0 (sha256 {policy.sha256[:12]})" in (
-        message
+    assert _codes(result) == ["review_in_progress", "approval_reopened"]
+    assert "judged against another policy" in result.reasons[1].message
+    # a new review of the audit under the new policy opens the gate again
+    review = submit_review(world.engine, SYSTEM, principal=world["olivia"])
+    for who in [r.reviewer for r in review.reviewers]:
+        decide(world.engine, review.review_id, "approve", "ok", principal=world[who])
+    assert evaluate_gate(world.engine, SYSTEM).passed
+
+
+def test_editing_the_policy_file_closes_the_gate_until_an_admin_records_it(
+    world: World,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The file an admin set is pinned by its SHA-256 in the log: whoever edits it (here to
+    a laxer audit age), audits and gets a new approval under it still fails the gate."""
+    text = Path("policies/default.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "team.yaml"
+    path.write_text(text, encoding="utf-8")
+    team = load_policy(path)
+    world.register(policy=str(path))
+    world.audit(policy={**DEFAULT_POLICY_BLOCK, "sha256": team.sha256, "path": str(path)})
+    first = submit_review(world.engine, SYSTEM, principal=world["olivia"])
+    for who in [r.reviewer for r in first.reviewers]:
+        decide(world.engine, first.review_id, "approve", "ok", principal=world[who])
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert result.passed, result.reasons
+    assert {c.id: c.detail for c in result.checks}["policy"] == (
+        f"policy fairmark-default v1.0.0 as recorded (sha256 {team.sha256[:12]})"
+    )
+
+    path.write_text(text.replace("audit_max_age_days: 90", "audit_max_age_days: 3650"), "utf-8")
+    lax = load_policy(path)
+    assert lax.sha256 != team.sha256
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert _codes(result) == ["policy_changed", "approval_for_other_policy",
+                              "audit_policy_mismatch"]  # fmt: skip
+    assert result.reasons[0].message == (
+        f"policy file {path} of '{SYSTEM}' changed since ada set it (sha256 now "
+        f"{lax.sha256[:12]}, recorded {team.sha256[:12]}); an admin checks the file and records "
+        f"it again with 'fairmark system update {SYSTEM} --policy {path}' (a material change: "
+        "it reopens review)"
+    )
+    # an audit under the edited file cannot even be submitted for review
+    world.audit(
+        created_at=datetime.now(UTC) - timedelta(minutes=1),
+        policy={**DEFAULT_POLICY_BLOCK, "sha256": lax.sha256, "path": str(path)},
+    )
+    before = snapshot(world.engine)
+    with pytest.raises(UsageError) as err:
+        submit_review(world.engine, SYSTEM, principal=world["olivia"])
+    assert err.value.message == result.reasons[0].message
+    assert snapshot(world.engine) == before
+    assert _codes(evaluate_gate(world.engine, SYSTEM)) == [
+        "policy_changed", "approval_for_other_policy"
+    ]
+    # the owner cannot record the new content; an admin can, which reopens the review
+    before = snapshot(world.engine)
+    with pytest.raises(AccessError, match="only an admin chooses the policy"):
+        update_system(world.engine, SYSTEM, policy=str(path), principal=world["olivia"])
+    assert snapshot(world.engine) == before
+    start = log_head(world.engine)
+    change = update_system(world.engine, SYSTEM, policy=str(path), principal=world["ada"])
+    assert change.changes["policy_sha256"] == {"from": team.sha256, "to": lax.sha256}
+    assert change.material == (
+        f"policy file content changed (sha256 {team.sha256[:12]} -> {lax.sha256[:12]})",
+    )
+    assert change.reopened_reviews == (first.review_id,)
+    assert [a for _, a, _ in log_actions(world.engine, start)] == [
+        "system.update", "review.reopen", "system.status"
+    ]
+    assert _codes(evaluate_gate(world.engine, SYSTEM)) == [
+        "review_in_progress", "approval_reopened"
+    ]
+    third = submit_review(world.engine, SYSTEM, principal=world["olivia"])
+    for who in [r.reviewer for r in third.reviewers]:
+        decide(world.engine, third.review_id, "approve", "ok", principal=world[who])
+    assert evaluate_gate(world.engine, SYSTEM).passed
+
+
+def test_a_policy_file_without_a_recorded_hash_fails_closed(
+    world: World,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A policy set before fairmark recorded content hashes (or written into the table
+    outside fairmark) does not count until an admin records it."""
+    path = tmp_path / "team.yaml"
+    path.write_text(Path("policies/default.yaml").read_text(encoding="utf-8"), "utf-8")
+    team = load_policy(path)
+    _approve(world)
+    world.set_system(policy=str(path))
+    world.audit(
+        created_at=datetime.now(UTC) - timedelta(minutes=1),
+        policy={**DEFAULT_POLICY_BLOCK, "sha256": team.sha256, "path": str(path)},
+    )
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert _codes(result) == ["policy_changed", "state_not_in_log"]
+    assert result.reasons[0].message.startswith(
+        f"no SHA-256 of policy file {path} is recorded in the audit log for '{SYSTEM}'; "
+    )
+    assert f"system {SYSTEM} is judged against policy {path} in the store but the log " in (
+        result.reasons[1].message
     )
 
 
@@ -520,8 +659,11 @@ def test_gate_inside_a_transaction_and_deployment(world: World) -> None:  # noqa
 def test_reason_codes_are_stable() -> None:
     assert REASON_CODES == (
         "retired",
+        "review_in_progress",
+        "status_proposed",
         "not_classified",
         "prohibited_tier",
+        "policy_changed",
         "no_approval",
         "approval_expired",
         "approval_reopened",
@@ -537,3 +679,60 @@ def test_reason_codes_are_stable() -> None:
         "required_check_failed",
         "state_not_in_log",
     )
+    assert tuple(REASON_DESCRIPTIONS) == REASON_CODES
+    for code, text in REASON_DESCRIPTIONS.items():
+        assert text.strip() == text and text and "\n" not in text, code
+
+
+# ---------------------------------------------------------------------------- status
+
+
+@pytest.mark.parametrize(
+    ("status", "codes"),
+    [
+        ("approved", []),
+        ("deployed", []),
+        ("in_review", ["review_in_progress"]),
+        ("proposed", ["status_proposed"]),
+        ("retired", ["retired"]),
+    ],
+)
+def test_the_gate_passes_only_an_approved_or_deployed_system(
+    world: World,  # noqa: F811
+    status: str,
+    codes: list[str],
+) -> None:
+    """Everything else holds (a current approval, a passing audit): only the status differs."""
+    _approve(world)
+    world.set_system(status=status)
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert _codes(result) == codes
+    assert result.passed is (codes == [])
+    assert {c.id: c.status for c in result.checks}["status"] == ("failed" if codes else "ok")
+    assert DEPLOYABLE_STATUSES == ("approved", "deployed")
+
+
+def test_gate_and_deploy_agree_while_a_re_review_is_open(world: World) -> None:  # noqa: F811
+    """A voluntary re-review of an approved system: the earlier approval still stands, but
+    the system is in_review, so 'system update --status deployed' is refused and the gate
+    fails too; withdrawing the re-review brings both back."""
+    from fairmark.governance.review import withdraw_review
+
+    _approve(world)
+    world.audit()
+    second = submit_review(world.engine, SYSTEM, principal=world["olivia"])
+    assert world.status() == "in_review"
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert not result.passed and result.exit_code == 1
+    assert _codes(result) == ["review_in_progress"]
+    assert f"review {second.review_id} is open" in result.reasons[0].message
+    before = snapshot(world.engine)
+    with pytest.raises(UsageError, match=r"^cannot move 'bank-propensity' from in_review to "
+                       r"deployed; allowed from in_review: "):
+        set_status(world.engine, SYSTEM, "deployed", principal=world["olivia"])
+    assert snapshot(world.engine) == before
+    withdraw_review(world.engine, second.review_id, principal=world["ada"], reason="not yet")
+    assert world.status() == "approved"
+    assert evaluate_gate(world.engine, SYSTEM).passed
+    set_status(world.engine, SYSTEM, "deployed", principal=world["olivia"])
+    assert world.status() == "deployed"

@@ -375,9 +375,6 @@ def test_non_material_update_changes_fields_and_logs_once(
         principal=people["olivia"],
         team="",
         description="new words",
-        vendor="acme",
-        use_case="targeting",
-        purpose="marketing.advertising.first_party.targeted",
         remove_data_categories=("user.contact",),
     )
     assert change.material == ()
@@ -386,10 +383,6 @@ def test_non_material_update_changes_fields_and_logs_once(
     assert change.changes == {
         "team": {"from": "CRM", "to": None},
         "description": {"from": None, "to": "new words"},
-        "vendor": {"from": None, "to": "acme"},
-        "use_case": {"from": "lead_scoring", "to": "targeting"},
-        "purpose": {"from": "marketing.communications",
-                    "to": "marketing.advertising.first_party.targeted"},
         "data_categories": {"from": ["user.financial", "user.contact"],
                             "to": ["user.financial"]},
     }

@@ -68,7 +68,8 @@ def test_register_stores_a_relative_policy_path_as_absolute(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(policy_dir.parent)
-    info = register(gov_engine, people["olivia"], policy="policies/team.yaml")
+    # only an admin chooses a system's policy (tests/governance/test_inventory_policy.py)
+    info = register(gov_engine, people["ada"], policy="policies/team.yaml")
     expected = str((policy_dir / "team.yaml").resolve())
     assert info.policy == expected
     assert Path(info.policy).is_absolute()
@@ -96,20 +97,20 @@ def test_update_stores_a_relative_policy_path_as_absolute(
     register(gov_engine, people["olivia"])
     monkeypatch.chdir(policy_dir)
     change = update_system(
-        gov_engine, "bank-propensity", principal=people["olivia"], policy="./team.yaml"
+        gov_engine, "bank-propensity", principal=people["ada"], policy="./team.yaml"
     )
     expected = str((policy_dir / "team.yaml").resolve())
     assert change.system.policy == expected
     assert change.changes["policy"] == {"from": None, "to": expected}
-    # the same file named differently is no change
+    # the same file (same content) named differently is no change
     monkeypatch.chdir(policy_dir.parent)
     before = snapshot(gov_engine)
     with pytest.raises(UsageError, match="nothing to change for 'bank-propensity'"):
         update_system(
-            gov_engine, "bank-propensity", principal=people["olivia"], policy="policies/team.yaml"
+            gov_engine, "bank-propensity", principal=people["ada"], policy="policies/team.yaml"
         )
     assert snapshot(gov_engine) == before
-    back = update_system(gov_engine, "bank-propensity", principal=people["olivia"], policy="")
+    back = update_system(gov_engine, "bank-propensity", principal=people["ada"], policy="")
     assert back.system.policy is None
 
 

@@ -18,7 +18,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from fairmark.cli._common import check_choice, console, handle_errors
+from fairmark.cli._common import check_choice, console, handle_errors, printable
 from fairmark.cli._governance import (
     OUTPUT_FORMATS,
     DbUrlOption,
@@ -92,8 +92,10 @@ def _print_system(info: Any) -> None:
         for review in info.reviews:
             expires = f", expires {_when(review.expires_at)}" if review.expires_at else ""
             console.print(
-                f"  #{review.review_id}  {review.status}  model {review.model_version}  "
-                f"run {review.run_id}  submitted {_when(review.submitted_at)}{expires}",
+                printable(
+                    f"  #{review.review_id}  {review.status}  model {review.model_version}  "
+                    f"run {review.run_id}  submitted {_when(review.submitted_at)}{expires}"
+                ),
                 markup=False,
                 highlight=False,
             )
@@ -102,7 +104,7 @@ def _print_system(info: Any) -> None:
 
 
 def _print_change(change: Any, verb: str) -> None:
-    name = change.system.name
+    name = printable(change.system.name)
     if not change.changes:
         console.print(f"{verb} {name}: nothing changed", markup=False, highlight=False)
         return
@@ -113,7 +115,9 @@ def _print_change(change: Any, verb: str) -> None:
         )
     if change.material:
         console.print(
-            f"material change: {'; '.join(change.material)}", markup=False, highlight=False
+            printable(f"material change: {'; '.join(change.material)}"),
+            markup=False,
+            highlight=False,
         )
     if change.reopened_reviews:
         ids = ", ".join(f"#{i}" for i in change.reopened_reviews)
@@ -188,7 +192,11 @@ def register_command(
     vendor: Annotated[str | None, typer.Option("--vendor", metavar="TEXT")] = None,
     policy: Annotated[
         str | None,
-        typer.Option("--policy", metavar="FILE", help="Policy YAML. Default: the built-in."),
+        typer.Option(
+            "--policy",
+            metavar="FILE",
+            help="Policy YAML (only an admin may give one). Default: the built-in.",
+        ),
     ] = None,
     fmt: FormatOption = "text",
     db_url: DbUrlOption = None,
@@ -237,7 +245,7 @@ def list_command(
     from fairmark.governance.inventory import list_systems
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
-    with governance_session(db_url, token) as (engine, principal, _url):
+    with governance_session(db_url, token, must_exist=True) as (engine, principal, _url):
         systems = list_systems(engine, status=status, owner=owner, principal=principal)
 
     def render() -> None:
@@ -249,12 +257,12 @@ def list_command(
             table.add_column(col, overflow="fold")
         for s in systems:
             table.add_row(
-                escape(s.name),
+                escape(printable(s.name)),
                 s.status,
-                escape(s.owner),
+                escape(printable(s.owner)),
                 s.use_case,
                 s.risk_tier or "—",
-                escape(s.model_version),
+                escape(printable(s.model_version)),
                 str(s.audit_run_count),
             )
         console.print(table)
@@ -274,7 +282,7 @@ def show_command(
     from fairmark.governance.inventory import get_system
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
-    with governance_session(db_url, token) as (engine, principal, _url):
+    with governance_session(db_url, token, must_exist=True) as (engine, principal, _url):
         info = get_system(engine, name, principal=principal)
     emit(fmt, info.to_dict(), lambda: _print_system(info))
 
@@ -314,7 +322,11 @@ def update_command(
     vendor: Annotated[str | None, typer.Option("--vendor", metavar="TEXT")] = None,
     policy: Annotated[
         str | None,
-        typer.Option("--policy", metavar="FILE", help="Policy YAML; '' for the built-in."),
+        typer.Option(
+            "--policy",
+            metavar="FILE",
+            help="Policy YAML, admin only; '' for the built-in (a material change).",
+        ),
     ] = None,
     status: Annotated[
         str | None,
@@ -329,7 +341,7 @@ def update_command(
     db_url: DbUrlOption = None,
     token: TokenOption = None,
 ) -> None:
-    """Change an AI system; a new model version or data category reopens its review."""
+    """Change an AI system; a new model, use case, policy or data category reopens review."""
     from fairmark.governance.inventory import update_system
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)

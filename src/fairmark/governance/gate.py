@@ -4,8 +4,12 @@
 system only when **all** of these hold (issue #7 item 3, the check a deployment pipeline
 runs):
 
-1. the system is registered, not retired, risk-classified, and its EU AI Act tier is
-   deployable under its policy (never a prohibited practice, Art. 5);
+1. the system is registered, its status is ``approved`` or ``deployed``
+   (:data:`DEPLOYABLE_STATUSES`: not while a review is open or due, ``review_in_progress``,
+   so the gate agrees with ``fairmark system update --status deployed``), it is
+   risk-classified, its EU AI Act tier is deployable under its policy (never a prohibited
+   practice, Art. 5), and its policy file has the content (SHA-256) recorded in the audit
+   log when an admin set it (``policy_changed``);
 2. it has a *current approval*: the latest decided review of the system approved it
    (``approved`` or ``approved_with_conditions``), for the system's current model
    version and an audit judged against the system's current policy (a policy swapped
@@ -49,18 +53,27 @@ from sqlalchemy import Connection, Engine, select
 
 from fairmark.errors import FairmarkError, UsageError
 from fairmark.governance.access import Principal, authorize
-from fairmark.governance.inventory import unknown_system
+from fairmark.governance.clock import db_now
+from fairmark.governance.inventory import (
+    RecordedPolicy,
+    audit_predates_model,
+    recorded_policy,
+    unknown_system,
+)
 from fairmark.store.db import store_errors
 from fairmark.store.models import AuditRun
 from fairmark.store.models_governance import Condition, LogEntryRow, Review, SystemRow
 
 __all__ = [
     "APPROVED_STATUSES",
+    "DEPLOYABLE_STATUSES",
     "REASON_CODES",
+    "REASON_DESCRIPTIONS",
     "GateCheck",
     "GateReason",
     "GateResult",
     "evaluate_gate",
+    "policy_record_problem",
 ]
 
 APPROVED_STATUSES: tuple[str, ...] = ("approved", "approved_with_conditions")
@@ -69,26 +82,42 @@ APPROVED_STATUSES: tuple[str, ...] = ("approved", "approved_with_conditions")
 PASSING_VERDICTS: tuple[str, ...] = ("pass", "warn")
 """Audit verdicts that let a system deploy (``docs/report-schema.md``)."""
 
-REASON_CODES: tuple[str, ...] = (
-    "retired",
-    "not_classified",
-    "prohibited_tier",
-    "no_approval",
-    "approval_expired",
-    "approval_reopened",
-    "approval_for_other_version",
-    "approval_for_other_policy",
-    "open_blocking_condition",
-    "no_audit",
-    "audit_failed",
-    "audit_stale",
-    "audit_predates_model",
-    "audit_policy_mismatch",
-    "required_check_missing",
-    "required_check_failed",
-    "state_not_in_log",
-)
-"""Why a gate is closed (stable codes; ``GateReason.code``)."""
+REASON_DESCRIPTIONS: dict[str, str] = {
+    "retired": "the system is retired (final)",
+    "review_in_progress": "the system is in review (status in_review): a review is open, or "
+    "one is due after a material change; 'fairmark system update --status deployed' is "
+    "refused until it is approved again",
+    "status_proposed": "the system is proposed: never approved, or sent back by a rejection "
+    "or a prohibited classification",
+    "not_classified": "the system has no EU AI Act risk classification",
+    "prohibited_tier": "the system's tier is not deployable under its policy (Art. 5)",
+    "policy_changed": "the system's policy file is not the content recorded in the audit log "
+    "when an admin set it (edited since, or never recorded)",
+    "no_approval": "no decided review approves the system (none, or the latest rejected it)",
+    "approval_expired": "the approval is older than the policy's approval_valid_days",
+    "approval_reopened": "a material change reopened the approval",
+    "approval_for_other_version": "the approval is for another model version",
+    "approval_for_other_policy": "the approved audit was judged against another policy",
+    "open_blocking_condition": "a blocking condition of the approval is still open",
+    "no_audit": "no audit run is recorded for the system",
+    "audit_failed": "the latest audit's verdict is fail or insufficient_evidence",
+    "audit_stale": "the latest audit is older than the policy's audit_max_age_days",
+    "audit_predates_model": "the latest audit is older than the current model",
+    "audit_policy_mismatch": "the latest audit was judged against another policy",
+    "required_check_missing": "a check the tier requires was not measured",
+    "required_check_failed": "a check the tier requires fails",
+    "state_not_in_log": "the store does not match its hash-chained audit log",
+}
+"""``code -> what it means``: every reason the gate closes, in the order it checks them."""
+
+REASON_CODES: tuple[str, ...] = tuple(REASON_DESCRIPTIONS)
+"""Why a gate is closed (stable codes; ``GateReason.code``); described in
+:data:`REASON_DESCRIPTIONS`."""
+
+DEPLOYABLE_STATUSES: tuple[str, ...] = ("approved", "deployed")
+"""System statuses the gate can pass: the status must agree with the approval, so that
+``fairmark gate`` never passes a system ``fairmark system update --status deployed``
+refuses (EU AI Act Art. 16 and 26: put into service only after the assessment)."""
 
 CheckStatus = Literal["ok", "failed", "skipped"]
 
@@ -128,9 +157,9 @@ class GateCheck:
     Attributes
     ----------
     id : str
-        ``status``, ``classification``, ``tier``, ``approval``, ``conditions``, ``audit``,
-        ``audit_model_version``, ``audit_age``, ``audit_policy`` or
-        ``required_check:<check id>``.
+        ``status``, ``classification``, ``tier``, ``policy``, ``approval``,
+        ``conditions``, ``audit``, ``audit_model_version``, ``audit_age``,
+        ``audit_policy``, ``required_check:<check id>`` or ``log``.
     status : {"ok", "failed", "skipped"}
         ``skipped`` when an earlier condition left nothing to judge (no audit, no approval).
     detail : str
@@ -304,8 +333,10 @@ def latest_audit(
     conn : sqlalchemy.Connection
     system_name : str
     before : datetime, optional
-        Only runs dated at or before this moment count (default: now plus
-        :data:`CLOCK_SKEW`): a run dated in the future cannot vouch for the present.
+        Only runs dated at or before this moment count (default: the store's clock,
+        :func:`fairmark.governance.clock.db_now`, plus :data:`CLOCK_SKEW` for the clock of
+        the client that recorded the run): a run dated in the future cannot vouch for the
+        present.
 
     Returns
     -------
@@ -313,7 +344,7 @@ def latest_audit(
         ``(run_id, created_at, verdict, report)``, newest ``created_at`` first (ties by
         ``run_id``); runs of other kinds (``delivery``, ``proxies`` …) are skipped.
     """
-    cutoff = before if before is not None else datetime.now(UTC) + CLOCK_SKEW
+    cutoff = before if before is not None else db_now(conn) + CLOCK_SKEW
     offset = 0
     while True:
         rows = conn.execute(
@@ -480,9 +511,9 @@ def _review_policy(conn: Connection, review: Any) -> dict[str, Any] | None:
     return judged_policy(report)
 
 
-def _check_moment(at: datetime | None) -> datetime:
+def _check_moment(at: datetime | None) -> datetime | None:
     if at is None:
-        return datetime.now(UTC)
+        return None  # the store's clock, read on the connection (db_now)
     if not isinstance(at, datetime):
         raise UsageError(f"at is {at!r}; expected a timezone-aware datetime")
     if at.tzinfo is None or at.utcoffset() is None:
@@ -508,8 +539,9 @@ def evaluate_gate(
     system_name : str
         A registered AI system.
     at : datetime, optional
-        The moment judged (timezone-aware; default now): approvals and audit age are
-        measured against it.
+        The moment judged (timezone-aware; default now by the store's clock,
+        :func:`fairmark.governance.clock.db_now`: the PostgreSQL server's time, not the
+        client's): approvals and audit age are measured against it.
     policy : Policy or str, optional
         Judge against this policy instead of the system's own (``gov_systems.policy``,
         default the built-in policy).
@@ -544,9 +576,139 @@ def evaluate_gate(
         authorize(principal, "gate.check")
     moment = _check_moment(at)
     if isinstance(engine_or_conn, Connection):
-        return _evaluate(engine_or_conn, system_name, moment, policy)
+        now = db_now(engine_or_conn) if moment is None else moment
+        return _evaluate(engine_or_conn, system_name, now, policy)
     with store_guard(engine_or_conn.url, "cannot read the store"), engine_or_conn.connect() as c:
-        return _evaluate(c, system_name, moment, policy)
+        return _evaluate(c, system_name, db_now(c) if moment is None else moment, policy)
+
+
+def _open_review_id(conn: Connection, name: str) -> int | None:
+    """The newest open review of ``name``, if any."""
+    found = conn.execute(
+        select(Review.review_id)
+        .where(Review.system_name == name, Review.status == "open")
+        .order_by(Review.review_id.desc())
+        .limit(1)
+    ).scalar()
+    return None if found is None else int(found)
+
+
+def _judge_status(out: _Collector, conn: Connection, system: Any) -> None:
+    """Condition 1a: the system's status is one the gate can pass (:data:`DEPLOYABLE_STATUSES`).
+
+    ``approved`` and ``deployed`` pass. ``in_review`` (``review_in_progress``) fails even
+    while an earlier approval still stands: a re-review is open, or a material change
+    voided the approval, and ``fairmark system update --status deployed`` would refuse
+    (only ``approved → deployed`` is allowed), so the gate must not tell a pipeline
+    otherwise. ``proposed`` (``status_proposed``) and ``retired`` fail.
+    Source: issue #7 lifecycle; EU AI Act Art. 16 and 26.
+    """
+    name, status = system.name, system.status
+    if status in DEPLOYABLE_STATUSES:
+        out.ok("status", status)
+    elif status == "retired":
+        out.fail(
+            "status",
+            "retired",
+            "retired",
+            f"system {name!r} is retired; a retired system is never deployed again",
+        )
+    elif status == "in_review":
+        open_id = _open_review_id(conn, name)
+        if open_id is not None:
+            message = (
+                f"system {name!r} is in review (status in_review): review {open_id} is open, "
+                f"and the system may be deployed only once it approves ('fairmark review show "
+                f"{open_id}')"
+            )
+        else:
+            message = (
+                f"system {name!r} is in review (status in_review) and no review is open; "
+                f"submit it for review with 'fairmark review submit {name}'"
+            )
+        out.fail("status", "review_in_progress", "in_review", message)
+    else:
+        out.fail("status", "status_proposed", status,
+                 f"system {name!r} is {status}, not approved; submit it for review with "
+                 f"'fairmark review submit {name}'")  # fmt: skip
+
+
+def policy_record_problem(system: Any, policy: Any, record: RecordedPolicy | None) -> str | None:
+    """Return why a system's policy file is not the content an admin set, or ``None``.
+
+    Only an admin sets a system's policy, and the ``system.register`` / ``system.update``
+    entry that sets it records the file's SHA-256 (:func:`recorded_policy`). Anyone who
+    can write the file could otherwise swap its content (quorum 1, rules turned to
+    warnings), audit under it and pass: the audit and the approval are compared with the
+    file as it is *now*. The built-in policy is part of fairmark and not compared.
+
+    Parameters
+    ----------
+    system : row of ``gov_systems``
+        Needs ``name`` and ``policy`` (the stored path or built-in name, or ``None``).
+    policy : fairmark.policy.model.Policy
+        The policy loaded from the system's file now (its ``sha256`` is of the file's bytes).
+    record : RecordedPolicy or None
+        What the audit log recorded (:func:`fairmark.governance.inventory.recorded_policy`).
+
+    Returns
+    -------
+    str or None
+        One line saying what differs and what an admin does about it; ``None`` when the
+        system uses the built-in policy or the file is the content recorded.
+
+    Notes
+    -----
+    Used by the gate (``policy_changed``) and by ``fairmark review submit``, so that no
+    review is approved under an edited file. Source: NIST SP 800-53 AC-5 (separation of
+    duties); EU AI Act Art. 12 (record-keeping).
+    """
+    from fairmark.policy.source import BUILTIN_NAMES
+
+    name, path = system.name, system.policy
+    if path is None or path in BUILTIN_NAMES:
+        return None
+    again = (
+        f"an admin checks the file and records it again with 'fairmark system update {name} "
+        f"--policy {path}' (a material change: it reopens review)"
+    )
+    if record is None or not record.pinned or record.policy != path or record.sha256 is None:
+        return (
+            f"no SHA-256 of policy file {path} is recorded in the audit log for {name!r}; "
+            f"{again}"
+        )
+    if record.sha256 != policy.sha256:
+        return (
+            f"policy file {path} of {name!r} changed since {record.actor} set it (sha256 "
+            f"now {policy.sha256[:12]}, recorded {record.sha256[:12]}); {again}"
+        )
+    return None
+
+
+def _judge_policy_record(
+    out: _Collector, system: Any, policy: Any, policy_arg: Any, record: RecordedPolicy | None
+) -> None:
+    """Condition 1b: a policy file is the content an admin set (:func:`policy_record_problem`);
+    a file whose content differs from the recorded hash, or whose hash was never recorded,
+    fails with ``policy_changed`` until an admin records it again."""
+    from fairmark.policy.source import BUILTIN_NAMES
+
+    path = system.policy
+    if policy_arg is not None:
+        out.skip("policy", "judged against a policy given by the caller")
+        return
+    if path is None or path in BUILTIN_NAMES:
+        out.ok("policy", f"built-in policy {policy.id} v{policy.version}")
+        return
+    problem = policy_record_problem(system, policy, record)
+    if problem is None:
+        out.ok("policy", f"policy {policy.id} v{policy.version} as recorded (sha256 "
+               f"{policy.sha256[:12]})")  # fmt: skip
+    elif record is None or record.sha256 is None or not record.pinned or record.policy != path:
+        out.fail("policy", "policy_changed", "no content hash recorded", problem)
+    else:
+        out.fail("policy", "policy_changed",
+                 f"sha256 {policy.sha256[:12]}, recorded {record.sha256[:12]}", problem)  # fmt: skip
 
 
 def _judge_approval(
@@ -555,12 +717,7 @@ def _judge_approval(
     """Judge condition 2 (a current approval); return the latest decided review."""
     name = system.name
     review = latest_decided_review(conn, name)
-    open_id = conn.execute(
-        select(Review.review_id)
-        .where(Review.system_name == name, Review.status == "open")
-        .order_by(Review.review_id.desc())
-        .limit(1)
-    ).scalar()
+    open_id = _open_review_id(conn, name)
     if open_id is not None:
         again = (
             f"review {open_id} is open and awaits its reviewers' decisions "
@@ -609,17 +766,10 @@ def _evaluate(conn: Connection, name: str, at: datetime, policy_arg: Any) -> Gat
     gov = policy.settings.governance
     out = _Collector()
     tier = system_tier(system)
+    record = recorded_policy(conn, name)
 
-    # 1. status, classification, tier
-    if system.status == "retired":
-        out.fail(
-            "status",
-            "retired",
-            "retired",
-            f"system {name!r} is retired; a retired system is never deployed again",
-        )
-    else:
-        out.ok("status", system.status)
+    # 1. status, classification, tier, the policy as recorded
+    _judge_status(out, conn, system)
     tier_settings = None
     if tier is None:
         out.fail(
@@ -643,6 +793,7 @@ def _evaluate(conn: Connection, name: str, at: datetime, policy_arg: Any) -> Gat
             )
         else:
             out.ok("tier", f"{tier} is deployable")
+    _judge_policy_record(out, system, policy, policy_arg, record)
 
     # 2-3. approval and its conditions
     review = _judge_approval(out, conn, system, policy, at)
@@ -700,7 +851,7 @@ def _evaluate(conn: Connection, name: str, at: datetime, policy_arg: Any) -> Gat
     else:
         _judge_audit(out, name, system, audit, at, policy, gov, tier, tier_settings)
 
-    _judge_log_backing(out, conn, review, audit)
+    _judge_log_backing(out, conn, review, audit, system=system, record=record)
 
     return GateResult(
         system=name,
@@ -750,10 +901,24 @@ def _last_seqs(conn: Connection, entity_type: str, entity_id: str) -> dict[str, 
     return {action: int(seq) for action, seq in rows}
 
 
-def _log_problems(conn: Connection, review: Any, audit: Any) -> list[str]:
+def _log_problems(
+    conn: Connection,
+    review: Any,
+    audit: Any,
+    *,
+    system: Any = None,
+    record: RecordedPolicy | None = None,
+) -> list[str]:
     """What the gate relies on that the audit log does not record (see
     :func:`_judge_log_backing`)."""
     problems: list[str] = []
+    if system is not None:
+        logged = None if record is None else record.policy
+        if (logged or "default") != (system.policy or "default"):
+            problems.append(
+                f"system {system.name} is judged against policy {system.policy or 'default'} "
+                f"in the store but the log records {logged or 'default'}"
+            )
     if review is not None and review.status in (*APPROVED_STATUSES, "rejected"):
         rid = int(review.review_id)
         closes = _log_payloads(conn, "review.close", "review", str(rid))
@@ -816,17 +981,27 @@ def _log_problems(conn: Connection, review: Any, audit: Any) -> list[str]:
     return problems
 
 
-def _judge_log_backing(out: _Collector, conn: Connection, review: Any, audit: Any) -> None:
-    """Condition 6: the approval, its conditions and the audit are recorded in the log.
+def _judge_log_backing(
+    out: _Collector,
+    conn: Connection,
+    review: Any,
+    audit: Any,
+    *,
+    system: Any = None,
+    record: RecordedPolicy | None = None,
+) -> None:
+    """Condition 6: the approval, its conditions, the audit and the system's policy are
+    recorded in the log.
 
-    The state tables (``gov_reviews``, ``gov_conditions``, ``audit_runs``) are what the gate
-    reads, but only the hash-chained log is tamper-evident. A review outcome or expiry, a
-    condition's blocking flag or closure, or an audit verdict changed in the database
-    outside fairmark has no matching log entry, and closes the gate.
+    The state tables (``gov_reviews``, ``gov_conditions``, ``audit_runs``, ``gov_systems``)
+    are what the gate reads, but only the hash-chained log is tamper-evident. A review
+    outcome or expiry, a condition's blocking flag or closure, an audit verdict, or the
+    policy a system names, changed in the database outside fairmark has no matching log
+    entry, and closes the gate.
     Source: EU AI Act Art. 12 (record-keeping); Schneier & Kelsey 1999 (the log, not the
     state, is the evidence).
     """
-    problems = _log_problems(conn, review, audit)
+    problems = _log_problems(conn, review, audit, system=system, record=record)
     if problems:
         out.fail(
             "log",
@@ -864,11 +1039,11 @@ def _judge_audit(
             f"the latest audit of {name!r} (run {short}) has verdict {audit.verdict}; fix "
             f"the findings ('fairmark runs show {short}') and {again}",
         )
-    if audit.created_at <= system.model_version_at:
+    if audit_predates_model(audit.created_at, system.model_version_at):
         out.fail(
             "audit_model_version",
             "audit_predates_model",
-            f"audit {_iso(audit.created_at)} <= model version {_iso(system.model_version_at)}",
+            f"audit {_iso(audit.created_at)} < model version {_iso(system.model_version_at)}",
             f"the latest audit of {name!r} (run {short}, {_iso(audit.created_at)}) predates "
             f"model version {system.model_version!r} registered at "
             f"{_iso(system.model_version_at)}; {again}",

@@ -19,13 +19,20 @@ Only ``approved → deployed``, ``deployed → approved`` and ``→ retired`` ar
 (:func:`set_status`); the others belong to the review workflow
 (:mod:`fairmark.governance.review`) or follow a material change.
 
-A *material change* (a new model version, a data category the system did not use before,
-a risk re-classification that changes the tier of a system under review or approved)
-voids the outcome of the system's reviews: an approved or deployed system goes back to
+A *material change* (a new model version, model type or vendor, a new use case or
+purpose, another policy or a changed policy file, a data category the system did not use before, a risk
+re-classification that changes the tier of a system under review or approved) voids the
+outcome of the system's reviews: an approved or deployed system goes back to
 ``in_review`` and every open or approving review is marked ``reopened``
 (:func:`reopen_reviews`). A system classified as a prohibited practice (EU AI Act Art. 5)
 can never enter review, be approved or deployed; a material change sends it back to
 ``proposed``.
+
+Only an admin chooses the policy a system is judged against (anything but the built-in
+one): the owner is the party judged, and a policy sets the quorum, the approval validity
+and which rules block (:func:`_check_policy_setter`). The SHA-256 of a policy file is
+recorded in the ``system.register`` / ``system.update`` log entry that sets it
+(:func:`recorded_policy`), so the gate notices when the file is edited afterwards.
 
 Every write checks the role first (:func:`fairmark.governance.access.authorize`,
 permission ``system.write``; an ``owner`` acts only on their own systems), then makes all
@@ -44,6 +51,7 @@ and responsibilities), 6.1.4 (AI system impact assessment) and 8.4; fideslang ta
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -55,11 +63,18 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from fairmark.errors import FairmarkError, StoreError, UsageError
-from fairmark.governance.access import Principal, authorize
+from fairmark.governance.access import AccessError, Principal, authorize
 from fairmark.governance.chain import append_entry
+from fairmark.governance.clock import db_now
 from fairmark.store.db import store_errors, write_transaction
 from fairmark.store.models import AuditRun
-from fairmark.store.models_governance import SYSTEM_STATUSES, Review, SystemRow, User
+from fairmark.store.models_governance import (
+    SYSTEM_STATUSES,
+    LogEntryRow,
+    Review,
+    SystemRow,
+    User,
+)
 
 __all__ = [
     "AUDIT_RUNS_SHOWN",
@@ -70,15 +85,18 @@ __all__ = [
     "TRANSITIONS",
     "USE_CASES",
     "AuditRunLink",
+    "RecordedPolicy",
     "ReviewLink",
     "SystemChange",
     "SystemInfo",
     "Transition",
     "apply_material_change",
+    "audit_predates_model",
     "get_system",
     "list_systems",
     "move_status",
     "normalise_use_case",
+    "recorded_policy",
     "register_system",
     "reopen_reviews",
     "retire_system",
@@ -278,8 +296,8 @@ class SystemInfo:
     model_type, vendor : str or None
     model_version : str
     model_version_at : datetime
-        When the current model version was recorded (UTC); an audit must be newer to
-        count for the deployment gate.
+        When the current model (version, type and vendor) was recorded (UTC); an audit
+        must be newer to count for the deployment gate.
     status : str
         One of :data:`SYSTEM_STATUSES`.
     risk : dict or None
@@ -395,6 +413,34 @@ class SystemChange:
         }
 
 
+@dataclass(frozen=True)
+class RecordedPolicy:
+    """The policy of a system as the audit log recorded it being set (:func:`recorded_policy`).
+
+    Attributes
+    ----------
+    policy : str or None
+        The policy value set (``None`` or ``default``: the built-in policy; else the
+        absolute path of a policy file).
+    sha256 : str or None
+        SHA-256 of the policy file's canonical text when it was set (``None`` for the
+        built-in policy, or when not recorded).
+    pinned : bool
+        Whether the entry recorded the content hash at all (entries written before
+        fairmark recorded it do not).
+    seq : int
+        The log entry that set it.
+    actor : str
+        Who set it.
+    """
+
+    policy: str | None
+    sha256: str | None
+    pinned: bool
+    seq: int
+    actor: str
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -448,6 +494,29 @@ def _writing(engine: Engine, principal: Principal) -> Iterator[Connection]:
 
 def _names(conn: Connection) -> list[str]:
     return list(conn.execute(select(SystemRow.name).order_by(SystemRow.name)).scalars())
+
+
+def audit_predates_model(audit_at: datetime, version_at: datetime) -> bool:
+    """Return whether an audit dated ``audit_at`` is older than the model version.
+
+    Parameters
+    ----------
+    audit_at : datetime
+        The audit run's ``created_at`` (timezone-aware); audit reports carry whole seconds
+        (``YYYY-MM-DDTHH:MM:SSZ``).
+    version_at : datetime
+        The system's ``model_version_at`` (timezone-aware, microseconds; the store's clock).
+
+    Returns
+    -------
+    bool
+        ``True`` when the audit's second is before the version's second. Both are compared
+        at the reports' one-second resolution, so an audit started in the same second as
+        the version was registered counts as newer (otherwise an audit run right after a
+        registration would be judged stale at random). Issue #7: the gate requires "a
+        passing audit newer than the model version".
+    """
+    return audit_at < version_at.replace(microsecond=0)
 
 
 def unknown_system(conn: Connection, name: str) -> UsageError:
@@ -587,11 +656,29 @@ def _check_text(label: str, value: str | None, *, limit: int = _MAX_TEXT) -> str
     return value
 
 
+_VERSION_FORM = (
+    f"1-{_MAX_VERSION} printable characters without spaces or control characters, such as "
+    "1.0, 2.1.3-rc1 or 2025-06-01"
+)
+
+
 def _check_model_version(value: str) -> str:
-    version = _check_text("model version", value, limit=_MAX_VERSION)
-    if version is None:
-        raise UsageError("model version is empty; expected a version such as 1.0 or 2025-06-01")
-    return version
+    """A model version: 1-100 printable characters, no whitespace or control characters.
+
+    Blank text is "empty"; any space, tab, newline or other non-printable character
+    (also leading or trailing: a version is an identifier compared exactly) is refused.
+    """
+    if not isinstance(value, str):
+        raise UsageError(f"model version is {value!r}; expected {_VERSION_FORM}")
+    if not value.strip():
+        raise UsageError(f"model version is empty; expected {_VERSION_FORM}")
+    if len(value) > _MAX_VERSION:
+        raise UsageError(
+            f"model version is {len(value)} characters long; expected at most {_MAX_VERSION}"
+        )
+    if not value.isprintable() or any(ch.isspace() for ch in value):
+        raise UsageError(f"model version {value!r} is not valid; expected {_VERSION_FORM}")
+    return value
 
 
 def _check_categories(values: Iterable[str], label: str = "data category") -> tuple[str, ...]:
@@ -641,6 +728,130 @@ def _check_policy(policy: str | None) -> str | None:
             f"{_MAX_POLICY_PATH}"
         )
     return resolved
+
+
+def _is_builtin(policy: str | None) -> bool:
+    """Whether a stored policy value names the built-in policy (``None`` or ``default``)."""
+    from fairmark.policy.source import BUILTIN_NAMES
+
+    return policy is None or policy in BUILTIN_NAMES
+
+
+def _policy_sha256(policy: str | None) -> str | None:
+    """SHA-256 of a policy *file*'s canonical text (``None`` for the built-in policy)."""
+    return None if _is_builtin(policy) else str(_load_policy(policy).sha256)
+
+
+def _check_policy_setter(
+    principal: Principal,
+    policy: str | None,
+    *,
+    name: str,
+    current: str | None = None,
+    registering: bool = False,
+) -> None:
+    """Refuse anyone but an admin choosing the policy a system is judged against.
+
+    Parameters
+    ----------
+    principal : Principal
+        Who sets the policy.
+    policy : str or None
+        The checked policy value to store (``None``/``default``: the built-in policy;
+        else an absolute path).
+    name : str
+        The system (for the message).
+    current : str or None
+        The system's policy before the change (``None`` on registration).
+    registering : bool
+        Called by :func:`register_system` (the message then says to register without
+        ``--policy`` first).
+
+    Raises
+    ------
+    AccessError
+        ``principal`` is not an admin and sets a policy file, or replaces one (also by
+        the built-in policy): the owner is the party the policy judges, and a policy
+        sets the quorum, the approval validity and which rules block.
+
+    Notes
+    -----
+    Separation of duties: NIST SP 800-53 AC-5; ISO/IEC 42001:2023 clause 5.3 (roles) and
+    A.3.2; EU AI Act Art. 17(1)(m) (accountability framework of the quality management
+    system).
+    """
+    if principal.role == "admin" or (_is_builtin(policy) and _is_builtin(current)):
+        return
+    wanted = "--policy ''" if _is_builtin(policy) else f"--policy {policy}"
+    first = "register it without --policy and " if registering else ""
+    raise AccessError(
+        "only an admin chooses the policy a system is judged against; user "
+        f"{principal.name!r} (role {principal.role}) may not set the policy of {name!r}: "
+        f"{first}ask an admin to run 'fairmark system update {name} {wanted}'"
+    )
+
+
+def recorded_policy(conn: Connection, name: str) -> RecordedPolicy | None:
+    """Return the policy of a system as the audit log last recorded it being set.
+
+    Reads the ``system.register`` entry of ``name`` and every ``system.update`` entry that
+    changed its policy (``changes.policy``) or re-recorded its content (a
+    ``policy_sha256`` key), in log order; the last one wins.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+    name : str
+        The system's name.
+
+    Returns
+    -------
+    RecordedPolicy or None
+        ``None`` when the log holds no such entry for ``name``.
+
+    Notes
+    -----
+    The log, not ``gov_systems``, is the tamper-evident record (EU AI Act Art. 12;
+    Schneier & Kelsey 1999); :mod:`fairmark.governance.gate` compares the policy file's
+    current SHA-256 with the one recorded here.
+    """
+    rows = conn.execute(
+        select(LogEntryRow.seq, LogEntryRow.actor, LogEntryRow.action, LogEntryRow.payload)
+        .where(
+            LogEntryRow.entity_type == "system",
+            LogEntryRow.entity_id == name,
+            LogEntryRow.action.in_(("system.register", "system.update")),
+        )
+        .order_by(LogEntryRow.seq)
+    ).all()
+    found: RecordedPolicy | None = None
+    for row in rows:
+        try:
+            payload = json.loads(row.payload)
+        except (TypeError, ValueError):
+            continue
+        if not isinstance(payload, dict):
+            continue
+        if row.action == "system.register":
+            policy = payload.get("policy")
+        else:
+            changes = payload.get("changes")
+            change = changes.get("policy") if isinstance(changes, dict) else None
+            if isinstance(change, dict):
+                policy = change.get("to")
+            elif "policy_sha256" in payload and found is not None:
+                policy = found.policy
+            else:
+                continue
+        sha = payload.get("policy_sha256")
+        found = RecordedPolicy(
+            policy=policy if isinstance(policy, str) else None,
+            sha256=sha if isinstance(sha, str) else None,
+            pinned="policy_sha256" in payload,
+            seq=int(row.seq),
+            actor=str(row.actor),
+        )
+    return found
 
 
 def _check_purpose(purpose: str, policy: str | None) -> str:
@@ -845,7 +1056,9 @@ def register_system(
     policy : str, optional
         Policy file path or ``default``; loaded to validate it. A file is stored as its
         absolute, resolved path (a relative path is taken from the current folder), so
-        that the gate finds it from any folder (``None``: the built-in policy).
+        that the gate finds it from any folder (``None``: the built-in policy). Only an
+        admin may give a policy file (:func:`_check_policy_setter`); its SHA-256 is
+        logged (``policy_sha256``) and the gate compares the file against it.
     principal : Principal
         Who registers; needs ``system.write`` for ``owner``.
 
@@ -857,11 +1070,12 @@ def register_system(
     Raises
     ------
     AccessError
-        Role without ``system.write`` (reviewer, auditor, viewer), or an owner
-        registering for someone else.
+        Role without ``system.write`` (reviewer, auditor, viewer), an owner
+        registering for someone else, or anyone but an admin giving a policy file.
     UsageError
         Bad name, duplicate name, unknown owner, purpose or use case, malformed data
-        category.
+        category, a model version that is empty, longer than 100 characters or holds
+        whitespace or control characters.
     PolicyError
         ``policy`` cannot be loaded.
     StoreError
@@ -869,8 +1083,10 @@ def register_system(
 
     Notes
     -----
-    Logged as ``system.register`` with every stored field. Source: EU AI Act Art. 49 and
-    Annex VIII (registration data); ISO/IEC 42001:2023 clause 5.3 (accountable owner).
+    Logged as ``system.register`` with every stored field and ``policy_sha256``. Source:
+    EU AI Act Art. 49 and Annex VIII (registration data); ISO/IEC 42001:2023 clause 5.3
+    (accountable owner); NIST SP 800-53 AC-5 (separation of duties: the judged party
+    does not choose the policy).
     """
     authorize(principal, "system.write", owner=owner)
     _check_name(name)
@@ -878,6 +1094,8 @@ def register_system(
     use = normalise_use_case(use_case)
     version = _check_model_version(model_version)
     policy = _check_policy(policy)
+    _check_policy_setter(principal, policy, name=name, registering=True)
+    policy_sha256 = _policy_sha256(policy)
     purpose = _check_purpose(purpose, policy)
     categories = _check_categories(data_categories)
     values = {
@@ -894,7 +1112,7 @@ def register_system(
         "policy": policy,
     }
     with _writing(engine, principal) as conn:
-        now = datetime.now(UTC)  # after the log lock: never earlier than the entry before
+        now = db_now(conn)  # after the log lock: never earlier than the entry before
         if conn.execute(select(SystemRow.name).where(SystemRow.name == name)).first():
             raise UsageError(
                 f"AI system {name!r} is already registered; expected a new name "
@@ -917,7 +1135,7 @@ def register_system(
             action="system.register",
             entity_type="system",
             entity_id=name,
-            payload={**values, "status": "proposed"},
+            payload={**values, "status": "proposed", "policy_sha256": policy_sha256},
             at=now,
         )
         return _info(conn, _row(conn, name))
@@ -1097,7 +1315,8 @@ def move_status(
         What makes the change (``review.submit``, ``review.decide`` …), logged.
     reason : str, optional
     at : datetime, optional
-        Timestamp of the change and of its log entry, timezone-aware (default: now, UTC).
+        Timestamp of the change and of its log entry, timezone-aware (default: the
+        store's clock, :func:`fairmark.governance.clock.db_now`).
         The workflow passes the time it took at its start, so that the entries of one
         action share one time and the log's timestamps never run backwards.
 
@@ -1127,7 +1346,7 @@ def move_status(
     _refuse_prohibited(row, target)
     if at is not None and (not isinstance(at, datetime) or at.tzinfo is None):
         raise UsageError(f"status time is {at!r}; expected a timezone-aware datetime")
-    now = datetime.now(UTC) if at is None else at
+    now = db_now(conn) if at is None else at
     conn.execute(
         update(SystemRow).where(SystemRow.name == name).values(status=target, updated_at=now)
     )
@@ -1214,7 +1433,7 @@ def _status_change(
         _check_gate(conn, row.name)
     if target == "retired":
         withdrawn = _withdraw_open_reviews(conn, row.name, reason or "", actor)
-    now = datetime.now(UTC)
+    now = db_now(conn)
     conn.execute(
         update(SystemRow).where(SystemRow.name == row.name).values(status=target, updated_at=now)
     )
@@ -1332,6 +1551,48 @@ def retire_system(engine: Engine, name: str, *, principal: Principal, reason: st
 _TEXT_FIELDS = ("team", "description", "model_type", "vendor")
 
 
+def _material_reasons(
+    changes: dict[str, dict[str, Any]], old_cats: list[str], cats: list[str]
+) -> list[str]:
+    """Why an update is material, one phrase each (see :func:`update_system`, Notes)."""
+
+    def new(label: str, key: str) -> str:
+        old, to = changes[key]["from"], changes[key]["to"]
+        if to is None:
+            return f"{label} cleared (was {old})"
+        return f"new {label} {to} (was {'none' if old is None else old})"
+
+    material = [
+        new(label, key)
+        for key, label in (
+            ("model_version", "model version"),
+            ("model_type", "model type"),
+            ("vendor", "vendor"),
+            ("use_case", "use case"),
+            ("purpose", "purpose"),
+        )
+        if key in changes
+    ]
+    policy = changes.get("policy")
+    if policy is not None and not (_is_builtin(policy["from"]) and _is_builtin(policy["to"])):
+        material.append(
+            f"judged against another policy ({policy['from'] or 'default'} -> "
+            f"{policy['to'] or 'default'})"
+        )
+    content = changes.get("policy_sha256")
+    if content is not None:
+        before = "not recorded" if content["from"] is None else str(content["from"])[:12]
+        material.append(
+            f"policy file content changed (sha256 {before} -> {str(content['to'])[:12]})"
+        )
+    added = [c for c in cats if c not in old_cats]
+    if added:
+        material.append(
+            f"new data {'categories' if len(added) > 1 else 'category'} {', '.join(added)}"
+        )
+    return material
+
+
 def update_system(
     engine: Engine,
     name: str,
@@ -1375,10 +1636,13 @@ def update_system(
     add_data_categories, remove_data_categories : sequence of str
         Add or remove categories (removing one the system does not use is an error).
     model_version : str, optional
-        New model version: a material change.
+        New model version (as :func:`register_system`): a material change.
     policy : str, optional
         New policy path or ``default`` (a file is stored as its absolute, resolved path);
-        an empty string resets to the built-in policy.
+        an empty string resets to the built-in policy. Only an admin may change a
+        system's policy (:func:`_check_policy_setter`). Giving the system's current
+        policy file again records its content anew when the file changed since it was
+        set (``changes["policy_sha256"]``).
     status : str, optional
         A manual status change (as :func:`set_status`); not together with a material
         change.
@@ -1393,7 +1657,8 @@ def update_system(
     Raises
     ------
     AccessError
-        No ``system.write`` on the system (or on the new owner).
+        No ``system.write`` on the system (or on the new owner); anyone but an admin
+        changing the policy.
     UsageError
         Unknown system; nothing would change; a retired system; bad values (as
         :func:`register_system`); a category to remove the system does not use; an
@@ -1405,13 +1670,16 @@ def update_system(
 
     Notes
     -----
-    Material (issue #7 item 3; EU AI Act Art. 3(23), 43(4)): a new ``model_version``
-    (``model_version_at`` becomes now, so older audits no longer count), and any data
-    category the system did not use before. Then an approved or deployed system (or one
-    in review with an open review) goes to ``in_review`` and its reviews are reopened
-    (:func:`reopen_reviews`). Removing a category, or changing owner, team, description,
-    purpose, use case, model type, vendor or policy, is not material. Logged as
-    ``system.update`` with the changes and the material reasons.
+    Material (issue #7 item 3; EU AI Act Art. 3(23), 43(4)): a new ``model_version``,
+    model type or vendor (a different model is a different system version:
+    ``model_version_at`` becomes now, so older audits no longer count), use case, purpose
+    (a change of intended purpose is a substantial modification, EU AI Act Art. 3(23)),
+    policy (other than ``None`` <-> ``default``, both the built-in one) or policy file
+    content, and any data category the system did not use before. Then an approved or deployed system (or
+    one in review with an open review) goes to ``in_review`` and its reviews are reopened
+    (:func:`reopen_reviews`). Removing a category, or changing owner, team or description,
+    is not material. Logged as ``system.update`` with the changes, the
+    material reasons and, when the policy is set, its ``policy_sha256``.
     """
     authorize(principal, "system.write")
     target = _check_status(status) if status is not None else None
@@ -1464,19 +1732,20 @@ def update_system(
             for key, value in new.items()
             if getattr(row, key) != value
         }
+        policy_sha256 = _policy_sha256(new["policy"]) if "policy" in new else None
+        if "policy" in new and "policy" not in changes and not _is_builtin(row.policy):
+            # the same file again: record its content anew when it changed since it was set
+            pin = recorded_policy(conn, name)
+            if pin is None or not pin.pinned or pin.sha256 != policy_sha256:
+                changes["policy_sha256"] = {
+                    "from": None if pin is None else pin.sha256,
+                    "to": policy_sha256,
+                }
         if not changes and target is None:
             raise UsageError(f"nothing to change for {name!r}; expected at least one new value")
-        material: list[str] = []
-        if "model_version" in changes:
-            material.append(
-                f"new model version {changes['model_version']['to']} "
-                f"(was {changes['model_version']['from']})"
-            )
-        added = [c for c in cats if c not in old_cats]
-        if added:
-            material.append(
-                f"new data {'categories' if len(added) > 1 else 'category'} {', '.join(added)}"
-            )
+        if "policy" in changes or "policy_sha256" in changes:
+            _check_policy_setter(principal, new["policy"], name=name, current=row.policy)
+        material = _material_reasons(changes, old_cats, cats)
         if target is not None:
             if material:
                 raise UsageError(
@@ -1488,21 +1757,24 @@ def update_system(
             if target == "retired" and reason is None:
                 raise UsageError(f"retiring {name!r} needs a reason; expected --reason TEXT")
             _check_manual(row, target)
-        now = datetime.now(UTC)
-        values = {key: change["to"] for key, change in changes.items()}
-        if "model_version" in changes:
-            values["model_version_at"] = now
-        if values:
+        now = db_now(conn)
+        values = {key: change["to"] for key, change in changes.items() if key != "policy_sha256"}
+        if changes.keys() & {"model_version", "model_type", "vendor"}:
+            values["model_version_at"] = now  # another model: older audits stop counting
+        if changes:
             conn.execute(
                 update(SystemRow).where(SystemRow.name == name).values(**values, updated_at=now)
             )
+            payload: dict[str, Any] = {"changes": changes, "material": material, "reason": reason}
+            if "policy" in changes or "policy_sha256" in changes:
+                payload["policy_sha256"] = policy_sha256
             append_entry(
                 conn,
                 actor=principal.name,
                 action="system.update",
                 entity_type="system",
                 entity_id=name,
-                payload={"changes": changes, "material": material, "reason": reason},
+                payload=payload,
                 at=now,
             )
         status_to, reopened, withdrawn = row.status, [], []

@@ -7,8 +7,10 @@ A marketing team puts its Bank Marketing call-list model through the ethics comm
    an external auditor; each person logs in with their password and creates their own API
    token (an admin-issued token could not decide a review: separation of duties), and
    every later step acts through those tokens;
-2. the owner registers the model in the inventory and classifies it with the EU AI Act
-   questionnaire (minimal risk; GDPR Art. 22 does not apply);
+2. the admin registers the model in the inventory for its owner, with the team's campaign
+   policy (only an admin chooses the policy a system is judged against: the owner is the
+   party it judges), and the owner classifies it with the EU AI Act questionnaire (minimal
+   risk; GDPR Art. 22 does not apply);
 3. the owner audits the mitigated call list against the team's campaign policy and
    submits it for review; the reviewers are assigned by the policy's quorum rule;
 4. one reviewer approves with a blocking condition, the other approves: the deployment
@@ -145,7 +147,7 @@ def run_governance_demo(
     from fairmark.governance.identity import login, resolve_principal
     from fairmark.governance.inventory import get_system, register_system, set_status
     from fairmark.governance.keys import load_signing_key
-    from fairmark.governance.log import verify_log
+    from fairmark.governance.log import create_checkpoint, verify_log
     from fairmark.governance.review import close_condition, comment, decide, submit_review
     from fairmark.governance.risk import classify_system
     from fairmark.governance.tokens import create_token
@@ -240,9 +242,12 @@ def run_governance_demo(
             model_type="logistic regression + ThresholdOptimizer by age band",
             vendor="in-house (scikit-learn, fairlearn)",
             policy=str(policy_path.resolve()),
-            principal=owner,
+            principal=admin,  # only an admin chooses the policy a system is judged against
         )
-        step(f"{OWNER} registered {DEMO_SYSTEM} (model {MODEL_VERSION}): status proposed")
+        step(
+            f"admin {admin.name} registered {DEMO_SYSTEM} for owner {OWNER} (model "
+            f"{MODEL_VERSION}, judged against policy {policy_path.name}): status proposed"
+        )
         classification = classify_system(engine, DEMO_SYSTEM, answers_path, principal=owner)
         step(
             f"classified with the EU AI Act questionnaire: {classification.tier}; "
@@ -320,6 +325,7 @@ def run_governance_demo(
             set_status(engine, DEMO_SYSTEM, "deployed", principal=owner, reason="campaign wave 1")
             step(f"{OWNER} deployed {DEMO_SYSTEM}")
         bundle_path = folder / f"evidence-{result.run_id[:8]}.zip"
+        create_checkpoint(engine, key=key, principal=admin)  # an auditor's export signs none
         bundle = export_bundle(
             engine, result.run_id, bundle_path, principal=people[AUDITOR], key=key
         )
