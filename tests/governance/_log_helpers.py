@@ -103,3 +103,23 @@ def rewrite_from(conn: Connection, first: int, **changes: Any) -> None:
 def sha256_hex(value: str) -> str:
     """Hex SHA-256 of ``value`` (a hash no entry has)."""
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def log_state(engine: Engine) -> tuple[int, str | None, int]:
+    """``(entries, head entry_hash, checkpoints)``: equal before and after a refused action."""
+    with engine.connect() as conn:
+        n = conn.execute(text("SELECT COUNT(*) FROM gov_log")).scalar_one()
+        head = conn.execute(
+            text("SELECT entry_hash FROM gov_log ORDER BY seq DESC LIMIT 1")
+        ).scalar()
+        checkpoints = conn.execute(text("SELECT COUNT(*) FROM gov_checkpoints")).scalar_one()
+    return int(n), head, int(checkpoints)
+
+
+def sign_with(engine: Engine, key: Any) -> Any:
+    """Sign a checkpoint of the head with ``key`` as another client would (actor ``system``,
+    no permission check, no bootstrap registration); return its ``CheckpointInfo``."""
+    from fairmark.governance.log import sign_head
+
+    with write_transaction(engine) as conn:
+        return sign_head(conn, key, "system")

@@ -181,3 +181,54 @@ def test_verify_exit_codes(
         bad = _invoke("verify", *args)
         assert bad.exit_code == 2, (args, bad.output)
         assert phrase in _one_line_error(bad)
+
+
+def test_an_auditors_export_writes_nothing(
+    store_url: str, gov_engine: Engine, audited: Any, tmp_path: Path, _env: Path, seed_people
+) -> None:
+    from tests.governance._log_helpers import log_state
+
+    from fairmark.governance.log import create_checkpoint
+
+    with RunStore(store_url) as store:
+        store.record_run(audited.to_dict(), artifacts=build_artifacts(audited))
+    people = seed_people({"ada": "admin", "aud": "auditor"})
+    _, aud_token = create_token(gov_engine, user="aud", principal=people["ada"])
+    mine = tmp_path / "auditor" / "key.pem"
+    out = tmp_path / "aud.zip"
+    args = ("export", audited.run_id, "--out", out, "--key", mine, "--db-url", store_url,
+            "--token", aud_token)  # fmt: skip
+    before = log_state(gov_engine)
+    refused = _invoke(*args)
+    assert refused.exit_code == 2
+    assert _one_line_error(refused).endswith(
+        "and user 'aud' (role auditor) does not sign checkpoints; expected a checkpoint: ask "
+        "an admin to run 'fairmark log checkpoint', then export again"
+    )
+    assert log_state(gov_engine) == before and not out.exists()
+
+    admin_key = load_signing_key(_env)
+    create_checkpoint(gov_engine, key=admin_key, principal=people["ada"])
+    before = log_state(gov_engine)
+    done = _invoke(*args, "--format", "json")
+    assert done.exit_code == 0, done.output
+    assert log_state(gov_engine) == before  # entries, head hash, checkpoints
+    doc = json.loads(done.stdout)
+    auditor = load_signing_key(mine, create=False)
+    assert (doc["signed_checkpoint"], doc["checkpoint_fingerprint"], doc["key_fingerprint"]) == (
+        False,
+        admin_key.fingerprint,
+        auditor.fingerprint,
+    )
+    text = _invoke(*args, "--force")
+    assert text.exit_code == 0, text.output
+    assert f"by key {admin_key.fingerprint} (existing)" in text.stdout
+    assert (
+        f"--public-key {admin_key.fingerprint} --public-key {auditor.fingerprint}'" in text.stdout
+    )
+    assert log_state(gov_engine) == before
+    verified = _invoke(
+        "verify", out, "--public-key", admin_key.fingerprint, "--public-key", auditor.fingerprint
+    )
+    assert verified.exit_code == 0, verified.output
+    assert f"evidence bundle {out}: verified" in verified.stdout

@@ -109,10 +109,9 @@ def test_only_an_admin_checkpoints(store_url: str, gov_engine: Engine, tokens, w
 
 
 def test_an_empty_log_is_not_checkpointed(
-    store_url: str, gov_engine: Engine, key_file, monkeypatch
+    store_url: str, gov_engine: Engine, key_file, set_os_account
 ):
-    monkeypatch.setenv("USER", "root")
-    monkeypatch.setenv("LOGNAME", "root")
+    set_os_account("root")
     _refused(run(store_url, "checkpoint"), "the audit log is empty")
     assert _counts(gov_engine) == (0, 0)  # not even the bootstrap admin was written
 

@@ -442,3 +442,118 @@ def test_the_audit_job_records_the_artifacts_it_needs(
     info = export_bundle(gov_engine, job.result.run_id, tmp_path / "b.zip", principal=ADMIN,
                          key=key)  # fmt: skip
     assert verify_bundle(info.path, data=frame).ok
+
+
+# ------------------------------------------------------------------- who signs checkpoints
+
+
+def test_an_auditors_export_writes_nothing_and_verifies_offline(
+    store_url: str, gov_engine: Engine, audited: Any, artifacts: Any, key: SigningKey,
+    seed_people, tmp_path,
+) -> None:  # fmt: skip
+    from tests.governance._log_helpers import log_state
+
+    from fairmark.governance.chain import append_entry
+    from fairmark.governance.log import create_checkpoint
+    from fairmark.store.db import write_transaction
+
+    people = seed_people({"ada": "admin", "aud": "auditor"})
+    _record(store_url, audited, artifacts)  # entries 1 (audit.record), 2 (policy.version)
+    mine = load_signing_key(tmp_path / "auditor" / "key.pem")
+    out = tmp_path / "aud.zip"
+
+    def export() -> Any:
+        return export_bundle(gov_engine, audited.run_id, out, principal=people["aud"], key=mine)
+
+    before = log_state(gov_engine)
+    with pytest.raises(UsageError) as info:
+        export()
+    assert str(info.value) == (
+        f"no checkpoint covers the log entries about run {audited.run_id} (the last is entry "
+        "2, no checkpoint) and user 'aud' (role auditor) does not sign checkpoints; expected "
+        "a checkpoint: ask an admin to run 'fairmark log checkpoint', then export again"
+    )
+    assert log_state(gov_engine) == before and not out.exists()
+
+    signed = create_checkpoint(gov_engine, key=key, principal=people["ada"])  # of entry 2
+    before = log_state(gov_engine)
+    bundle = export()
+    assert log_state(gov_engine) == before  # rows, head hash and checkpoints unchanged
+    assert (bundle.signed_checkpoint, bundle.checkpoint_seq, bundle.concerned_seqs) == (
+        False,
+        signed.seq,
+        (1, 2),
+    )
+    assert (bundle.checkpoint_fingerprint, bundle.key_fingerprint) == (
+        key.fingerprint,
+        mine.fingerprint,
+    )
+    assert bundle.checkpoint_created_at == signed.created_at
+    members = read_members(out)
+    assert json.loads(members["checkpoint.json"])["signature"] == signed.signature
+    assert json.loads(members["signature.json"])["key_fingerprint"] == mine.fingerprint
+
+    both = verify_bundle(out, public_keys=[key.fingerprint, mine.fingerprint])
+    assert both.ok and both.warnings == (), [s.to_dict() for s in both.steps]
+    assert both.step("log").detail.startswith(
+        f"entries 1-2 chain correctly up to checkpoint 2, signed by key "
+        f"{key.fingerprint[:16]}… (trusted)"
+    )
+    # unpinned, no key is authenticated: it verifies and says which keys to pin
+    unpinned = verify_bundle(out)  # the checkpoint's key is not the bundle's
+    assert unpinned.ok, [s.to_dict() for s in unpinned.steps]
+    assert (
+        f"the checkpoint of entry 2 is signed by key {key.fingerprint}, not by the key that "
+        f"signed the bundle ({mine.fingerprint}); pin the organisation's checkpoint key with "
+        "--public-key to establish who vouches for the log"
+    ) in unpinned.warnings
+    # pinning only the auditor's key is not enough: the checkpoint's key must be pinned too
+    mine_only = verify_bundle(out, public_keys=[mine.fingerprint])
+    assert [s.name for s in mine_only.steps if s.status == "failed"] == ["log"]
+    assert mine_only.step("log").problems == (
+        f"the checkpoint of entry 2 is signed by key {key.fingerprint}, neither the key that "
+        f"signed the bundle ({mine.fingerprint}) nor a pinned key nor one the log segment "
+        "registers: the bundle was re-signed by someone else, or exported by someone who "
+        "does not sign checkpoints (then pin the checkpoint's key too, --public-key)",
+    )
+
+    # a later entry about the run's system, not yet signed: refused again, nothing written
+    with write_transaction(gov_engine) as conn:
+        late = append_entry(
+            conn, actor="ada", action="system.update", entity_type="system", entity_id=SYSTEM
+        )
+    before = log_state(gov_engine)
+    with pytest.raises(UsageError, match=rf"\(the last is entry {late.seq}, the newest "):
+        export_bundle(gov_engine, audited.run_id, tmp_path / "b.zip", principal=people["aud"],
+                      key=mine)  # fmt: skip
+    assert log_state(gov_engine) == before and not (tmp_path / "b.zip").exists()
+
+
+def test_a_read_only_token_and_an_untrusted_key_sign_no_checkpoint(
+    store_url: str, gov_engine: Engine, audited: Any, artifacts: Any, key: SigningKey,
+    seed_people, tmp_path,
+) -> None:  # fmt: skip
+    from tests.governance._log_helpers import log_state
+
+    from fairmark.governance.log import create_checkpoint
+
+    people = seed_people({"ada": "admin"})
+    _record(store_url, audited, artifacts)
+    signed = create_checkpoint(gov_engine, key=key, principal=people["ada"])  # registers key
+    scoped = Principal("ada", "admin", via="token", scopes=frozenset({"read", "evidence.export"}))
+    before = log_state(gov_engine)
+    info = export_bundle(gov_engine, audited.run_id, tmp_path / "a.zip", principal=scoped, key=key)
+    assert (info.signed_checkpoint, info.checkpoint_seq) == (False, signed.seq)
+    assert log_state(gov_engine) == before
+    assert verify_bundle(info.path, public_keys=[key.fingerprint]).ok
+
+    other = load_signing_key(tmp_path / "laptop" / "key.pem")  # ada's second machine
+    info = export_bundle(gov_engine, audited.run_id, tmp_path / "b.zip", principal=people["ada"],
+                         key=other)  # fmt: skip
+    if gov_engine.dialect.name == "postgresql":  # the store trusts key, not other
+        assert (info.signed_checkpoint, info.checkpoint_fingerprint) == (False, key.fingerprint)
+        assert log_state(gov_engine) == before
+    else:  # SQLite: every client signs
+        assert (info.signed_checkpoint, info.checkpoint_fingerprint) == (True, other.fingerprint)
+        assert log_state(gov_engine)[2] == before[2] + 1
+    assert verify_bundle(info.path, public_keys=[key.fingerprint, other.fingerprint]).ok

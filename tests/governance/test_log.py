@@ -165,6 +165,12 @@ def test_a_checkpoint_signs_the_head_and_is_logged_after_it(gov_engine: Engine, 
         "seq": 5,
         "entry_hash": head.entry_hash,
         "key_fingerprint": key.fingerprint,
+        # the store's first checkpoint, signed by an admin: its key is the first trusted one
+        "trust": {
+            "public_key": key.public_hex,
+            "label": "first checkpoint key (bootstrap)",
+            "by": "ada",
+        },
     }
     assert _counts(gov_engine) == (6, 1)
     result = verify_log(gov_engine, key=key)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from fairmark.cli._common import check_choice, console, handle_errors
+from fairmark.cli._common import check_choice, console, handle_errors, printable
 from fairmark.cli._governance import (
     OUTPUT_FORMATS,
     DbUrlOption,
@@ -60,8 +60,14 @@ def export_command(
     from fairmark.governance.evidence import export_bundle
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
-    with governance_session(db_url, token) as (engine, principal, _url):
+    with governance_session(db_url, token, must_exist=True) as (engine, principal, _url):
         info = export_bundle(engine, run_id, out, principal=principal, key=key, force=force)
+
+    checkpoint = f"entry {info.checkpoint_seq}, signed {info.checkpoint_created_at}" + (
+        "" if info.signed_checkpoint else f" by key {info.checkpoint_fingerprint} (existing)"
+    )
+    fingerprints = [info.checkpoint_fingerprint or info.key_fingerprint, info.key_fingerprint]
+    noun = "fingerprint" if len(set(fingerprints)) == 1 else "fingerprints"
 
     def render() -> None:
         print_kv(
@@ -71,13 +77,14 @@ def export_command(
                 ("size", f"{info.size:,} bytes, {len(info.files)} files"),
                 ("sha256", info.sha256),
                 ("log segment", f"entries {info.log_first_seq}-{info.checkpoint_seq}"),
-                ("checkpoint", f"entry {info.checkpoint_seq}, signed {info.created_at}"),
+                ("checkpoint", checkpoint),
                 ("key fingerprint", info.key_fingerprint),
             ],
         )
+        pins = " ".join(f"--public-key {fp}" for fp in dict.fromkeys(fingerprints))
         console.print(
-            "Give the auditor the bundle and, separately, the key fingerprint; they run "
-            f"'fairmark evidence verify {info.path} --public-key {info.key_fingerprint}'.",
+            f"Give the auditor the bundle and, separately, the key {noun}; they run "
+            f"'fairmark evidence verify {info.path} {pins}'.",
             markup=False,
             highlight=False,
             soft_wrap=True,
@@ -89,20 +96,27 @@ def export_command(
 def _print_verification(result: Any) -> None:
     verdict = "verified" if result.ok else "VERIFICATION FAILED"
     console.print(
-        f"evidence bundle {result.path}: {verdict}", style="bold", markup=False, highlight=False
+        printable(f"evidence bundle {result.path}: {verdict}"),
+        style="bold",
+        markup=False,
+        highlight=False,
     )
     for label, value in (("run", result.run_id), ("key fingerprint", result.key_fingerprint)):
-        console.print(f"  {label}: {value or '—'}", markup=False, highlight=False, soft_wrap=True)
+        console.print(
+            printable(f"  {label}: {value or '—'}"), markup=False, highlight=False, soft_wrap=True
+        )
     for step in result.steps:
         console.print(
-            f"  [{_MARK.get(step.status, step.status)}] {step.name}: {step.detail}",
+            printable(f"  [{_MARK.get(step.status, step.status)}] {step.name}: {step.detail}"),
             markup=False,
             highlight=False,
             soft_wrap=True,
         )
         if step.status == "failed" and len(step.problems) > 1:
             for problem in step.problems[:_SHOWN_PROBLEMS]:
-                console.print(f"      - {problem}", markup=False, highlight=False, soft_wrap=True)
+                console.print(
+                    printable(f"      - {problem}"), markup=False, highlight=False, soft_wrap=True
+                )
             if len(step.problems) > _SHOWN_PROBLEMS:
                 rest = len(step.problems) - _SHOWN_PROBLEMS
                 console.print(
@@ -111,9 +125,13 @@ def _print_verification(result: Any) -> None:
     if result.carried:
         console.print("carried, not recomputed:", markup=False, highlight=False)
         for section, why in result.carried.items():
-            console.print(f"  {section}: {why}", markup=False, highlight=False, soft_wrap=True)
+            console.print(
+                printable(f"  {section}: {why}"), markup=False, highlight=False, soft_wrap=True
+            )
     for warning in result.warnings:
-        console.print(f"warning: {warning}", markup=False, highlight=False, soft_wrap=True)
+        console.print(
+            printable(f"warning: {warning}"), markup=False, highlight=False, soft_wrap=True
+        )
 
 
 @app.command("verify")

@@ -4,7 +4,9 @@ Thin wrappers over :mod:`fairmark.governance.log`. ``verify`` exits 0 when the l
 intact, 1 when tampering was found (the first bad entry is named), 2 on bad input;
 ``verify --file`` checks an export offline, without a store. Reading the log needs the
 ``log.read`` permission (admin, auditor, owner, reviewer), a checkpoint ``log.checkpoint``
-(admin).
+(admin). ``trust-key``, ``distrust-key`` and ``keys`` keep the store's list of trusted
+checkpoint keys in the log (:mod:`fairmark.governance.log_keys`; registering needs
+``log.checkpoint``); ``public-key`` prints this client's key for an admin to register.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from fairmark.cli._common import check_choice, console, err_console, handle_errors
+from fairmark.cli._common import check_choice, console, err_console, handle_errors, printable
 from fairmark.cli._governance import (
     OUTPUT_FORMATS,
     DbUrlOption,
@@ -71,10 +73,11 @@ def _print_verification(result: Any) -> None:
         ("checkpoints", result.n_checkpoints),
         ("last checkpoint", result.last_checkpoint_seq),
         ("trusted keys", list(result.trusted_keys) or "not checked"),
+        ("trusted by log", list(result.keys_trusted_by_log)),
     ]
     print_kv(title, rows)
     for warning in result.warnings:
-        err_console.print(f"warning: {warning}", markup=False, highlight=False)
+        err_console.print(printable(f"warning: {warning}"), markup=False, highlight=False)
 
 
 @app.command("verify")
@@ -127,7 +130,7 @@ def verify_command(
         pinned = None if anchor is None else load_anchor(anchor, "")
         result = verify_export(file, public_keys=public_key, anchor=pinned)
     else:
-        with governance_session(db_url, token) as (engine, principal, _url):
+        with governance_session(db_url, token, must_exist=True) as (engine, principal, _url):
             result = verify_log(
                 engine, public_keys=public_key, key=key, principal=principal, anchor=anchor
             )
@@ -157,7 +160,7 @@ def export_command(
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
     if not out.strip():
         raise UsageError("--out is empty; expected a file name or - for stdout")
-    with governance_session(db_url, token) as (engine, principal, _url):
+    with governance_session(db_url, token, must_exist=True) as (engine, principal, _url):
         if out == "-":
             info = export_log(engine, sys.stdout, since_seq=since, principal=principal)
             sys.stdout.flush()
@@ -221,7 +224,7 @@ def show_command(
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
     entity_type, entity_id = _entity(entity)
-    with governance_session(db_url, token) as (engine, principal, _url):
+    with governance_session(db_url, token, must_exist=True) as (engine, principal, _url):
         entries = read_entries(
             engine,
             since=since,
@@ -250,10 +253,10 @@ def show_command(
             table.add_row(
                 str(e.seq),
                 e.created_at[:19].replace("T", " "),
-                escape(e.actor),
-                escape(e.action),
-                escape(f"{e.entity_type}:{e.entity_id}"),
-                escape(payload if len(payload) <= 80 else payload[:79] + "…"),
+                escape(printable(e.actor)),
+                escape(printable(e.action)),
+                escape(printable(f"{e.entity_type}:{e.entity_id}")),
+                escape(printable(payload if len(payload) <= 80 else payload[:79] + "…")),
             )
         console.print(table)
 
@@ -286,3 +289,157 @@ def checkpoint_command(
             ],
         ),
     )
+
+
+# ----------------------------------------------------------------------------- keys
+
+
+def _print_key(title: str, record: Any) -> None:
+    rows: list[tuple[str, Any]] = [
+        ("label", record.label),
+        ("status", record.status),
+        ("public key", record.public_key),
+        ("registered", f"entry {record.registered_seq} by {record.registered_by}"),
+    ]
+    if record.distrusted_seq is not None:
+        rows.append(("distrusted", f"entry {record.distrusted_seq} by {record.distrusted_by}"))
+    print_kv(title, rows)
+
+
+@app.command("trust-key")
+@handle_errors
+def trust_key_command(
+    public_key: Annotated[
+        str,
+        typer.Argument(
+            metavar="PUBLIC_KEY_HEX_OR_FILE",
+            help="The raw Ed25519 public key (64 hex digits, as 'fairmark log public-key' "
+            "prints it on the key's machine), or a file holding it (hex or PEM).",
+        ),
+    ],
+    label: Annotated[
+        str,
+        typer.Option("--label", metavar="TEXT", help="Whose key it is, e.g. 'rita laptop'."),
+    ],
+    fmt: FormatOption = "text",
+    db_url: DbUrlOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Register a checkpoint key as trusted by the store (admin; appends log.key.trust)."""
+    from fairmark.governance.keys import public_key_hex
+    from fairmark.governance.log_keys import trust_key
+
+    fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
+    public = public_key_hex(public_key)
+    with governance_session(db_url, token) as (engine, principal, _url):
+        record = trust_key(engine, public, label=label, principal=principal)
+    emit(
+        fmt,
+        record.to_dict(),
+        lambda: _print_key(f"key {record.key_fingerprint} trusted (entry {record.seq})", record),
+    )
+
+
+@app.command("distrust-key")
+@handle_errors
+def distrust_key_command(
+    fingerprint: Annotated[
+        str,
+        typer.Argument(
+            metavar="FINGERPRINT",
+            help="The key's fingerprint as 'fairmark log keys' lists it (or its public key).",
+        ),
+    ],
+    fmt: FormatOption = "text",
+    db_url: DbUrlOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Withdraw a trusted checkpoint key (admin; appends log.key.distrust); checkpoints it
+    signs from then on are unknown_key, earlier ones stay valid."""
+    from fairmark.governance.log_keys import distrust_key
+
+    fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
+    with governance_session(db_url, token) as (engine, principal, _url):
+        record = distrust_key(engine, fingerprint, principal=principal)
+    emit(
+        fmt,
+        record.to_dict(),
+        lambda: _print_key(f"key {record.key_fingerprint} distrusted (entry {record.seq})", record),
+    )
+
+
+@app.command("keys")
+@handle_errors
+def keys_command(
+    fmt: FormatOption = "text",
+    db_url: DbUrlOption = None,
+    token: TokenOption = None,
+) -> None:
+    """List the checkpoint keys the store's log registers, with their status."""
+    from fairmark.governance.log_keys import list_keys
+
+    fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
+    with governance_session(db_url, token, must_exist=True) as (engine, principal, _url):
+        records = list_keys(engine, principal=principal)
+
+    def render() -> None:
+        if not records:
+            console.print(
+                "No registered checkpoint keys (every client signs; an admin registers keys "
+                "with 'fairmark log trust-key').",
+                markup=False,
+                highlight=False,
+            )
+            return
+        table = Table()
+        table.add_column("fingerprint", overflow="fold")
+        table.add_column("label", overflow="fold")
+        table.add_column("status", no_wrap=True)
+        table.add_column("seq", justify="right", no_wrap=True)
+        table.add_column("by", overflow="fold")
+        for r in records:
+            table.add_row(
+                r.key_fingerprint,
+                escape(printable(r.label)),
+                r.status,
+                str(r.seq),
+                escape(printable(r.distrusted_by or r.registered_by)),
+            )
+        console.print(table)
+
+    emit(fmt, [r.to_dict() for r in records], render)
+
+
+@app.command("public-key")
+@handle_errors
+def public_key_command(
+    key: KeyOption = None,
+    fmt: FormatOption = "text",
+    db_url: DbUrlOption = None,
+) -> None:
+    """Print this client's public key (hex) for an admin's 'fairmark log trust-key'; the
+    key file is made if missing. Reads no store."""
+    from fairmark.governance.keys import load_signing_key
+    from fairmark.store import database_url
+
+    fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
+    signing = load_signing_key(key, store_url=database_url(db_url), create=True)
+    document = {
+        "public_key": signing.public_hex,
+        "key_fingerprint": signing.fingerprint,
+        "path": str(signing.path),
+    }
+
+    def render() -> None:
+        typer.echo(signing.public_hex)  # alone on stdout: 'fairmark log public-key > me.pub'
+        err_console.print(
+            printable(
+                f"key file {signing.path}, fingerprint {signing.fingerprint}; an admin "
+                f"registers it with 'fairmark log trust-key {signing.public_hex} --label NAME'"
+            ),
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+    emit(fmt, document, render)

@@ -29,9 +29,12 @@ Bundle layout (:data:`BUNDLE_FORMAT` version :data:`BUNDLE_VERSION`)::
     environment.json         Python, platform and package versions at audit time
     data_fingerprint.json    report.json's data fingerprint
     log.jsonl                the audit-log segment from the first entry concerning the run
-                             to a checkpoint signed at export time, in the format of
+                             to the export's checkpoint, in the format of
                              ``fairmark log export`` (header, entries, checkpoint)
-    checkpoint.json          that signed checkpoint
+    checkpoint.json          that signed checkpoint: signed at export time by an exporter
+                             who may write checkpoints (an admin; an owner for their own
+                             system), else (an auditor) the newest existing checkpoint
+                             covering every log entry about the run
 
 The aggregates are the stored canonical JSON document split by section; joined again
 (``{"format", "cube", "score", "outcome", "carried"}``) their canonical JSON hashes to
@@ -66,7 +69,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, or_, select
+from sqlalchemy import Connection, Engine, func, or_, select
 
 from fairmark.errors import FairmarkError, UsageError
 from fairmark.governance.access import Principal, authorize
@@ -118,7 +121,8 @@ class BundleInfo:
     files : tuple of (str, str, int)
         ``(name, sha256, size)`` of every file listed in the manifest.
     key_fingerprint, public_key : str
-        The signing key (SHA-256 fingerprint, raw public key; hex).
+        The key that signed the manifest, the exporter's (SHA-256 fingerprint, raw public
+        key; hex).
     checkpoint_seq : int
         The log entry the export's checkpoint covers (the segment's last).
     log_first_seq : int
@@ -126,6 +130,13 @@ class BundleInfo:
     concerned_seqs : tuple of int
         Entries of the segment that concern the run (its ``audit.record``, its policy's
         ``policy.version``, its system's entries, entries naming the run).
+    checkpoint_fingerprint : str
+        The key that signed the checkpoint (the exporter's when ``signed_checkpoint``).
+    checkpoint_created_at : str
+        When the checkpoint was signed.
+    signed_checkpoint : bool
+        The export signed a new checkpoint (else it used an existing one: the store was
+        not written).
     """
 
     path: str
@@ -139,6 +150,9 @@ class BundleInfo:
     checkpoint_seq: int
     log_first_seq: int
     concerned_seqs: tuple[int, ...]
+    checkpoint_fingerprint: str = ""
+    checkpoint_created_at: str = ""
+    signed_checkpoint: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """Return the result as a JSON-ready dict."""
@@ -154,6 +168,9 @@ class BundleInfo:
             "checkpoint_seq": self.checkpoint_seq,
             "log_first_seq": self.log_first_seq,
             "concerned_seqs": list(self.concerned_seqs),
+            "checkpoint_fingerprint": self.checkpoint_fingerprint,
+            "checkpoint_created_at": self.checkpoint_created_at,
+            "signed_checkpoint": self.signed_checkpoint,
         }
 
 
@@ -264,6 +281,67 @@ def _segment(conn: Connection, first: int, last: int) -> tuple[list[LogEntry], l
         for r in cps
     ]
     return [LogEntry.from_row(r) for r in rows], checkpoints
+
+
+def _may_sign(principal: Principal, owner: str | None) -> bool:
+    """Whether the exporter may write a checkpoint: an admin (``log.checkpoint``), or who
+    may record the run (``run.write``: an owner for their own system), as every command
+    that writes signs a checkpoint of it. An auditor only reads."""
+    return principal.can("log.checkpoint") or principal.can("run.write", owner=owner)
+
+
+def _covering_checkpoint(
+    conn: Connection,
+    run_id: str,
+    policy_sha: str | None,
+    system: str | None,
+    why: str,
+) -> tuple[Any, list[int]]:
+    """The newest existing checkpoint covering every entry about the run, and those seqs.
+
+    Prefers a checkpoint signed by a key the store trusts (:mod:`fairmark.governance.log_keys`)
+    when its log registers any. ``why`` ends the refusal when none covers them.
+    """
+    from fairmark.governance.log import CheckpointInfo
+    from fairmark.governance.log_keys import read_key_events
+    from fairmark.governance.log_trust import key_registry
+    from fairmark.store.models_governance import Checkpoint, LogEntryRow
+
+    head = int(conn.execute(select(func.max(LogEntryRow.seq))).scalar() or 0)
+    concerned = _concerned(conn, run_id, policy_sha, system, head)
+    if not concerned:
+        raise UsageError(
+            f"the audit log has no entry about run {run_id}; expected its audit.record entry "
+            "(was the run recorded before the audit log existed?)"
+        )
+    covering = select(Checkpoint.__table__).where(Checkpoint.seq >= concerned[-1])
+    active = [fp for fp, r in key_registry(read_key_events(conn)).items() if r.status == "trusted"]
+    row = None
+    if active:
+        row = conn.execute(
+            covering.where(Checkpoint.key_fingerprint.in_(active))
+            .order_by(Checkpoint.seq.desc())
+            .limit(1)
+        ).first()
+    if row is None:
+        row = conn.execute(covering.order_by(Checkpoint.seq.desc()).limit(1)).first()
+    if row is None:
+        newest = conn.execute(select(func.max(Checkpoint.seq))).scalar()
+        covers = "no checkpoint" if newest is None else f"the newest checkpoint covers {newest}"
+        raise UsageError(
+            f"no checkpoint covers the log entries about run {run_id} (the last is entry "
+            f"{concerned[-1]}, {covers}) and {why}; expected a checkpoint: ask an admin to run "
+            "'fairmark log checkpoint', then export again"
+        )
+    checkpoint = CheckpointInfo(
+        seq=int(row.seq),
+        entry_hash=row.entry_hash,
+        created_at=row.created_at,
+        key_fingerprint=row.key_fingerprint,
+        public_key=row.public_key,
+        signature=row.signature,
+    )
+    return checkpoint, concerned
 
 
 def _ensure_actor(conn: Connection, principal: Principal) -> None:
@@ -446,8 +524,9 @@ def export_bundle(
         Who exports; needs ``evidence.export``: an admin or auditor, or the owner of the
         run's system (for a run without a registered system, any owner).
     key : SigningKey or path-like, optional
-        The Ed25519 key that signs the checkpoint and the manifest; default the store's
-        key file (:func:`fairmark.governance.keys.key_path`), created when missing.
+        The exporter's Ed25519 key: it signs the manifest, and the checkpoint when the
+        export signs one; default the key file of
+        :func:`fairmark.governance.keys.key_path`, created when missing.
     force : bool, default False
         Replace an existing file at ``out_path``.
 
@@ -462,15 +541,24 @@ def export_bundle(
     UsageError
         ``run_id`` matches no run or several; the run was recorded without artifacts
         (older runs); ``out_path`` exists (without ``force``), is a folder, or its folder
-        does not exist; the key cannot be read; the file cannot be written.
+        does not exist; the key cannot be read; the file cannot be written; the export
+        signs no checkpoint and no existing checkpoint covers every log entry about the
+        run (an admin runs ``fairmark log checkpoint``).
     StoreError
         The store cannot be read or refuses the checkpoint.
 
     Notes
     -----
-    One write transaction signs a fresh checkpoint of the log head (the store's
-    ``gov_checkpoints`` and a ``log.checkpoint`` entry after it) and reads the segment it
-    covers, so the segment and checkpoint agree even while others append. The zip is
+    Who may write checkpoints (an admin; an owner for their own system or a run without
+    one, as who may record it) gets a fresh checkpoint: one write transaction signs the
+    log head (the store's ``gov_checkpoints`` and a ``log.checkpoint`` entry after it)
+    and reads the segment it covers, so the segment and checkpoint agree even while
+    others append. On a store other than SQLite whose log registers trusted keys, only
+    with a key it trusts (:func:`fairmark.governance.log_keys.signing_allowed`). Anyone
+    else (an auditor, a read-only token) writes nothing to the store: the bundle ends at
+    the newest existing checkpoint that covers every entry about the run, preferring one
+    signed by a key the store trusts; the manifest is still signed with the exporter's
+    own key, so the bundle carries two keys (verify it pinning both). The zip is
     written to a temporary file in the target folder and renamed into place: never a
     half-written bundle. A refused export writes nothing (no checkpoint, no file, no key);
     if writing the file itself fails, the checkpoint stays in the store, which is harmless
@@ -495,27 +583,42 @@ def export_bundle(
         )
     signing_key = _signing_key(key, engine)
     from fairmark.governance.log import sign_head
+    from fairmark.governance.log_keys import key_gate_applies, signing_allowed
 
+    policy = report.get("policy") or {}
+    sign = _may_sign(principal, owner)
+    why = f"user {principal.name!r} (role {principal.role}) does not sign checkpoints"
     with store_errors(engine.url, "cannot export the evidence bundle"):
-        with write_transaction(engine) as conn:
-            _ensure_actor(conn, principal)
-            checkpoint = sign_head(conn, signing_key, principal.name)
-            if checkpoint is None:  # an empty log: the run was recorded without logging
-                raise UsageError(
-                    f"the audit log is empty, so it has no entry about run {full_id}; expected "
-                    "its audit.record entry (run the audit again to record a run that is "
-                    "logged)"
+        if sign and key_gate_applies(engine):
+            with engine.connect() as conn:
+                sign = signing_allowed(conn, signing_key.fingerprint)
+            why = f"this client's signing key {signing_key.fingerprint} is not trusted by the store"
+        if not sign:  # write nothing: the newest checkpoint covering the run's entries
+            with engine.connect() as conn:
+                checkpoint, concerned = _covering_checkpoint(
+                    conn, full_id, policy.get("sha256"), report.get("system_name"), why
                 )
-            policy = report.get("policy") or {}
-            concerned = _concerned(
-                conn, full_id, policy.get("sha256"), report.get("system_name"), checkpoint.seq
-            )
-            if not concerned:
-                raise UsageError(
-                    f"the audit log has no entry about run {full_id}; expected its "
-                    "audit.record entry (was the run recorded before the audit log existed?)"
+                entries, checkpoints = _segment(conn, concerned[0], checkpoint.seq)
+        else:
+            with write_transaction(engine) as conn:
+                _ensure_actor(conn, principal)
+                admin = principal.name if principal.can("log.checkpoint") else None
+                checkpoint = sign_head(conn, signing_key, principal.name, registrar=admin)
+                if checkpoint is None:  # an empty log: the run was recorded without logging
+                    raise UsageError(
+                        f"the audit log is empty, so it has no entry about run {full_id}; "
+                        "expected its audit.record entry (run the audit again to record a run "
+                        "that is logged)"
+                    )
+                concerned = _concerned(
+                    conn, full_id, policy.get("sha256"), report.get("system_name"), checkpoint.seq
                 )
-            entries, checkpoints = _segment(conn, concerned[0], checkpoint.seq)
+                if not concerned:
+                    raise UsageError(
+                        f"the audit log has no entry about run {full_id}; expected its "
+                        "audit.record entry (was the run recorded before the audit log existed?)"
+                    )
+                entries, checkpoints = _segment(conn, concerned[0], checkpoint.seq)
     created_at = utc_stamp()
     members = _members(report, row, entries, checkpoints, checkpoint, created_at)
     manifest = _manifest(full_id, report, row, members, entries, checkpoint, concerned, created_at)
@@ -544,6 +647,9 @@ def export_bundle(
         checkpoint_seq=checkpoint.seq,
         log_first_seq=entries[0].seq,
         concerned_seqs=tuple(concerned),
+        checkpoint_fingerprint=checkpoint.key_fingerprint,
+        checkpoint_created_at=checkpoint.created_at,
+        signed_checkpoint=sign,
     )
 
 

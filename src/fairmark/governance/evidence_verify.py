@@ -19,9 +19,16 @@ detail; every step runs, so one report names every problem:
     ``log.jsonl`` (a ``fairmark log export`` segment) verifies with
     :func:`fairmark.governance.log.verify_entries`: every entry's hash recomputes, each
     links to the one before, the segment ends at the checkpoint, whose signature verifies
-    with the bundle's key. The run's ``audit.record`` entry is in it, and its payload
-    matches ``report.json`` (verdict, data fingerprint, policy SHA-256, system) and the
-    bundled artifacts (``artifacts_sha256``).
+    and whose key is trusted: the bundle's key, a pinned key, or a key the segment
+    registers (``log.key.trust``) by an entry a checkpoint of such a key covers
+    (:mod:`fairmark.governance.log_trust`; an auditor's bundle ends at an admin's
+    checkpoint). With no key pinned, nothing is authenticated, so a checkpoint by another
+    key than the bundle's is a warning naming the key to pin, not a failure (the run's log
+    entry still pins the artifacts, so a changed aggregate or metric still fails). Earlier
+    checkpoints of other keys are only warned about (their registration may precede the
+    segment). The run's ``audit.record`` entry is in it,
+    and its payload matches ``report.json`` (verdict, data fingerprint, policy SHA-256,
+    system) and the bundled artifacts (``artifacts_sha256``).
 ``policy``
     ``policy.yaml`` hashes to ``report.json``'s ``policy.sha256`` and loads as a policy
     with the same id, version, owner and review date.
@@ -396,8 +403,9 @@ def _parse_log(b: _Bundle) -> tuple[dict[str, Any], list[dict[str, Any]], list[d
     return header, entries, checkpoints
 
 
-def _check_log(b: _Bundle) -> VerifyStep:
+def _check_log(b: _Bundle, pinned: frozenset[str] | None = None) -> VerifyStep:
     from fairmark.governance.log import verify_entries
+    from fairmark.governance.log_trust import trust_from_records
 
     try:
         header, entries, checkpoints = _parse_log(b)
@@ -414,16 +422,30 @@ def _check_log(b: _Bundle) -> VerifyStep:
         return _step("log", [*problems, f"log.jsonl: {exc.message}"], "")
     if result.first_bad is not None:
         problems.append(f"log.jsonl: {result.first_bad.message}")
+    roots = (pinned or frozenset()) | ({b.public_key} if b.public_key else set())
+    trusted = trust_from_records(roots, entries, checkpoints).allows_record
     if b.public_key is None:
         problems.append("no readable signing key to check the checkpoint's key with")
-    elif str(cp.get("public_key", "")).lower() != b.public_key:
-        problems.append(
+    elif not trusted(cp) and pinned is None:
+        # nothing is pinned, so no key is authenticated anyway (the signature step warns):
+        # an auditor's export carries the organisation's checkpoint and the auditor's own
+        # manifest signature; say which keys to pin rather than fail
+        b.warnings.append(
             f"the checkpoint of entry {cp.get('seq')} is signed by key "
             f"{cp.get('key_fingerprint')}, not by the key that signed the bundle "
-            f"({b.fingerprint}): the bundle was re-signed by someone else"
+            f"({b.fingerprint}); pin the organisation's checkpoint key with --public-key to "
+            "establish who vouches for the log"
+        )
+    elif not trusted(cp):
+        problems.append(
+            f"the checkpoint of entry {cp.get('seq')} is signed by key "
+            f"{cp.get('key_fingerprint')}, neither the key that signed the bundle "
+            f"({b.fingerprint}) nor a pinned key nor one the log segment registers: the "
+            "bundle was re-signed by someone else, or exported by someone who does not sign "
+            "checkpoints (then pin the checkpoint's key too, --public-key)"
         )
     for other in checkpoints[:-1]:
-        if str(other.get("public_key", "")).lower() != b.public_key:
+        if not trusted(other):
             b.warnings.append(
                 f"the checkpoint of entry {other.get('seq')} in the log segment is signed by "
                 f"another key, {other.get('key_fingerprint')} (a rotated key?)"
@@ -437,11 +459,17 @@ def _check_log(b: _Bundle) -> VerifyStep:
     problems += _checkpoint_agrees(b, cp)
     problems += _run_entry(b, entries)
     first, last_seq = entries[0].get("seq"), last.get("seq")
+    if str(cp.get("public_key", "")).lower() == b.public_key:
+        signer = "the bundle's key"
+    elif trusted(cp):
+        signer = f"key {str(cp.get('key_fingerprint'))[:16]}… (trusted)"
+    else:
+        signer = f"key {str(cp.get('key_fingerprint'))[:16]}… (not pinned, see warnings)"
     return _step(
         "log",
         problems,
         f"entries {first}-{last_seq} chain correctly up to checkpoint {cp.get('seq')}, signed "
-        "by the bundle's key; the run's audit.record entry matches report.json and the "
+        f"by {signer}; the run's audit.record entry matches report.json and the "
         "bundled artifacts",
     )
 
@@ -984,7 +1012,7 @@ def verify_bundle(
     bundle = _Bundle(file)
     bundle.read()
     steps = [_check_archive(bundle), _check_signature(bundle, trusted)]
-    steps += [_check_log(bundle), _check_policy(bundle), _check_recompute(bundle)]
+    steps += [_check_log(bundle, trusted), _check_policy(bundle), _check_recompute(bundle)]
     if data is not None:
         steps.append(_check_data(bundle, data))
     else:

@@ -21,7 +21,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
@@ -37,6 +37,7 @@ __all__ = [
     "fingerprint",
     "key_path",
     "load_signing_key",
+    "public_key_hex",
     "verify_signature",
 ]
 
@@ -196,3 +197,66 @@ def verify_signature(public_hex: str, message: bytes, signature_hex: str) -> boo
     except (InvalidSignature, ValueError, TypeError):
         return False
     return True
+
+
+_HEX_DIGITS = frozenset("0123456789abcdef")
+
+
+def public_key_hex(value: str | os.PathLike[str]) -> str:
+    """Read a raw Ed25519 public key given as hex or as a file.
+
+    Parameters
+    ----------
+    value : str or path-like
+        64 hex digits (what ``fairmark log public-key`` prints), or a file holding them
+        (its first word) or holding a PEM public key (SubjectPublicKeyInfo, e.g.
+        ``openssl pkey -pubout``).
+
+    Returns
+    -------
+    str
+        The raw 32-byte public key, 64 lower-case hex digits.
+
+    Raises
+    ------
+    UsageError
+        ``value`` is neither 64 hex digits nor a readable file holding a public key; the
+        file holds a private key (never hand one over) or a key of another type.
+
+    Notes
+    -----
+    Sources: RFC 8032 (Ed25519 public keys are 32 bytes); RFC 8410 section 4 (Ed25519
+    keys in SubjectPublicKeyInfo); RFC 7468 (PEM).
+    """
+    text = str(value).strip()
+    expected = (
+        "expected the raw Ed25519 public key (64 hex digits) that 'fairmark log public-key' "
+        "prints, or a file holding it (hex or PEM)"
+    )
+    if len(text) == 64 and set(text.lower()) <= _HEX_DIGITS:
+        return text.lower()
+    file = Path(text)
+    if not text or not file.is_file():
+        raise UsageError(f"public key {text!r} is neither 64 hex digits nor a file; {expected}")
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read public key file {file}: {exc.strerror or exc}") from None
+    if b"PRIVATE KEY" in data:
+        raise UsageError(
+            f"{file} holds a private key; expected a public key (never hand over a private "
+            "key: 'fairmark log public-key' prints the public one)"
+        )
+    if data.lstrip().startswith(b"-----BEGIN"):
+        try:
+            loaded = serialization.load_pem_public_key(data)
+        except (ValueError, TypeError, UnsupportedAlgorithm):
+            raise UsageError(f"{file} is not a PEM public key; {expected}") from None
+        if not isinstance(loaded, Ed25519PublicKey):
+            raise UsageError(f"{file} holds a {type(loaded).__name__}; {expected}")
+        return loaded.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
+    words = data.decode("utf-8", errors="replace").split()
+    first = words[0].lower() if words else ""
+    if len(first) == 64 and set(first) <= _HEX_DIGITS:
+        return first
+    raise UsageError(f"{file} does not start with 64 hex digits; {expected}")

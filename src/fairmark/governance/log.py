@@ -19,6 +19,15 @@ Anchor
     in ``<key file>.head.json`` (:mod:`fairmark.governance.log_anchor`), when its
     transaction commits; :func:`verify_log` requires the store to still hold the anchored
     entry and checkpoint. The anchor is per client machine (per key file).
+Trusted keys
+    Each client signs with its own key file; the keys the store trusts are registered in
+    the log itself (``log.key.trust``, ``log.key.distrust``:
+    :mod:`fairmark.governance.log_keys`), and the first checkpoint signed by an admin's
+    client registers its key (``trust`` in its ``log.checkpoint`` entry). Verification
+    trusts its roots (``public_keys``, ``key``, else the local key file) and, transitively,
+    keys whose registration a checkpoint of a trusted key covers
+    (:mod:`fairmark.governance.log_trust`). On a store other than SQLite that registers
+    keys, :func:`create_checkpoint` refuses a key it does not trust.
 Periodic checkpoints
     :func:`maybe_checkpoint` is meant to be called by append paths when a key is at hand:
     it signs a checkpoint once ``every`` (default 100) entries have been appended since the
@@ -74,6 +83,7 @@ from sqlalchemy import Connection, Engine, Row, event, func, insert, select
 from fairmark.errors import UsageError
 from fairmark.governance.access import Principal, authorize
 from fairmark.governance.chain import LogEntry, _lock_head, append_entry, utc_stamp
+from fairmark.governance.clock import db_now
 from fairmark.governance.keys import SigningKey, key_path, load_signing_key
 from fairmark.governance.log_anchor import (
     Anchor,
@@ -83,6 +93,13 @@ from fairmark.governance.log_anchor import (
     store_key,
     write_anchor,
 )
+from fairmark.governance.log_keys import (
+    NOT_TRUSTED,
+    key_gate_applies,
+    read_key_events,
+    signing_allowed,
+)
+from fairmark.governance.log_trust import BOOTSTRAP_LABEL, KeyEvent
 from fairmark.governance.log_verify import (
     BAD_KINDS,
     CHECKPOINT_ACTION,
@@ -159,7 +176,9 @@ def _ensure_actor(conn: Connection, principal: Principal) -> None:
     ensure_actor(conn, principal)
 
 
-def sign_head(conn: Connection, key: SigningKey, actor: str) -> CheckpointInfo | None:
+def sign_head(
+    conn: Connection, key: SigningKey, actor: str, *, registrar: str | None = None
+) -> CheckpointInfo | None:
     """Sign a checkpoint of the current head inside the caller's write transaction.
 
     The building block of :func:`create_checkpoint`, :func:`maybe_checkpoint` and evidence
@@ -174,6 +193,11 @@ def sign_head(conn: Connection, key: SigningKey, actor: str) -> CheckpointInfo |
         The Ed25519 signing key.
     actor : str
         Who is recorded as making the checkpoint (``system`` for periodic ones).
+    registrar : str, optional
+        The admin whose client signs. When the store has no checkpoint yet, the
+        ``log.checkpoint`` entry then registers ``key`` as the store's first trusted key
+        (payload ``trust``: ``{"public_key", "label", "by"}``,
+        :mod:`fairmark.governance.log_trust`). Callers pass it only for an admin.
 
     Returns
     -------
@@ -201,7 +225,8 @@ def sign_head(conn: Connection, key: SigningKey, actor: str) -> CheckpointInfo |
     if head is None:
         return None
     seq, head_hash = int(head.seq), str(head.entry_hash)
-    created_at = utc_stamp()
+    first = registrar is not None and conn.execute(select(Checkpoint.seq).limit(1)).first() is None
+    created_at = utc_stamp(db_now(conn))  # the store's clock (the server's on PostgreSQL)
     statement = checkpoint_statement(
         seq=seq, entry_hash=head_hash, created_at=created_at, key_fingerprint=key.fingerprint
     )
@@ -216,13 +241,20 @@ def sign_head(conn: Connection, key: SigningKey, actor: str) -> CheckpointInfo |
             signature=signature,
         )
     )
+    payload: dict[str, Any] = {
+        "seq": seq,
+        "entry_hash": head_hash,
+        "key_fingerprint": key.fingerprint,
+    }
+    if first:  # bootstrap: the store's first key, signed by an admin's client
+        payload["trust"] = {"public_key": key.public_hex, "label": BOOTSTRAP_LABEL, "by": registrar}
     entry = append_entry(
         conn,
         actor=actor,
         action=CHECKPOINT_ACTION,
         entity_type="checkpoint",
         entity_id=str(seq),
-        payload={"seq": seq, "entry_hash": head_hash, "key_fingerprint": key.fingerprint},
+        payload=payload,
     )
     _anchor_on_commit(
         conn,
@@ -302,14 +334,18 @@ def create_checkpoint(
     AccessError
         ``principal`` may not ``log.checkpoint``.
     UsageError
-        The log is empty (nothing to sign), or the key file cannot be read or created.
+        The log is empty (nothing to sign); the key file cannot be read or created; on a
+        store other than SQLite whose log registers trusted keys, the key is not one of
+        them (:data:`fairmark.governance.log_keys.NOT_TRUSTED`).
     StoreError
         The store refuses the write. Nothing is written on any error: the checkpoint and
         its log entry are one transaction.
 
     Notes
     -----
-    The checkpoint covers the head entry *before* its own ``log.checkpoint`` entry.
+    The checkpoint covers the head entry *before* its own ``log.checkpoint`` entry. The
+    store's first checkpoint registers its key (an admin signs it:
+    :func:`sign_head` ``registrar``).
     Sources: RFC 6962 section 3.5 (signed tree heads); RFC 8032 (Ed25519); Crosby &
     Wallach 2009 (commitments to a log's head detect truncation and rewriting).
     """
@@ -323,14 +359,21 @@ def create_checkpoint(
                     "the audit log is empty: there is nothing to checkpoint; "
                     "expected at least one log entry"
                 )
+            if key_gate_applies(engine) and not signing_allowed(conn, signing_key.fingerprint):
+                raise UsageError(
+                    NOT_TRUSTED.format(
+                        fingerprint=signing_key.fingerprint, public_key=signing_key.public_hex
+                    )
+                    + "; expected a key the store trusts ('fairmark log keys')"
+                )
             _ensure_actor(conn, principal)
-            info = sign_head(conn, signing_key, principal.name)
+            info = sign_head(conn, signing_key, principal.name, registrar=principal.name)
     assert info is not None  # the log was not empty
     return info
 
 
 def maybe_checkpoint(
-    conn: Connection, key: SigningKey | None, every: int = 100
+    conn: Connection, key: SigningKey | None, every: int = 100, *, admin: str | None = None
 ) -> CheckpointInfo | None:
     """Sign a periodic checkpoint when ``every`` entries were appended since the last one.
 
@@ -346,6 +389,9 @@ def maybe_checkpoint(
     every : int, default 100
         Entries after the last checkpoint (or from the start) that trigger a new one;
         at least 1.
+    admin : str, optional
+        The admin on whose behalf the client signs, if the acting user is one: a store's
+        first checkpoint then registers ``key`` (:func:`sign_head` ``registrar``).
 
     Returns
     -------
@@ -383,7 +429,7 @@ def maybe_checkpoint(
             unsigned -= 1  # the checkpoint's own log.checkpoint entry needs no checkpoint
     if unsigned < every:
         return None
-    return sign_head(conn, key, "system")
+    return sign_head(conn, key, "system", registrar=admin)
 
 
 # --------------------------------------------------------------------------- reading
@@ -610,7 +656,10 @@ def verify_log(
         A signing key (or its PEM file) whose public key is trusted too. When neither
         ``public_keys`` nor ``key`` is given, the store's key file
         (:func:`fairmark.governance.keys.key_path`) is trusted if it exists; otherwise
-        keys are not checked and a warning says so.
+        keys are not checked and a warning says so. These are the roots: keys the log
+        registers (``log.key.trust``) are trusted too once a checkpoint signed by a
+        trusted key covers the registration, until withdrawn (``log.key.distrust``;
+        :mod:`fairmark.governance.log_trust`).
     principal : Principal, optional
         When given, must hold ``log.read``.
     anchor : Anchor or path-like, optional
@@ -653,6 +702,10 @@ def verify_log(
     _authorize_read(principal)
     trusted = _local_trust(engine, key, public_keys)
     pinned = _local_anchor(engine, key, anchor)  # first: it covers entries committed already
+    events: list[KeyEvent] = []
+    if trusted is not None:
+        with store_errors(engine.url, "cannot read the audit log"), engine.connect() as conn:
+            events = read_key_events(conn)
     checkpoints = _read_checkpoints(engine)
     rows = (_raw_from_row(row) for row in _iter_rows(engine))
     return walk_log(
@@ -663,6 +716,7 @@ def verify_log(
         reload_checkpoints=lambda: _read_checkpoints(engine),
         anchor=pinned,
         anchor_lookup=_anchor_lookup(engine),
+        key_events=events,
     )
 
 

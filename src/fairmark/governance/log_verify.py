@@ -17,6 +17,10 @@ reports the *first* problem in ``seq`` order, one of :data:`BAD_KINDS`:
 4. The checkpoint covering this entry, if any: its key fingerprint matches its public key
    and its signature verifies (``bad_signature``), its key is trusted (``unknown_key``),
    and its signed ``entry_hash`` is the log's (``altered``: rewritten and re-hashed).
+   Trusted are the verifier's roots (``trusted``) and the keys the log registers
+   (``log.key.trust``) by entries covered by a checkpoint of a key already trusted, less
+   those withdrawn (``log.key.distrust``) for checkpoints from the withdrawal on: the
+   fixpoint is computed before the walk (:mod:`fairmark.governance.log_trust`).
 5. At the end: a checkpoint beyond the last entry (``truncated``); a ``log.checkpoint``
    entry whose checkpoint is gone (``missing``).
 6. With an anchor (:mod:`fairmark.governance.log_anchor`, the newest checkpoint signed on
@@ -44,6 +48,13 @@ from fairmark.errors import DataError, UsageError
 from fairmark.governance.chain import GENESIS_HASH, canonical_json, entry_hash
 from fairmark.governance.keys import fingerprint, verify_signature
 from fairmark.governance.log_anchor import Anchor
+from fairmark.governance.log_trust import (
+    KeyEvent,
+    KeyTrust,
+    event_of_record,
+    key_event,
+    resolve_key_trust,
+)
 
 __all__ = [
     "BAD_KINDS",
@@ -281,10 +292,13 @@ class LogVerification:
     warnings : tuple of str
         What verification could not establish (unsigned newest entries, no trusted key).
     trusted_keys : tuple of str
-        Fingerprints of the keys checkpoints were required to be signed by (empty: keys
-        not checked).
+        The verifier's own trusted keys (roots: public keys or fingerprints given, or the
+        local key's fingerprint); empty: keys not checked.
     source : str
         ``store`` or the export file verified.
+    keys_trusted_by_log : tuple of str
+        Fingerprints of further keys trusted because the log registers them
+        (``log.key.trust``, covered by a checkpoint of a trusted key, not withdrawn).
     """
 
     ok: bool
@@ -297,6 +311,7 @@ class LogVerification:
     warnings: tuple[str, ...] = ()
     trusted_keys: tuple[str, ...] = ()
     source: str = "store"
+    keys_trusted_by_log: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return the result as a JSON-ready dict."""
@@ -311,6 +326,7 @@ class LogVerification:
             "first_bad": None if self.first_bad is None else self.first_bad.to_dict(),
             "warnings": list(self.warnings),
             "trusted_keys": list(self.trusted_keys),
+            "keys_trusted_by_log": list(self.keys_trusted_by_log),
         }
 
 
@@ -400,6 +416,15 @@ class _Walk:
     anchor_hash: str | None = None  # entry_hash of the anchored entry, when read
     # re-reads (entry_hash, checkpoint signature) at a seq from a live store
     anchor_lookup: Callable[[int], tuple[str | None, str | None]] | None = None
+    key_trust: KeyTrust | None = None  # roots plus the log's registrations (fixpoint)
+
+    def trusts(self, cp: CheckpointInfo) -> bool:
+        """Whether ``cp``'s key is trusted (always, when keys are not checked)."""
+        if self.trusted is None:
+            return True
+        if self.key_trust is not None:
+            return self.key_trust.allows(cp)
+        return cp.public_key.lower() in self.trusted or cp.key_fingerprint.lower() in self.trusted
 
     def bad(self, seq: int, kind: BadKind, message: str) -> None:
         if self.first_bad is None:
@@ -535,14 +560,9 @@ class _Walk:
                 f"signed by key {cp.key_fingerprint}",
             )
             return
-        if (
-            self.trusted is not None
-            and cp.public_key.lower() not in self.trusted
-            and cp.key_fingerprint.lower() not in self.trusted
-        ):
-            self.bad(
-                cp.seq, "unknown_key", f"{where} is signed by an unknown key {cp.key_fingerprint}"
-            )
+        if not self.trusts(cp):
+            who = cp.key_fingerprint if self.key_trust is None else self.key_trust.why_not(cp)
+            self.bad(cp.seq, "unknown_key", f"{where} is signed by an unknown key {who}")
             return
         if cp.entry_hash != e.entry_hash:
             self.bad(
@@ -568,10 +588,8 @@ class _Walk:
             return False
         return any(
             cp.seq <= self.prev_seq
-            and (
-                cp.public_key.lower() in (self.trusted or ())
-                or cp.key_fingerprint.lower() in (self.trusted or ())
-            )
+            and self.trusted is not None
+            and self.trusts(cp)
             and verify_signature(cp.public_key, cp.statement(), cp.signature)
             for cp in self._late_checkpoints()
             if cp.seq not in self.checkpoints
@@ -700,6 +718,7 @@ class _Walk:
             warnings=tuple(warnings),
             trusted_keys=tuple(sorted(self.trusted or ())),
             source=source,
+            keys_trusted_by_log=(() if self.key_trust is None else self.key_trust.trusted_by_log()),
         )
 
 
@@ -759,8 +778,10 @@ def verify_entries(
         Checkpoints (``seq``, ``entry_hash``, ``created_at``, ``key_fingerprint``,
         ``public_key``, ``signature``).
     public_keys : iterable of str, optional
-        Trusted keys (raw hex or fingerprint). ``None``: keys not checked (a warning says
-        so); signatures and hashes are still checked.
+        Trusted keys (raw hex or fingerprint), the roots: keys the entries register
+        (``log.key.trust``) are trusted too once a checkpoint of a trusted key covers the
+        registration (:mod:`fairmark.governance.log_trust`). ``None``: keys not checked (a
+        warning says so); signatures and hashes are still checked.
     since_seq : int, optional
         The entries start after this ``seq`` (a partial export, ``export_log(since_seq=)``):
         the first entry must be ``since_seq + 1`` and its link to the entry before is not
@@ -780,6 +801,11 @@ def verify_entries(
         checkpoints cover the same entry.
     UsageError
         A public key is not 64 hex digits, or ``since_seq`` is negative.
+
+    Notes
+    -----
+    With ``public_keys`` the entries are kept in memory (the key registrations must be
+    known before the first checkpoint is judged); without, they are streamed.
     """
     if since_seq is not None and (
         isinstance(since_seq, bool) or not isinstance(since_seq, int) or since_seq < 0
@@ -791,9 +817,32 @@ def verify_entries(
         else _checkpoint_from_dict(record, f"checkpoint {i}")
         for i, record in enumerate(checkpoints, start=1)
     )
-    raws = (_raw_from_dict(record, f"entry {i}") for i, record in enumerate(entries, start=1))
+    raws: Iterable[RawEntry] = (
+        _raw_from_dict(record, f"entry {i}") for i, record in enumerate(entries, start=1)
+    )
+    roots = trusted_keys(public_keys)
+    events: list[KeyEvent] = []
+    if roots is not None:
+        raws = list(raws)
+        events = [e for e in map(_key_event_of, raws) if e is not None]
     return walk_log(
-        raws, checkpoint_infos, trusted_keys(public_keys), since_seq=since_seq, source=source
+        raws,
+        checkpoint_infos,
+        roots,
+        since_seq=since_seq,
+        source=source,
+        key_events=events,
+    )
+
+
+def _key_event_of(e: RawEntry) -> KeyEvent | None:
+    return key_event(
+        seq=e.seq,
+        action=e.action,
+        entity_id=e.entity_id,
+        payload=e.payload,
+        actor=e.actor,
+        created_at=e.created_at,
     )
 
 
@@ -807,6 +856,7 @@ def walk_log(
     reload_checkpoints: Callable[[], Iterable[CheckpointInfo]] | None = None,
     anchor: Anchor | None = None,
     anchor_lookup: Callable[[int], tuple[str | None, str | None]] | None = None,
+    key_events: Iterable[KeyEvent] = (),
 ) -> LogVerification:
     """Apply the verification rules (module docstring) to entries as stored.
 
@@ -818,8 +868,8 @@ def walk_log(
     checkpoints : iterable of CheckpointInfo
         All checkpoints (kept in memory).
     trusted : frozenset of str or None
-        Lower-case hex raw public keys and/or fingerprints a checkpoint must be signed by;
-        ``None``: keys are not checked (a warning says so).
+        Lower-case hex raw public keys and/or fingerprints a checkpoint must be signed by
+        (the roots); ``None``: keys are not checked (a warning says so).
     since_seq : int, optional
         The entries start after this ``seq`` (partial export).
     source : str
@@ -835,6 +885,11 @@ def walk_log(
     anchor_lookup : callable, optional
         ``seq -> (entry_hash, checkpoint signature)`` re-read from a live store, so that an
         anchor written while the log was being read is not reported as truncation.
+    key_events : iterable of KeyEvent
+        The key registrations and withdrawals among ``entries``
+        (:func:`fairmark.governance.log_trust.key_event`), read beforehand: with
+        ``trusted``, the keys they register are trusted from the fixpoint of
+        :func:`fairmark.governance.log_trust.resolve_key_trust`.
 
     Returns
     -------
@@ -858,6 +913,9 @@ def walk_log(
         late=reload_checkpoints,
         anchor=anchor,
         anchor_lookup=anchor_lookup,
+        key_trust=(
+            None if trusted is None else resolve_key_trust(trusted, key_events, by_seq.values())
+        ),
     )
     for entry in entries:
         walk.feed(entry)
@@ -917,7 +975,8 @@ def verify_export(
     path : path-like
         The export file.
     public_keys : iterable of str, optional
-        Trusted checkpoint keys (raw hex or fingerprint); ``None``: keys not checked.
+        Trusted checkpoint keys (raw hex or fingerprint), the roots; keys the export
+        registers are trusted as :func:`verify_entries` says. ``None``: keys not checked.
     anchor : Anchor, optional
         A checkpoint statement held outside the export (e.g. an evidence bundle's
         ``checkpoint.json``, :func:`fairmark.governance.log_anchor.load_anchor`): the
@@ -939,11 +998,13 @@ def verify_export(
 
     Notes
     -----
-    Reads the file twice (checkpoints, then entries), so memory stays bounded.
+    Reads the file twice (checkpoints and key registrations, then entries), so memory
+    stays bounded.
     """
     file = Path(path)
     header: dict[str, Any] | None = None
     checkpoints: list[CheckpointInfo] = []
+    events: list[KeyEvent] = []
     seen_checkpoint = False
     for number, record in _read_lines(file):
         kind = record["type"]
@@ -969,6 +1030,10 @@ def verify_export(
                 f"line {number} of {file} is an entry after the checkpoints; expected all "
                 "entries first"
             )
+        else:
+            event = event_of_record(record)
+            if event is not None:
+                events.append(event)
     if header is None:
         raise DataError(f"{file} is empty; expected a fairmark log export")
     since = header.get("since_seq")
@@ -987,4 +1052,5 @@ def verify_export(
         since_seq=since,
         source=str(file),
         anchor=anchor,
+        key_events=events,
     )
