@@ -206,13 +206,23 @@ def test_unknown_ids_are_refused_with_a_hint() -> None:
     )
 
 
-@pytest.mark.parametrize("value", [1, 0, "y", "", None, "maybe", [True]])
+@pytest.mark.parametrize("value", [1, 0, "y", "", "maybe", [True]])
 def test_non_boolean_answers_are_refused_naming_id_and_value(value: Any) -> None:
     with pytest.raises(UsageError) as err:
         classify({**NO, "creditworthiness": value})
     assert err.value.message == (
         f"questionnaire eu-ai-act v1: answer to 'creditworthiness' is {value!r}; "
         "expected true or false (or yes/no)"
+    )
+
+
+def test_null_answers_are_missing_answers() -> None:
+    """An answer left null (as the template leaves it) is missing, never a silent "no"."""
+    with pytest.raises(UsageError) as err:
+        classify({**NO, "creditworthiness": None, "social_scoring": None})
+    assert err.value.message == (
+        "questionnaire eu-ai-act v1: 2 answers missing: social_scoring, creditworthiness; "
+        "expected true or false for each"
     )
 
 
@@ -303,10 +313,23 @@ def test_template_lists_every_id_and_round_trips(tmp_path: Path) -> None:
     document = yaml.safe_load(text)
     assert document["questionnaire"] == "eu-ai-act" and document["version"] == 1
     assert list(document["answers"]) == list(Q.ids)
-    assert set(document["answers"].values()) == {False}
+    assert set(document["answers"].values()) == {None}  # nothing pre-answered
     assert "# true -> prohibited (AI Act Art. 5(1)(a))" in text
     path = tmp_path / "t.yaml"
     path.write_text(text)
+    with pytest.raises(UsageError) as err:
+        load_answers(path)
+    assert err.value.message == (
+        f"questionnaire eu-ai-act v1: {len(Q.ids)} answers missing: {', '.join(Q.ids)}; "
+        "expected true or false for each"
+    )
+    one_left = text.replace(": null", ": false").replace(
+        "  creditworthiness: false", "  creditworthiness: null"
+    )
+    path.write_text(one_left)
+    with pytest.raises(UsageError, match=r"1 answer missing: creditworthiness; expected"):
+        load_answers(path)
+    path.write_text(text.replace(": null", ": false"))
     assert classify(load_answers(path).answers).tier == "minimal_risk"
 
 
@@ -355,7 +378,8 @@ def test_answers_file_problems(tmp_path: Path) -> None:
 
 
 def test_quoted_yes_in_yaml_is_accepted(tmp_path: Path) -> None:
-    body = template_answers().replace("  creditworthiness: false", '  creditworthiness: "yes"')
+    body = template_answers().replace(": null", ": false")
+    body = body.replace("  creditworthiness: false", '  creditworthiness: "yes"')
     body = body.replace("  profiles_natural_persons: false", "  profiles_natural_persons: yes")
     result = classify(load_answers(_write(tmp_path, body)).answers)
     assert result.tier == "high_risk"

@@ -8,26 +8,31 @@ checks the role, and prints the typed result as text or JSON. No logic lives her
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from sqlalchemy import Engine
 
-from fairmark.cli._common import check_choice, console, err_console
+from fairmark.cli._common import check_choice, console, err_console, json_text, printable
+from fairmark.errors import StoreError
 from fairmark.governance.access import Principal
 
 __all__ = [
+    "NO_STORE",
     "OUTPUT_FORMATS",
     "TOKEN_ENV_VAR",
     "DbUrlOption",
     "FormatOption",
     "TokenOption",
+    "authorize_command",
     "emit",
     "governance_session",
+    "print_kv",
+    "require_existing_store",
 ]
 
 OUTPUT_FORMATS = ("text", "json")
@@ -54,12 +59,69 @@ FormatOption = Annotated[
     str, typer.Option("--format", metavar="text|json", help="Output: text or json.")
 ]
 
+NO_STORE = (
+    "no fairmark store at {path}; expected an existing store (run a write command first "
+    "or check --db-url)"
+)
+"""The refusal of a reading command whose SQLite store file does not exist."""
+
+
+def require_existing_store(url: str) -> None:
+    """Refuse a SQLite store URL whose database file does not exist; create nothing.
+
+    Parameters
+    ----------
+    url : str
+        The resolved store URL (:func:`fairmark.store.database_url`).
+
+    Raises
+    ------
+    StoreError
+        :data:`NO_STORE` naming the path (exit 2). PostgreSQL URLs, in-memory SQLite and
+        URLs that do not parse pass; :class:`fairmark.store.RunStore` reports those.
+
+    Notes
+    -----
+    Opening a SQLite URL creates the file (and its folder): a mistyped ``--db-url`` on a
+    reading command would otherwise read an empty new store and report, e.g., an intact
+    empty audit log. Reading commands pass ``must_exist=True`` to
+    :func:`governance_session`; writing commands still create the store.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return
+    if parsed.get_backend_name() != "sqlite":
+        return
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    if not Path(database).is_file():
+        raise StoreError(NO_STORE.format(path=database))
+
+
+def _given_token(token: str | None) -> str | None:
+    return token if token is not None else os.environ.get(TOKEN_ENV_VAR) or None
+
 
 @contextmanager
 def governance_session(
-    db_url: str | None, token: str | None
+    db_url: str | None, token: str | None, *, must_exist: bool = False
 ) -> Iterator[tuple[Engine, Principal, str]]:
     """Open the store and resolve the acting principal.
+
+    Parameters
+    ----------
+    db_url : str or None
+        ``--db-url``; ``None``: ``$FAIRMARK_DB_URL``, else ``.fairmark/fairmark.db``.
+    token : str or None
+        ``--token``; ``None``: ``$FAIRMARK_TOKEN``, else the local account.
+    must_exist : bool
+        For reading commands: refuse a SQLite store whose file does not exist
+        (:func:`require_existing_store`) instead of creating an empty one.
 
     Yields
     ------
@@ -69,19 +131,67 @@ def governance_session(
     Raises
     ------
     StoreError, AccessError
-        The store cannot be opened; the token is unknown, revoked or expired; the local
-        account is not a registered user (one line each, exit 2 through ``handle_errors``).
+        The store cannot be opened (or, with ``must_exist``, does not exist); the token is
+        unknown, revoked or expired; the local account is not a registered user (one line
+        each, exit 2 through ``handle_errors``).
     """
     from fairmark.governance.identity import resolve_principal
     from fairmark.store import RunStore, database_url
 
     url = database_url(db_url)
-    given = token if token is not None else os.environ.get(TOKEN_ENV_VAR) or None
+    if must_exist:
+        require_existing_store(url)
+    given = _given_token(token)
     with RunStore(url) as store:
         principal = resolve_principal(store.engine, token=given)
         start = _log_head(store.engine)
         yield store.engine, principal, url
-        _periodic_checkpoint(store.engine, url, start)
+        _periodic_checkpoint(store.engine, url, start, principal)
+
+
+def authorize_command(db_url: str | None, token: str | None, permission: str) -> Principal:
+    """Resolve who is acting on the store and refuse unless they hold ``permission``.
+
+    For commands outside the accountability modules (``consent import``, ``dsr``,
+    ``runs``) whose work is done by functions that open the store themselves: the same
+    principal resolution as :func:`governance_session`, checked before anything is read
+    or written.
+
+    Parameters
+    ----------
+    db_url : str or None
+        ``--db-url`` (``None``: ``$FAIRMARK_DB_URL``, else ``.fairmark/fairmark.db``).
+    token : str or None
+        ``--token`` (``None``: ``$FAIRMARK_TOKEN``, else the local account).
+    permission : str
+        A key of :data:`fairmark.governance.access.PERMISSIONS`.
+
+    Returns
+    -------
+    Principal
+        Who is acting; on a store without users the local account as admin
+        (``via="bootstrap"``), and nothing is written (no first admin is recorded: only a
+        governance write does that, :func:`fairmark.governance.identity.ensure_actor`).
+
+    Raises
+    ------
+    AccessError
+        The role lacks ``permission``, the token is not scoped for it, or the principal
+        cannot be resolved (unknown, revoked or expired token; an unregistered local
+        account; a PostgreSQL store with users and no token).
+    StoreError
+        The store cannot be opened.
+
+    Notes
+    -----
+    Roles and permissions: ISO/IEC 42001:2023 clause 5.3; separation of duties after
+    NIST SP 800-53 AC-5 (:mod:`fairmark.governance.access`).
+    """
+    from fairmark.governance.access import authorize
+
+    with governance_session(db_url, token) as (_engine, principal, _url):
+        authorize(principal, permission)
+    return principal
 
 
 CHECKPOINT_EVERY = 1
@@ -103,7 +213,9 @@ def _log_head(engine: Engine) -> int | None:
         return None
 
 
-def _periodic_checkpoint(engine: Engine, url: str, start: int | None = None) -> None:
+def _periodic_checkpoint(
+    engine: Engine, url: str, start: int | None = None, principal: Principal | None = None
+) -> None:
     """Sign a checkpoint when the command appended entries that no checkpoint covers.
 
     Parameters
@@ -115,9 +227,20 @@ def _periodic_checkpoint(engine: Engine, url: str, start: int | None = None) -> 
     start : int or None
         The log's last ``seq`` when the command began; nothing is signed unless the log
         grew since (a reading command never writes). ``None``: not known, check anyway.
+    principal : Principal, optional
+        Who acted. When an admin's client signs a store's first checkpoint, that key is
+        registered as the store's first trusted key (bootstrap,
+        :func:`fairmark.governance.log.sign_head`).
 
     Notes
     -----
+    On a store other than SQLite whose log registers trusted keys
+    (:mod:`fairmark.governance.log_keys`), a client whose key is not among them signs
+    nothing and prints one ``note:`` line on stderr naming the key and the
+    ``fairmark log trust-key`` command an admin runs; checkpoints of unregistered keys
+    would make every other client's ``fairmark log verify`` report ``unknown_key``. On
+    SQLite every client signs, with the key beside the file.
+
     Signs when :data:`CHECKPOINT_EVERY` (1) entries follow the last checkpoint, not
     counting that checkpoint's own ``log.checkpoint`` entry, so the newest governance
     events are always covered by a signature and by the anchor file beside the key
@@ -131,6 +254,7 @@ def _periodic_checkpoint(engine: Engine, url: str, start: int | None = None) -> 
     from fairmark.errors import FairmarkError
     from fairmark.governance.keys import load_signing_key
     from fairmark.governance.log import maybe_checkpoint
+    from fairmark.governance.log_keys import NOT_TRUSTED, key_gate_applies, signing_allowed
     from fairmark.governance.log_verify import CHECKPOINT_ACTION
     from fairmark.store.db import store_errors, write_transaction
     from fairmark.store.models_governance import Checkpoint, LogEntryRow
@@ -151,11 +275,20 @@ def _periodic_checkpoint(engine: Engine, url: str, start: int | None = None) -> 
         if unsigned < CHECKPOINT_EVERY:
             return
         key = load_signing_key(store_url=url)
+        admin = (
+            principal.name if principal is not None and principal.can("log.checkpoint") else None
+        )
+        trusted = True
         with (
             store_errors(engine.url, "cannot write a checkpoint to the store"),
             write_transaction(engine) as conn,
         ):
-            maybe_checkpoint(conn, key, every=CHECKPOINT_EVERY)
+            trusted = not key_gate_applies(engine) or signing_allowed(conn, key.fingerprint)
+            if trusted:
+                maybe_checkpoint(conn, key, every=CHECKPOINT_EVERY, admin=admin)
+        if not trusted:
+            note = NOT_TRUSTED.format(fingerprint=key.fingerprint, public_key=key.public_hex)
+            err_console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
     except FairmarkError as exc:
         err_console.print(
             f"warning: no periodic checkpoint of the audit log was signed: {exc.message}",
@@ -179,20 +312,42 @@ def emit(
         The JSON form of the result (from its ``to_dict``).
     render_text : callable, optional
         Prints the text form; default: the JSON, indented.
+
+    Notes
+    -----
+    The JSON is exact (parsing it gives ``document`` back) and has no raw terminal
+    control character (:func:`fairmark.cli._common.json_text`); the text form prints
+    stored values through :func:`fairmark.cli._common.printable` (:func:`print_kv`).
     """
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
     if fmt == "json" or render_text is None:
-        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        typer.echo(json_text(document))
         return
     render_text()
 
 
 def print_kv(title: str, rows: list[tuple[str, Any]]) -> None:
-    """Print a title and ``label: value`` lines (values shown literally, no markup)."""
-    console.print(title, style="bold", markup=False, highlight=False)
+    """Print a title and ``label: value`` lines.
+
+    Parameters
+    ----------
+    title : str
+        The first line, bold.
+    rows : list of (str, Any)
+        Labels and values; ``None`` or ``[]`` shows ``—``, a list or tuple is joined with
+        ``, ``.
+
+    Notes
+    -----
+    Values are shown literally (no Rich markup) and through
+    :func:`fairmark.cli._common.printable`: control characters, newlines included,
+    appear as visible escapes (``\\x1b``, ``\\n``), so a stored value can neither
+    drive the terminal nor fake another line (CWE-150).
+    """
+    console.print(printable(title), style="bold", markup=False, highlight=False)
     width = max((len(k) for k, _ in rows), default=0)
     for key, value in rows:
         shown = "—" if value is None or value == [] else value
         if isinstance(shown, list | tuple):
             shown = ", ".join(str(v) for v in shown)
-        console.print(f"  {key:<{width}}  {shown}", markup=False, highlight=False)
+        console.print(f"  {key:<{width}}  {printable(shown)}", markup=False, highlight=False)

@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from fairmark.cli._common import check_choice, console, err_console, fail, handle_errors
+from fairmark.cli._governance import TokenOption, authorize_command
 
 __all__ = ["filter_command", "import_command", "status_command"]
 
@@ -104,6 +105,7 @@ def import_command(
     ] = True,
     db: DbOpt = None,
     fmt: FormatOpt = "text",
+    token: TokenOption = None,
 ) -> None:
     """Append a consent export to the ledger (all rows or none; nothing is overwritten).
 
@@ -111,15 +113,22 @@ def import_command(
     objected), timestamp (ISO 8601 with offset); optional lawful_basis, source, expiry,
     jurisdiction, raw_signal, signal, vendor, age, is_minor, consent_string (decoded into
     events). Duplicate and contradictory rows are reported and kept: the latest timestamp
-    wins, at equal timestamps the later-recorded row.
+    wins, at equal timestamps the later-recorded row. Needs the ``consent.import``
+    permission (admin or owner; a privacy officer is an admin).
     """
     from fairmark.privacy.consent import ConsentLedger
 
     fmt = check_choice("--format", fmt, FORMATS)
     columns = _parse_columns(column)
+    principal = authorize_command(db, token, "consent.import")
     with ConsentLedger(db) as ledger:
         result = ledger.import_file(
-            file, source=source, timezone=timezone, columns=columns, vendors=vendor_entries
+            file,
+            source=source,
+            timezone=timezone,
+            columns=columns,
+            vendors=vendor_entries,
+            actor=principal.name,
         )
     if fmt == "json":
         typer.echo(json.dumps(result.to_dict(), indent=2))

@@ -6,7 +6,9 @@ Register each table that holds personal data once (``dsr source add``); then
 ``dsr verify``), deletes or crypto-shreds it everywhere and checks that nothing remains.
 Everything is recorded in the fairmark store; subjects appear there only as an HMAC
 reference. Exit codes: 0 done, 1 some source failed (the others were still processed),
-2 bad input.
+2 bad input. Every command needs the ``dsr.handle`` permission (admin or owner; a privacy
+officer is an admin), checked with the same principal resolution as the accountability
+commands (``--token`` / ``$FAIRMARK_TOKEN``, else the local account).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from fairmark.cli._common import check_choice, console, err_console, handle_errors
+from fairmark.cli._common import check_choice, console, err_console, handle_errors, printable
+from fairmark.cli._governance import TokenOption, authorize_command
 
 app = typer.Typer(
     help=(
@@ -65,7 +68,7 @@ ReceivedOpt = Annotated[
 
 
 def _print(line: str) -> None:
-    console.print(line, markup=False, highlight=False, soft_wrap=True)
+    console.print(printable(line), markup=False, highlight=False, soft_wrap=True)
 
 
 def _ref(subject_ref: str) -> str:
@@ -132,6 +135,7 @@ def source_add_command(
     ] = False,
     db: DbOpt = None,
     fmt: FormatOpt = "text",
+    token: TokenOption = None,
 ) -> None:
     """Register a table holding personal data, and the column with the subject key."""
     from fairmark.cli._common import fail
@@ -160,6 +164,7 @@ def source_add_command(
             keystore_url=keystore,
             delete_rows=not shred_only,
         )
+    authorize_command(db, token, "dsr.handle")
     source = add_source(
         name, str(url), str(table), str(subject_column),
         encryption=encryption, check=not no_check, db=db,
@@ -179,11 +184,14 @@ def source_add_command(
 
 @source_app.command("list")
 @handle_errors
-def source_list_command(db: DbOpt = None, fmt: FormatOpt = "text") -> None:
+def source_list_command(
+    db: DbOpt = None, fmt: FormatOpt = "text", token: TokenOption = None
+) -> None:
     """List the registered sources (passwords hidden)."""
     from fairmark.privacy.dsr.sources import list_sources, sources_document
 
     fmt = check_choice("--format", fmt, FORMATS)
+    authorize_command(db, token, "dsr.handle")
     sources = list_sources(db)
     if fmt == "json":
         typer.echo(json.dumps(sources_document(sources), indent=2, ensure_ascii=False))
@@ -211,11 +219,13 @@ def source_remove_command(
                                         help="The source to unregister.")],
     db: DbOpt = None,
     fmt: FormatOpt = "text",
+    token: TokenOption = None,
 ) -> None:
     """Unregister a source (its past outcomes stay in the request log)."""
     from fairmark.privacy.dsr.sources import remove_source
 
     fmt = check_choice("--format", fmt, FORMATS)
+    authorize_command(db, token, "dsr.handle")
     source = remove_source(name, db)
     if fmt == "json":
         typer.echo(json.dumps(source.fields(), indent=2, ensure_ascii=False))
@@ -245,6 +255,7 @@ def verify_command(
     ] = "verified",
     db: DbOpt = None,
     fmt: FormatOpt = "text",
+    token: TokenOption = None,
 ) -> None:
     """Record the identity check of a data subject (required before 'erase --execute')."""
     from fairmark.cli._common import fail
@@ -256,7 +267,10 @@ def verify_command(
         fail("--method is required; expected how the identity was checked")
     if by is None or not by.strip():
         fail("--by is required; expected who checked the identity")
-    record = record_verification(subject, str(method), str(by), status=status, db=db)
+    principal = authorize_command(db, token, "dsr.handle")
+    record = record_verification(
+        subject, str(method), str(by), status=status, db=db, actor=principal.name
+    )
     if fmt == "json":
         typer.echo(json.dumps(record.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -301,6 +315,7 @@ def access_command(
     received_at: ReceivedOpt = None,
     db: DbOpt = None,
     fmt: FormatOpt = "text",
+    token: TokenOption = None,
 ) -> None:
     """Export every record about the subject from every source (right of access)."""
     from fairmark.cli._common import fail
@@ -309,6 +324,7 @@ def access_command(
     fmt = check_choice("--format", fmt, FORMATS)
     if out is None or not out.strip():
         fail("--out is required; expected a new or empty folder for the export")
+    authorize_command(db, token, "dsr.handle")
     result = access(subject, str(out), db=db, received_at=received_at)
     if fmt == "json":
         typer.echo(result.to_json())
@@ -343,6 +359,7 @@ def erase_command(
     ] = 90,
     db: DbOpt = None,
     fmt: FormatOpt = "text",
+    token: TokenOption = None,
 ) -> None:
     """Erase the subject in every source: a dry run unless --execute (right to erasure)."""
     from fairmark.cli._common import fail
@@ -351,6 +368,7 @@ def erase_command(
     fmt = check_choice("--format", fmt, FORMATS)
     if max_age < 1:
         fail(f"--verification-max-age is {max_age}; expected a whole number of days >= 1")
+    authorize_command(db, token, "dsr.handle")
     result = erase(subject, execute=execute, db=db, received_at=received_at,
                    max_verification_age=timedelta(days=max_age))
     if fmt == "json":
@@ -403,12 +421,14 @@ def requests_list_command(
     ] = 50,
     db: DbOpt = None,
     fmt: FormatOpt = "text",
+    token: TokenOption = None,
 ) -> None:
     """List recorded access and erasure requests, newest first."""
     from fairmark.privacy.dsr.requests import list_requests
     from fairmark.privacy.dsr.result import requests_document
 
     fmt = check_choice("--format", fmt, FORMATS)
+    authorize_command(db, token, "dsr.handle")
     found = list_requests(db, subject=subject, limit=limit)
     if fmt == "json":
         typer.echo(json.dumps(requests_document(found), indent=2, ensure_ascii=False))

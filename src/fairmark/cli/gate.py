@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from fairmark.cli._common import check_choice, console, handle_errors
+from fairmark.cli._common import check_choice, console, handle_errors, printable
 from fairmark.cli._governance import (
     OUTPUT_FORMATS,
     DbUrlOption,
@@ -42,7 +42,7 @@ def _when(value: datetime | None) -> str:
 
 
 def _line(text: str) -> None:
-    console.print(text, markup=False, highlight=False, soft_wrap=True)
+    console.print(printable(text), markup=False, highlight=False, soft_wrap=True)
 
 
 def render_gate(result: Any) -> None:
@@ -54,8 +54,10 @@ def render_gate(result: Any) -> None:
     verdict = "PASS" if result.passed else "FAIL"
     style = "bold green" if result.passed else "bold red"
     console.print(
-        f"{verdict} {result.system}  (model version {result.model_version}, "
-        f"tier {result.tier or 'not classified'}, at {_when(result.evaluated_at)})",
+        printable(
+            f"{verdict} {result.system}  (model version {result.model_version}, "
+            f"tier {result.tier or 'not classified'}, at {_when(result.evaluated_at)})"
+        ),
         style=style,
         markup=False,
         highlight=False,
@@ -69,7 +71,9 @@ def render_gate(result: Any) -> None:
     for condition in result.advisory_conditions:
         due = f" (due {condition['due_on']})" if condition.get("due_on") else ""
         console.print(
-            f"  advisory condition {condition['condition_id']}: {condition['text']}{due}",
+            printable(
+                f"  advisory condition {condition['condition_id']}: {condition['text']}{due}"
+            ),
             markup=False,
             highlight=False,
             soft_wrap=True,
@@ -88,7 +92,7 @@ def gate_command(
     from fairmark.governance.gate import evaluate_gate
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
-    with governance_session(db_url, token) as (engine, principal, _url):
+    with governance_session(db_url, token, must_exist=True) as (engine, principal, _url):
         result = evaluate_gate(engine, system, principal=principal)
     emit(fmt, result.to_dict(), lambda: render_gate(result))
     if not result.passed:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
-from typing import Annotated, TextIO
+from collections.abc import Sequence
+from typing import Annotated, Any, TextIO
 
 import typer
+from typer.core import TyperGroup
 
 from fairmark import __version__
 from fairmark.cli import audience as audience_cmd
@@ -32,7 +35,114 @@ from fairmark.cli import runs as runs_cmd
 from fairmark.cli import system as system_cmd
 from fairmark.cli import user as user_cmd
 
+
+def _click_classes(name: str) -> tuple[type[Exception], ...]:
+    """The exception class ``name`` of the click that Typer runs on.
+
+    Typer 0.2x runs on a copy of click (``typer._click``); older releases on ``click``
+    itself. Both are returned when both exist.
+    """
+    found: list[type[Exception]] = []
+    for module in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            cls = getattr(__import__(module, fromlist=[name]), name)
+        except (ImportError, AttributeError):
+            continue
+        found.append(cls)
+    return tuple(found)
+
+
+_PARSE_ERRORS = _click_classes("ClickException")
+_NO_ARGS_HELP = _click_classes("NoArgsIsHelpError")
+
+
+def _json_requested(args: Sequence[str]) -> bool:
+    """Whether the command line asks for ``--format json`` (``--format json`` or ``=json``)."""
+    from fairmark.cli._common import wants_json
+
+    items = list(args)
+    for i, item in enumerate(items):
+        if item == "--":
+            break
+        if item == "--format" and i + 1 < len(items) and wants_json(items[i + 1]):
+            return True
+        if item.startswith("--format=") and wants_json(item.partition("=")[2]):
+            return True
+    return False
+
+
+class OneLineErrorsGroup(TyperGroup):
+    """The root command group: a command-line parse error is one ``error:`` line, exit 2.
+
+    Click and Typer print a usage box for an unknown option, a missing argument or a bad
+    value. fairmark prints the click message on one line instead, with where to look for
+    help: ``error: No such option: --frmat (Possible options: --format); see 'fairmark
+    system list --help'``, exit code 2, and with ``--format json`` also
+    :func:`fairmark.cli._common.error_document` (kind ``usage``) on stdout. ``--help``
+    and a group called without a command still print the help.
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command line as :meth:`typer.core.TyperGroup.main`, errors one line.
+
+        Parameters
+        ----------
+        args, prog_name, complete_var, windows_expand_args, extra
+            As :meth:`click.Command.main`.
+        standalone_mode : bool
+            ``True`` (the console script, ``python -m fairmark``, test runners): parse
+            errors are printed as one line and the process exits. ``False``: click's own
+            behaviour (exceptions propagate).
+
+        Raises
+        ------
+        SystemExit
+            In standalone mode, always: 0, the command's exit code, or 2 for a parse
+            error (1 when input ended at a prompt).
+        """
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        from fairmark.cli._common import fail, json_errors
+
+        argv = sys.argv[1:] if args is None else list(args)
+        try:
+            result = super().main(
+                args, prog_name, complete_var, False, windows_expand_args, **extra
+            )
+        except _NO_ARGS_HELP as exc:
+            sys.exit(getattr(exc, "exit_code", 2))  # the help was printed (Typer prints it)
+        except _PARSE_ERRORS as exc:
+            message = " ".join(exc.format_message().split())  # type: ignore[attr-defined]
+            ctx = getattr(exc, "ctx", None)
+            if ctx is not None and ctx.command.get_help_option(ctx) is not None:
+                message = message.rstrip(".") + (
+                    f"; see '{ctx.command_path} {ctx.help_option_names[0]}'"
+                )
+            try:
+                with json_errors(_json_requested(argv)):
+                    fail(message, 2, "usage")
+            except typer.Exit as done:
+                sys.exit(done.exit_code)
+        except typer.Abort:
+            try:
+                with json_errors(_json_requested(argv)):
+                    fail("aborted: input ended; expected an answer at the prompt", 1, "usage")
+            except typer.Exit as done:
+                sys.exit(done.exit_code)
+        # click returns the exit code of a typer.Exit / ctx.exit, else the command's value
+        sys.exit(result if isinstance(result, int) and not isinstance(result, bool) else 0)
+
+
 app = typer.Typer(
+    cls=OneLineErrorsGroup,
     name="fairmark",
     help=(
         "Responsible AI for marketing: audit the fairness of a targeting decision, judge it "

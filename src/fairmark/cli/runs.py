@@ -1,4 +1,9 @@
-"""``fairmark runs``: list and show recorded audit runs."""
+"""``fairmark runs``: list and show recorded audit runs.
+
+Reading runs needs the ``run.read`` permission (every role), checked with the same
+principal resolution as the accountability commands (``--token`` / ``$FAIRMARK_TOKEN``,
+else the local account; :func:`fairmark.cli._governance.authorize_command`).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from fairmark.cli._common import check_choice, console, handle_errors
+from fairmark.cli._common import check_choice, console, handle_errors, printable
+from fairmark.cli._governance import TokenOption, authorize_command
 
 app = typer.Typer(help="Recorded audit runs (the store is append-only).", no_args_is_help=True)
 
@@ -42,11 +48,13 @@ def list_command(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", metavar="text|json", help="Output.")] = "text",
     db_url: Annotated[str | None, typer.Option("--db-url", metavar="URL", help=_DB_HELP)] = None,
+    token: TokenOption = None,
 ) -> None:
     """List recorded audit runs, newest first."""
     from fairmark.store import list_runs
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
+    authorize_command(db_url, token, "run.read")
     runs = list_runs(limit=limit, system_name=system, url=db_url)
     if fmt == "json":
         typer.echo(json.dumps([summary_to_dict(r) for r in runs], indent=2))
@@ -65,8 +73,8 @@ def list_command(
         table.add_row(
             r.run_id,
             r.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-            escape(r.system_name or "—"),
-            escape(policy),
+            escape(printable(r.system_name or "—")),
+            escape(printable(policy)),
             r.verdict,
         )
     console.print(table)
@@ -86,12 +94,14 @@ def show_command(
                      help="text: summary tables; json: the stored report.json document."),
     ] = "text",
     db_url: Annotated[str | None, typer.Option("--db-url", metavar="URL", help=_DB_HELP)] = None,
+    token: TokenOption = None,
 ) -> None:
     """Show one recorded run (its stored report)."""
     from fairmark.cli._summary import print_summary
     from fairmark.store import get_run
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
+    authorize_command(db_url, token, "run.read")
     doc = get_run(run_id, url=db_url)
     if fmt == "json":
         typer.echo(json.dumps(doc, indent=2))

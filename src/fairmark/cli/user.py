@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import Engine
 
-from fairmark.cli._common import check_choice, console, err_console, handle_errors
+from fairmark.cli._common import check_choice, console, err_console, handle_errors, printable
 from fairmark.cli._governance import (
     OUTPUT_FORMATS,
     DbUrlOption,
@@ -143,10 +143,10 @@ def _token_table(tokens: list[Any]) -> Table:
     for t in tokens:
         table.add_row(
             f"fmk_{t.token_id}",
-            escape(t.user),
-            escape(", ".join(t.scopes)),
-            escape(t.label or "—"),
-            escape(t.created_by),
+            escape(printable(t.user)),
+            escape(printable(", ".join(t.scopes))),
+            escape(printable(t.label or "—")),
+            escape(printable(t.created_by)),
             _time(t.expires_at) or "never",
             t.status() if t.revoked_at is None else f"revoked {_time(t.revoked_at)}",
         )
@@ -204,7 +204,7 @@ def list_command(
     from fairmark.governance.identity import list_users
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
-    with governance_session(db_url, token) as (engine, principal, _url):
+    with governance_session(db_url, token, must_exist=True) as (engine, principal, _url):
         users = list_users(engine, principal=principal)
 
     def render() -> None:
@@ -220,10 +220,10 @@ def list_command(
             table.add_column(col, overflow="fold")
         for u in users:
             table.add_row(
-                escape(u.name),
+                escape(printable(u.name)),
                 u.role,
-                escape(u.display_name or "—"),
-                escape(u.email or "—"),
+                escape(printable(u.display_name or "—")),
+                escape(printable(u.email or "—")),
                 "enabled" if u.enabled else "disabled",
             )
         console.print(table)
@@ -245,7 +245,7 @@ def show_command(
     from fairmark.governance.users import show_user
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
-    with governance_session(db_url, token) as (engine, principal, _url):
+    with governance_session(db_url, token, must_exist=True) as (engine, principal, _url):
         profile = show_user(engine, name or principal.name, principal=principal)
 
     def render() -> None:
@@ -268,11 +268,11 @@ def show_command(
                 table.add_column(col, overflow="fold")
             for t in profile.training:
                 table.add_row(
-                    escape(t.course),
+                    escape(printable(t.course)),
                     t.completed_on.isoformat(),
                     t.expires_on.isoformat(),
-                    escape(t.evidence or "—"),
-                    escape(t.recorded_by),
+                    escape(printable(t.evidence or "—")),
+                    escape(printable(t.recorded_by)),
                 )
             console.print(table)
         else:
@@ -307,7 +307,7 @@ def disable_command(
     db_url: DbUrlOption = None,
     token: TokenOption = None,
 ) -> None:
-    """Disable a user: they and their tokens can no longer act (admin only)."""
+    """Disable a user: they can no longer act and their tokens are revoked (admin only)."""
     from fairmark.governance.users import disable_user
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
@@ -324,7 +324,7 @@ def enable_command(
     db_url: DbUrlOption = None,
     token: TokenOption = None,
 ) -> None:
-    """Enable a disabled user again (admin only)."""
+    """Enable a disabled user again (admin only); their old tokens stay revoked."""
     from fairmark.governance.users import enable_user
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
@@ -407,7 +407,8 @@ def token_create_command(
 
     With ``--user NAME --password-stdin`` a user creates their own token by password,
     without any token: the only kind of token, besides one made by the user through
-    their own token, that may decide reviews and close conditions.
+    their own token, that may decide reviews and close conditions. Made through a token,
+    the new token has at most that token's scopes and expires no later than it.
     """
     from fairmark.governance.tokens import DEFAULT_EXPIRY_DAYS, create_token
 
@@ -498,7 +499,7 @@ def token_list_command(
     from fairmark.governance.tokens import list_tokens
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
-    with governance_session(db_url, token) as (engine, principal, _url):
+    with governance_session(db_url, token, must_exist=True) as (engine, principal, _url):
         tokens = list_tokens(engine, user=user, principal=principal)
 
     def render() -> None:

@@ -66,6 +66,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "run.read": _ALL,
     "run.write": frozenset({"admin", "owner"}),
     "privacy.write": frozenset({"admin", "owner"}),
+    # consent ledger and data subject requests (a privacy officer has role admin)
+    "consent.import": frozenset({"admin", "owner"}),
+    "dsr.handle": frozenset({"admin", "owner"}),
     # audit trail and evidence
     "log.read": frozenset({"admin", "auditor", "owner", "reviewer"}),
     "log.checkpoint": frozenset({"admin"}),

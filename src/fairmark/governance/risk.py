@@ -18,9 +18,9 @@ Answers, in Python or in an answers file (YAML or JSON)::
 
 Each answer must be a boolean; the strings ``yes``/``no``/``true``/``false`` (any case)
 are accepted too, because YAML 1.2 readers and spreadsheets write them as text. Anything
-else (``1``, ``y``, ``null``, an empty value) is refused, naming the question and the
-value. Every question must be answered: a missing answer is an error listing all the
-missing ids, not a silent "no".
+else (``1``, ``y``, an empty string) is refused, naming the question and the value. Every
+question must be answered: a missing answer, or one left ``null`` (as the template
+leaves every answer), is an error listing all the missing ids, not a silent "no".
 
 Sources: Regulation (EU) 2024/1689 (AI Act) Art. 5, 6, 50 and Annex III; Regulation (EU)
 2016/679 (GDPR) Art. 22 and Recital 71; Article 29 Working Party WP251rev.01 (endorsed by
@@ -35,7 +35,6 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -48,6 +47,7 @@ from sqlalchemy import Engine, update
 from fairmark.errors import UsageError
 from fairmark.governance.access import Principal, authorize
 from fairmark.governance.chain import append_entry, canonical_json
+from fairmark.governance.clock import db_now
 
 __all__ = [
     "DEFAULT_QUESTIONNAIRE",
@@ -340,7 +340,7 @@ def _check_answers(answers: Any, questionnaire: Questionnaire) -> dict[str, bool
         )
     ids = questionnaire.ids
     unknown = [str(k) for k in answers if k not in ids]
-    missing = [q for q in ids if q not in answers]
+    missing = [q for q in ids if answers.get(q) is None]  # absent, or left null
     if unknown:
         hints = []
         for key in unknown:
@@ -475,7 +475,7 @@ def load_answers(source: str | Path | Mapping[str, Any]) -> AnswersFile:
 
 
 def template_answers(questionnaire: Questionnaire | None = None) -> str:
-    """Return an answers file in YAML with every question set to ``false``, commented.
+    """Return an answers file in YAML with every answer left ``null``, commented.
 
     Parameters
     ----------
@@ -485,13 +485,20 @@ def template_answers(questionnaire: Questionnaire | None = None) -> str:
     Returns
     -------
     str
-        YAML text: ``questionnaire``, ``version`` and ``answers`` with one ``id: false``
+        YAML text: ``questionnaire``, ``version`` and ``answers`` with one ``id: null``
         line per question, each preceded by the question as a comment.
+
+    Notes
+    -----
+    No answer is pre-filled: an answer the user forgets stays ``null`` and
+    :func:`load_answers` refuses it as missing, instead of it silently meaning "no" (a
+    wrong "no" to an Art. 5 or Annex III question hides a prohibited or high-risk use;
+    Regulation (EU) 2024/1689 Art. 6(4) asks the provider to document the assessment).
     """
     q = questionnaire if questionnaire is not None else load_questionnaire()
     lines = [
         f"# Answers to {q.title} ({q.label}).",
-        "# Set each answer to true or false; every question must be answered.",
+        "# Replace every null with true or false; an answer left null is refused as missing.",
         f"questionnaire: {q.id}",
         f"version: {q.version}",
         "answers:",
@@ -509,7 +516,7 @@ def template_answers(questionnaire: Questionnaire | None = None) -> str:
             lines.append(
                 f"  # true -> {question.implies.tier} ({', '.join(question.implies.articles)})"
             )
-        lines.append(f"  {question.id}: false")
+        lines.append(f"  {question.id}: null")
     return "\n".join(lines) + "\n"
 
 
@@ -799,7 +806,7 @@ def classify_system(
             questionnaire=parsed.questionnaire,
             policy=inventory._load_policy(row.policy),
         )
-        now = datetime.now(UTC)
+        now = db_now(conn)  # the store's clock, after the log lock
         stored = {
             **result.to_dict(),
             "classified_at": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
