@@ -708,7 +708,8 @@ def _judge_policy_record(
         out.fail("policy", "policy_changed", "no content hash recorded", problem)
     else:
         out.fail("policy", "policy_changed",
-                 f"sha256 {policy.sha256[:12]}, recorded {record.sha256[:12]}", problem)  # fmt: skip
+                 f"sha256 {policy.sha256[:12]}, recorded {record.sha256[:12]}",
+                 problem)  # fmt: skip
 
 
 def _judge_approval(

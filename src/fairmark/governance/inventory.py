@@ -19,14 +19,13 @@ Only ``approved → deployed``, ``deployed → approved`` and ``→ retired`` ar
 (:func:`set_status`); the others belong to the review workflow
 (:mod:`fairmark.governance.review`) or follow a material change.
 
-A *material change* (a new model version, model type or vendor, a new use case or
-purpose, another policy or a changed policy file, a data category the system did not use before, a risk
-re-classification that changes the tier of a system under review or approved) voids the
-outcome of the system's reviews: an approved or deployed system goes back to
-``in_review`` and every open or approving review is marked ``reopened``
-(:func:`reopen_reviews`). A system classified as a prohibited practice (EU AI Act Art. 5)
-can never enter review, be approved or deployed; a material change sends it back to
-``proposed``.
+A *material change* (a new model version, model type or vendor, a new use case or purpose, another
+policy or a changed policy file, a data category the system did not use before, a risk
+re-classification that changes the tier of a system under review or approved) voids the outcome of
+the system's reviews: an approved or deployed system goes back to ``in_review`` and every open or
+approving review is marked ``reopened`` (:func:`reopen_reviews`). A system classified as a
+prohibited practice (EU AI Act Art. 5) can never enter review, be approved or deployed; a material
+change sends it back to ``proposed``.
 
 Only an admin chooses the policy a system is judged against (anything but the built-in
 one): the owner is the party judged, and a policy sets the quorum, the approval validity
@@ -1670,16 +1669,15 @@ def update_system(
 
     Notes
     -----
-    Material (issue #7 item 3; EU AI Act Art. 3(23), 43(4)): a new ``model_version``,
-    model type or vendor (a different model is a different system version:
-    ``model_version_at`` becomes now, so older audits no longer count), use case, purpose
-    (a change of intended purpose is a substantial modification, EU AI Act Art. 3(23)),
-    policy (other than ``None`` <-> ``default``, both the built-in one) or policy file
-    content, and any data category the system did not use before. Then an approved or deployed system (or
-    one in review with an open review) goes to ``in_review`` and its reviews are reopened
-    (:func:`reopen_reviews`). Removing a category, or changing owner, team or description,
-    is not material. Logged as ``system.update`` with the changes, the
-    material reasons and, when the policy is set, its ``policy_sha256``.
+    Material (issue #7 item 3; EU AI Act Art. 3(23), 43(4)): a new ``model_version``, model type or
+    vendor (a different model is a different system version: ``model_version_at`` becomes now, so
+    older audits no longer count), use case, purpose (a change of intended purpose is a substantial
+    modification, EU AI Act Art. 3(23)), policy (other than ``None`` <-> ``default``, both the
+    built-in one) or policy file content, and any data category the system did not use before. Then
+    an approved or deployed system (or one in review with an open review) goes to ``in_review`` and
+    its reviews are reopened (:func:`reopen_reviews`). Removing a category, or changing owner, team
+    or description, is not material. Logged as ``system.update`` with the changes, the material
+    reasons and, when the policy is set, its ``policy_sha256``.
     """
     authorize(principal, "system.write")
     target = _check_status(status) if status is not None else None

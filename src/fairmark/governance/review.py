@@ -419,15 +419,15 @@ def submit_review(
     AccessError
         Not the owner or an admin.
     UsageError
-        Unknown system; the system is retired, not risk-classified or in a tier that may
-        never deploy (prohibited practice, EU AI Act Art. 5); its policy file is not the
-        content an admin recorded (:func:`fairmark.governance.gate.policy_record_problem`);
-        a review is already open; no audit run is recorded for it; ``run_id`` is unknown, another system's, not an audit
-        or dated in the future; the audit was judged against another policy than the
-        system's (the gate would never accept it); the audit predates the current model
-        version; a reviewer rejected the system's current model version with this audit or
-        a newer one (the latest review holding a ``reject`` decision, even one withdrawn or
-        reopened before its quorum; the message names it and asks for a newer audit or a
+        Unknown system; the system is retired, not risk-classified or in a tier that may never
+        deploy (prohibited practice, EU AI Act Art. 5); its policy file is not the content an admin
+        recorded (:func:`fairmark.governance.gate.policy_record_problem`); a review is already open;
+        no audit run is recorded for it; ``run_id`` is unknown, another system's, not an audit or
+        dated in the future; the audit was judged against another policy than the system's (the gate
+        would never accept it); the audit predates the current model version; a reviewer rejected
+        the system's current model version with this audit or a newer one (the latest review holding
+        a ``reject`` decision, even one withdrawn or reopened before its quorum; the message names
+        it and asks for a newer audit or a
         new model version). The store is unchanged.
     StoreError
         The database fails.
