@@ -35,7 +35,7 @@ from fairmark.governance.identity import hash_token
 from fairmark.governance.inventory import register_system
 from fairmark.store import RunStore
 from fairmark.store.models import AuditRun
-from fairmark.store.models_governance import LogEntryRow, Token, User
+from fairmark.store.models_governance import Checkpoint, LogEntryRow, Token, User
 
 SYSTEM = "bank-propensity"
 PEOPLE = {
@@ -49,6 +49,14 @@ PEOPLE = {
 AUDIT = ["--y-true", "subscribed", "--positive-label", "sub", "--score", "score",
          "--top-k", "0.2", "-s", "region"]  # fmt: skip
 EXIT = {"pass": 0, "warn": 0, "fail": 1, "insufficient_evidence": 1}
+
+
+@pytest.fixture(autouse=True)
+def _own_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A recorded run of a system signs a checkpoint: the default key of a PostgreSQL store
+    (``~/.config/fairmark``) must live in the test's own home, never the real one."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("FAIRMARK_SIGNING_KEY", raising=False)
 
 
 @pytest.fixture
@@ -303,3 +311,42 @@ def test_a_store_without_users_works_as_before(
         ).all()
     assert [tuple(u) for u in users] == [("casey", "admin")]
     assert [tuple(e) for e in log][:2] == [("casey", "user.bootstrap"), ("casey", "audit.record")]
+
+
+def test_a_recorded_run_of_a_system_is_signed_at_once(
+    campaign: tuple[Path, pd.DataFrame],
+    store_url: str,  # noqa: F811
+    engine: Engine,
+    tokens: dict[str, str],
+    act_as: Any,
+    cli_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """QA: the ``audit.record`` and ``policy.version`` entries of ``fairmark audit --system``
+    stayed unsigned until the next governance command; now a checkpoint covers them."""
+    from fairmark.governance.keys import load_signing_key
+
+    key_file = cli_env / "keys" / "signing_key.pem"
+    monkeypatch.setenv("FAIRMARK_SIGNING_KEY", str(key_file))
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Checkpoint)).scalar_one() == 0
+    result = _audit(campaign, store_url, "--system", SYSTEM, "--token", tokens["olivia"])
+    run_id, actor = _recorded(result, engine)
+    assert actor == "olivia"
+    with engine.connect() as conn:
+        columns = (LogEntryRow.seq, LogEntryRow.action, LogEntryRow.entity_id, LogEntryRow.actor)
+        log = conn.execute(select(*columns).order_by(LogEntryRow.seq)).all()
+        checkpoints = conn.execute(select(Checkpoint.seq, Checkpoint.key_fingerprint)).all()
+    *_, record, policy, signed = log
+    assert (record.action, record.entity_id) == ("audit.record", run_id)
+    assert policy.action == "policy.version"
+    assert (signed.action, signed.actor) == ("log.checkpoint", "system")
+    # the head the audit wrote (its policy.version entry) is covered by the checkpoint
+    fingerprint = load_signing_key(key_file, create=False).fingerprint
+    assert [tuple(c) for c in checkpoints] == [(policy.seq, fingerprint)]
+    verified = CliRunner().invoke(
+        app, ["log", "verify", "--db-url", store_url, "--key", str(key_file),
+              "--token", tokens["ada"]],
+    )  # fmt: skip
+    assert verified.exit_code == 0, verified.output
+    assert "audit log intact" in verified.stdout

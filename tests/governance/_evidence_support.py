@@ -114,3 +114,26 @@ def edit_json(edit: Callable[[Any], None]) -> Callable[[bytes], bytes]:
         return json.dumps(doc, indent=2, ensure_ascii=False).encode()
 
     return apply
+
+
+def report_digest_problem(genuine: Path, forged: Path) -> str:
+    """The ``log`` problem of a bundle whose ``report.json`` was changed after recording.
+
+    ``genuine`` is the bundle as exported (its ``report.json`` hashes to the logged
+    ``report_sha256``), ``forged`` the changed copy; the digests are computed here with the
+    standard library only (SHA-256 of the canonical JSON).
+    """
+
+    def sha(path: Path) -> str:
+        doc = json.loads(read_members(path)["report.json"])
+        text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    lines = read_members(genuine)["log.jsonl"].decode().splitlines()
+    entry = next(r for r in map(json.loads, lines) if r.get("action") == "audit.record")
+    assert entry["payload"]["report_sha256"] == sha(genuine)
+    return (
+        "report.json is not the report recorded with the run (it was changed): its SHA-256 "
+        f"(canonical JSON) is {sha(forged)[:16]}… but log entry {entry['seq']} (audit.record) "
+        f"records report_sha256 {sha(genuine)[:16]}…"
+    )

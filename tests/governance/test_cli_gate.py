@@ -123,3 +123,49 @@ def test_the_gate_fails_while_a_re_review_is_open(world: World, tokens: dict[str
         f"('fairmark review show {second.review_id}')",
     }]  # fmt: skip
     assert {c["id"]: c["status"] for c in document["checks"]}["status"] == "failed"
+
+
+def test_a_missing_policy_file_is_a_closed_gate_not_bad_input(
+    world: World,  # noqa: F811
+    tokens: dict[str, str],
+    tmp_path: Any,
+) -> None:
+    """QA: a deleted policy file made 'fairmark gate' exit 2, which a pipeline reads as a
+    mistyped command. It is a closed gate: exit 1, one reason naming the file and what to
+    do. An unknown system stays exit 2."""
+    from pathlib import Path
+
+    from tests.governance._review_support import DEFAULT_POLICY_BLOCK, snapshot
+
+    from fairmark.policy import load_policy
+
+    path = tmp_path / "team.yaml"
+    path.write_text(Path("policies/default.yaml").read_text(encoding="utf-8"), "utf-8")
+    team = load_policy(path)
+    world.register(policy=str(path))
+    world.audit(policy={**DEFAULT_POLICY_BLOCK, "sha256": team.sha256, "path": str(path)})
+    review = submit_review(world.engine, SYSTEM, principal=world["olivia"])
+    for who in [r.reviewer for r in review.reviewers]:
+        decide(world.engine, review.review_id, "approve", "ok", principal=world[who])
+    assert gate(world, tokens["vic"], SYSTEM).exit_code == 0
+    path.unlink()
+    before = snapshot(world.engine)
+    message = (
+        f"policy file {path} of '{SYSTEM}' (set by ada, sha256 {team.sha256[:12]}) does not "
+        "exist; restore it at that path, or an admin sets another policy with 'fairmark "
+        f"system update {SYSTEM} --policy FILE' (a material change: it reopens review)"
+    )
+    text = gate(world, tokens["vic"], SYSTEM)
+    assert text.exit_code == 1, text.output
+    assert text.stderr == ""
+    reasons = [line for line in text.stdout.splitlines() if line.startswith("  - ")]
+    assert reasons == [f"  - {message} [policy_missing]"]
+    as_json = gate(world, tokens["vic"], SYSTEM, "--format", "json")
+    assert as_json.exit_code == 1, as_json.output
+    document = json.loads(as_json.stdout)
+    assert document["passed"] is False
+    assert document["reasons"] == [{"code": "policy_missing", "message": message}]
+    assert snapshot(world.engine) == before
+    unknown = gate(world, tokens["vic"], "nope")
+    assert unknown.exit_code == 2
+    assert unknown.stderr.strip().splitlines()[0].startswith("error: no AI system 'nope'")

@@ -7,6 +7,8 @@
 4. The questionnaire template answers nothing; a ``null`` answer is a missing answer.
 5. Reading commands refuse a SQLite store that does not exist, and create nothing.
 6. ``runs``, ``consent import`` and ``dsr`` are role-checked like the governance commands.
+7. A refused write on a SQLite store that did not exist removes what it created (store,
+   side files, key, anchor, folders), never what existed before or a store holding data.
 
 SQLite and PostgreSQL where a store is involved.
 """
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 import yaml
 from rich.console import Console
 from sqlalchemy import Engine, Table, func, select
@@ -595,3 +598,200 @@ def test_a_store_without_users_needs_no_ceremony_and_records_no_user(
         assert json.loads(result.stdout) == document
     assert _count(gov_engine, User) == 0  # acting as the bootstrap admin writes no user
     assert _count(gov_engine, ConsentEventRow) == 1
+
+
+# --------------------------------------------------------------------------- 7. no new store
+
+
+UNKNOWN_KEY = "a" * 64
+REFUSED_WRITES: dict[str, tuple[list[str], str | None, str]] = {
+    "log checkpoint": (
+        ["log", "checkpoint"],
+        None,
+        "the audit log is empty: there is nothing to checkpoint; expected at least one log entry",
+    ),
+    "log distrust-key": (
+        ["log", "distrust-key", UNKNOWN_KEY],
+        None,
+        f"key {UNKNOWN_KEY} is not registered in the store's audit log; expected a "
+        "fingerprint from 'fairmark log keys'",
+    ),
+    "user passwd": (
+        ["user", "passwd", "root", "--password-stdin"],
+        "correct horse battery staple\n",
+        "no user 'root'; this store has no users yet (add one with 'fairmark user add NAME "
+        "--role ROLE')",
+    ),
+}
+"""The write commands QA ran on a mistyped SQLite path: argv, stdin, the refusal."""
+
+
+def _write(args: list[str], stdin: str | None, db_url: str | None = None) -> Result:
+    """Run ``fairmark ARGS [--db-url URL]`` in-process with ``stdin``."""
+    extra = [] if db_url is None else ["--db-url", db_url]
+    return CliRunner().invoke(app, [*args, *extra], input=stdin)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (relative name: content)."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("command", list(REFUSED_WRITES))
+def test_a_refused_write_on_a_mistyped_sqlite_store_leaves_nothing_behind(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FAIRMARK_DB_URL", raising=False)
+    args, stdin, message = REFUSED_WRITES[command]
+    typo = tmp_path / "typo" / "deeper" / "fairmark.db"
+    refused_text(_write(args, stdin, f"sqlite:///{typo}"), message)
+    assert os.listdir(tmp_path) == []  # no store, no key, no anchor, no folder
+    refused_text(_write(args, stdin, "sqlite:///relative.db"), message)
+    assert os.listdir(tmp_path) == []
+    refused_text(_write(args, stdin), message)  # the default .fairmark/fairmark.db
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_successful_write_keeps_the_new_store_and_its_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, set_os_account: Callable[[str], None]
+) -> None:
+    from fairmark.store import RunStore
+
+    monkeypatch.chdir(tmp_path)
+    set_os_account("olivia")
+    db = tmp_path / "new" / "fairmark.db"
+    url = f"sqlite:///{db}"
+    added = _write(["user", "add", "alice", "--role", "viewer"], None, url)
+    assert added.exit_code == 0, added.output
+    kept = [
+        "fairmark.db",
+        "signing_key.pem",
+        "signing_key.pem.head.json",
+        "signing_key.pem.head.json.lock",
+    ]
+    assert sorted(os.listdir(db.parent)) == kept
+    before = _files(tmp_path)
+    args, stdin, message = REFUSED_WRITES["log distrust-key"]  # the store exists now
+    refused_text(_write(args, stdin, url), message)
+    assert _files(tmp_path) == before
+    with RunStore(url) as store, store.engine.connect() as conn:
+        names = conn.execute(select(User.name).order_by(User.name)).scalars().all()
+    assert names == ["alice", "olivia"]  # the local account became the first admin
+
+
+def test_a_refused_write_never_removes_what_existed_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    args, stdin, message = REFUSED_WRITES["log distrust-key"]
+    refused_text(_write(args, stdin, f"sqlite:///{empty / 'x.db'}"), message)
+    assert empty.is_dir() and os.listdir(empty) == []  # the folder existed: kept
+    # an empty file at the store path existed: it is kept (it is now a migrated store)
+    db = tmp_path / "typo.db"
+    db.write_bytes(b"")
+    for args, stdin, message in REFUSED_WRITES.values():
+        refused_text(_write(args, stdin, f"sqlite:///{db}"), message)
+        assert db.is_file()
+    assert sorted(os.listdir(tmp_path)) == ["empty", "signing_key.pem", "typo.db"]
+    # a key beside a new store existed: the store goes, the key stays byte for byte
+    other = tmp_path / "keyed"
+    public = fm("log", "public-key", "--db-url", f"sqlite:///{other / 'fairmark.db'}")
+    assert public.exit_code == 0, public.output
+    key = (other / "signing_key.pem").read_bytes()
+    for args, stdin, message in REFUSED_WRITES.values():
+        refused_text(_write(args, stdin, f"sqlite:///{other / 'fairmark.db'}"), message)
+        assert _files(other) == {"signing_key.pem": key}
+
+
+def test_a_new_store_holding_a_committed_row_is_kept_when_the_command_fails(
+    tmp_path: Path,
+) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from fairmark.cli._governance import governance_session
+    from fairmark.errors import UsageError
+    from fairmark.store import RunStore
+
+    db = tmp_path / "new" / "fairmark.db"
+    url = f"sqlite:///{db}"
+    with (
+        pytest.raises(UsageError, match=r"^a later step failed$"),
+        governance_session(url, None) as (engine, _principal, _url),
+    ):
+        with engine.begin() as conn:
+            conn.execute(
+                insert(User).values(name="alice", role="viewer", created_at=datetime.now(UTC))
+            )
+        raise UsageError("a later step failed")
+    assert db.is_file()
+    with RunStore(url) as store:
+        assert _count(store.engine, User) == 1
+
+
+def test_a_new_store_another_connection_is_using_is_kept(tmp_path: Path) -> None:
+    import sqlite3
+
+    from fairmark.cli._governance import governance_session
+    from fairmark.errors import UsageError
+
+    db = tmp_path / "new" / "fairmark.db"
+    other = None
+    try:
+        with (
+            pytest.raises(UsageError, match=r"^refused$"),
+            governance_session(f"sqlite:///{db}", None),
+        ):
+            other = sqlite3.connect(db, isolation_level=None)
+            other.execute("BEGIN")
+            assert other.execute("SELECT count(*) FROM gov_users").fetchone() == (0,)
+            raise UsageError("refused")  # 'other' still holds its read lock
+        assert db.is_file()
+    finally:
+        if other is not None:
+            other.close()
+    assert sorted(os.listdir(db.parent)) == ["fairmark.db"]
+
+
+@pytest.mark.parametrize(
+    ("exc", "removed"),
+    [
+        (typer.Exit(0), False),
+        (typer.Exit(1), True),
+        (typer.Exit(2), True),
+        (SystemExit(0), False),
+        (SystemExit(None), False),
+        (SystemExit(2), True),
+        (KeyboardInterrupt(), True),
+        (RuntimeError("boom"), True),
+    ],
+    ids=repr,
+)
+def test_only_a_failing_command_removes_its_new_store(
+    exc: BaseException, removed: bool, tmp_path: Path
+) -> None:
+    from fairmark.cli._governance import governance_session
+
+    db = tmp_path / "new" / "fairmark.db"
+    with pytest.raises(type(exc)), governance_session(f"sqlite:///{db}", None):
+        raise exc
+    assert os.path.lexists(db) is not removed
+    assert os.path.lexists(tmp_path / "new") is not removed
+
+
+def test_a_refused_write_on_an_existing_store_changes_nothing(
+    store_url: str, gov_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = snapshot(gov_engine)
+    for args, stdin, message in REFUSED_WRITES.values():
+        refused_text(_write(args, stdin, store_url), message)
+    assert snapshot(gov_engine) == before
+    if store_url.startswith("sqlite"):
+        assert (tmp_path / "store" / "fairmark.db").is_file()

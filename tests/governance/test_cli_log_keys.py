@@ -91,14 +91,15 @@ def test_two_clients_verify_clean_after_trust_key(
     if postgres:  # bob's key is not trusted: the store keeps ada's checkpoints only
         assert _note(bob) in wrote.stderr.splitlines()
         assert (after[0], after[2]) == (before[0] + 1, before[2])
-        unknown = _json(run(store_url, team, "bob", "verify", "--format", "json"), code=1)
-        assert unknown["first_bad"] == {
-            "seq": first["seq"],
-            "kind": "unknown_key",
-            "message": f"the checkpoint of entry {first['seq']} is signed by an unknown key "
-            f"{ada.fingerprint} (registered at entry {first['log_seq']}, but no checkpoint "
-            "signed by a trusted key covers that registration)",
-        }
+        # bob's key never signed here and is not registered: it pins nothing (QA: the
+        # intact log used to be reported unknown_key); signatures are checked, a warning says so
+        unpinned = _json(run(store_url, team, "bob", "verify", "--format", "json"))
+        assert (unpinned["ok"], unpinned["trusted_keys"]) == (True, [])
+        assert unpinned["warnings"][0] == (
+            f"this client's signing key {bob.fingerprint} ({team['bob_key']}) has never signed "
+            "a checkpoint of this log and is not registered in it, so no key is pinned: pass "
+            "--public-key with the organisation's key fingerprint"
+        )
     else:  # SQLite: every client signs, and ada does not know bob's key yet
         assert "note:" not in wrote.stderr
         assert after[2] == before[2] + 1
@@ -272,3 +273,84 @@ def test_public_key_prints_json_and_creates_the_key_file(tmp_path: Path):
         "key_fingerprint": key.fingerprint,
         "path": str(target),
     }
+
+
+def test_keys_shows_a_forged_registration_as_pending_and_names_the_root(
+    store_url: str, gov_engine: Engine, team, monkeypatch, tmp_path: Path
+):
+    """QA: a ``log.key.trust`` appended with database access was listed as trusted."""
+    from fairmark.governance.chain import append_entry
+    from fairmark.store.db import write_transaction
+
+    monkeypatch.setenv("COLUMNS", "250")
+    act(monkeypatch, team, "ada")
+    first = _json(run(store_url, team, "ada", "checkpoint", "--format", "json"))
+    ada = load_signing_key(team["ada_key"], create=False)
+    mal = load_signing_key(tmp_path / "mal.pem")
+    with write_transaction(gov_engine) as conn:  # raw database access, no checkpoint
+        forged = append_entry(
+            conn,
+            actor="ada",
+            action="log.key.trust",
+            entity_type="key",
+            entity_id=mal.fingerprint,
+            payload={
+                "public_key": mal.public_hex,
+                "key_fingerprint": mal.fingerprint,
+                "label": "ada laptop",
+                "by": "ada",
+            },
+        ).seq
+    before = log_state(gov_engine)
+    listed = _json(run(store_url, team, "aldo", "keys", "--format", "json"))
+    fields = ("key_fingerprint", "status", "log_status", "covered_by", "root", "pending_seq")
+    assert [tuple(k[f] for f in fields) for k in listed] == [
+        (ada.fingerprint, "trusted", "trusted", None, ada.fingerprint, None),
+        (mal.fingerprint, "pending", "trusted", None, None, forged),
+    ]
+    text = run(store_url, team, "aldo", "keys")
+    assert text.exit_code == 0, text.output
+    lines = text.stdout.splitlines()
+    assert lines[-1] == f"roots: {ada.fingerprint} (local key file {team['ada_key']})"
+    assert (
+        f"{mal.fingerprint[:16]}… pending: entry {forged} is covered by no checkpoint of a "
+        "trusted key; verification does not trust it (unknown_key)" in lines
+    )
+    assert f"{ada.fingerprint[:16]}… trusted: a root (local key file {team['ada_key']})" in lines
+    # from ada's published key instead of a key file
+    pinned = run(store_url, team, "aldo", "keys", "--public-key", ada.public_hex)
+    assert pinned.stdout.splitlines()[-1] == f"roots: {ada.public_hex} (--public-key)"
+    # a client without a key file has no root: nothing is judged
+    monkeypatch.setenv("FAIRMARK_SIGNING_KEY", str(tmp_path / "none" / "signing_key.pem"))
+    bare = _json(run(store_url, team, "aldo", "keys", "--format", "json"))
+    assert [k["status"] for k in bare] == ["unchecked", "unchecked"]
+    bare_text = run(store_url, team, "aldo", "keys")
+    assert bare_text.stdout.splitlines()[-1] == (
+        "No root key, so no status is checked: pass --public-key with the organisation's key "
+        "(or --key)."
+    )
+    assert log_state(gov_engine) == before  # listing writes nothing
+
+    # ada trusts bob; her client's checkpoint covers the registration: bob is trusted
+    act(monkeypatch, team, "ada")
+    bob = load_signing_key(team["bob_key"])
+    trusted = _json(
+        run(store_url, team, "ada", "trust-key", bob.public_hex, "--label", "bob", "--format",
+            "json")
+    )  # fmt: skip
+    listed = {k["key_fingerprint"]: k for k in _json(run(store_url, team, "aldo", "keys",
+                                                         "--format", "json"))}  # fmt: skip
+    covering = listed[bob.fingerprint]["covered_by"]
+    assert covering is not None and covering >= trusted["seq"]
+    assert (
+        listed[bob.fingerprint]["status"],
+        listed[bob.fingerprint]["status_seq"],
+        listed[bob.fingerprint]["covered_by_key"],
+        listed[bob.fingerprint]["root"],
+    ) == ("trusted", trusted["seq"], ada.fingerprint, ada.fingerprint)
+    assert first["log_seq"] == listed[ada.fingerprint]["seq"]
+    assert (
+        f"{bob.fingerprint[:16]}… trusted: entry {trusted['seq']}, covered by checkpoint "
+        f"{covering} (key {ada.fingerprint[:16]}…), from root {ada.fingerprint[:16]}… (local "
+        f"key file {team['ada_key']})"
+    ) in run(store_url, team, "aldo", "keys").stdout.splitlines()

@@ -252,9 +252,18 @@ def test_only_an_admin_chooses_a_systems_policy_on_the_command_line(
 @pytest.mark.parametrize(
     ("version", "phrase"),
     [
-        ("1.0 beta", "model version '1.0 beta' is not valid; expected 1-100 printable "
-         "characters without spaces or control characters"),
+        (
+            "1.0 beta",
+            "model version '1.0 beta' is not valid: character 4 is ' ' (U+0020 SPACE); "
+            "expected 1-100 printable ASCII characters ('!' to '~', no spaces or control "
+            "characters)",
+        ),
         ("1.0\n", "model version '1.0\\n' is not valid"),
+        (
+            "\uff11.\uff10",
+            "model version '\uff11.\uff10' is not valid: character 1 is "
+            "'\uff11' (U+FF11 FULLWIDTH DIGIT ONE); expected 1-100 printable ASCII characters",
+        ),
         ("", "model version is empty"),
     ],
 )
@@ -268,3 +277,116 @@ def test_a_bad_model_version_exits_2_on_register_and_update(
     refused(run(store_url, "update", "bank-propensity", "--model-version", version,
                 token=tokens["olivia"]), phrase)  # fmt: skip
     assert snapshot(gov_engine) == before
+
+
+# --------------------------------------------------------------------------- QA findings (HF)
+
+
+def test_handing_a_system_over_names_the_real_owner_and_unknown_users(
+    store_url: str, gov_engine: Engine, tokens: dict[str, str]
+) -> None:
+    """QA: 'update --owner rita' by owner olivia named rita as the owner, and an unknown
+    user got the same permission error. The user is checked first, then the hand-over."""
+    register(gov_engine, Principal("olivia", "owner"))
+    before = snapshot(gov_engine)
+    refused(run(store_url, "update", "bank-propensity", "--owner", "oscar",
+                token=tokens["olivia"]),
+            "error: user 'olivia' (role owner) may not hand AI system 'bank-propensity' "
+            "(owned by 'olivia') to 'oscar': only an admin reassigns a system to another "
+            "owner; ask an admin to run 'fairmark system update bank-propensity --owner "
+            "oscar'")  # fmt: skip
+    refused(run(store_url, "update", "bank-propensity", "--owner", "nobody",
+                token=tokens["olivia"]),
+            "error: owner 'nobody' is not a registered user; expected a user with role owner "
+            "or admin (add one with 'fairmark user add')")  # fmt: skip
+    refused(run(store_url, "update", "bank-propensity", "--owner", "rita",
+                token=tokens["olivia"]),
+            "error: owner 'rita' has role reviewer; expected a user with role owner or "
+            "admin")  # fmt: skip
+    assert snapshot(gov_engine) == before
+    # the command the message suggests works for the admin
+    changed = ok_json(run(store_url, "update", "bank-propensity", "--owner", "oscar",
+                          "--format", "json", token=tokens["ada"]))  # fmt: skip
+    assert changed["changes"] == {"owner": {"from": "olivia", "to": "oscar"}}
+    assert changed["material"] == []
+
+
+def test_the_policy_command_suggested_to_an_owner_is_valid(
+    store_url: str, gov_engine: Engine, tokens: dict[str, str], tmp_path: Path
+) -> None:
+    """QA: going back to the built-in policy, the refusal suggested "--policy ''"."""
+    lax = tmp_path / "lax.yaml"
+    lax.write_text(Path("policies/default.yaml").read_text(encoding="utf-8"), "utf-8")
+    register(gov_engine, Principal("olivia", "owner"))
+    ok_json(run(store_url, "update", "bank-propensity", "--policy", str(lax), "--format",
+                "json", token=tokens["ada"]))  # fmt: skip
+    before = snapshot(gov_engine)
+    suggested = "fairmark system update bank-propensity --policy default"
+    refused(
+        run(store_url, "update", "bank-propensity", "--policy", "default", token=tokens["olivia"]),
+        f"may not set the policy of 'bank-propensity': ask an admin to run '{suggested}'",
+    )
+    assert snapshot(gov_engine) == before
+    args = suggested.split()[2:]
+    changed = ok_json(run(store_url, *args, "--format", "json", token=tokens["ada"]))
+    assert changed["changes"]["policy"] == {"from": str(lax), "to": "default"}
+    assert changed["system"]["policy"] == "default"
+
+
+def test_classify_reports_what_its_material_change_did(
+    store_url: str,
+    gov_engine: Engine,
+    tokens: dict[str, str],
+    make_report: Callable[..., dict[str, Any]],
+    tmp_path: Path,
+) -> None:
+    """QA: reclassifying a deployed system as prohibited moved it to proposed and reopened
+    its reviews silently. classify now reports it, in JSON and text, as update does."""
+    from tests.governance._inventory_support import add_review, review_states
+
+    register(gov_engine, Principal("olivia", "owner"))
+    first = ok_json(run(store_url, "classify", "bank-propensity", "--answers", BANK,
+                        "--format", "json", token=tokens["olivia"]))  # fmt: skip
+    # a first classification of a proposed system changes nothing else
+    assert (first["previous_tier"], first["material"], first["reopened_reviews"]) == (None, [], [])
+    assert (first["status_from"], first["status_to"]) == ("proposed", "proposed")
+    set_row(gov_engine, status="deployed")
+    review = add_review(gov_engine, store_url, make_report, "approved")
+    prohibited = tmp_path / "prohibited.yaml"
+    answers = {**dict.fromkeys(load_questionnaire().ids, False), "social_scoring": True}
+    prohibited.write_text(
+        yaml.safe_dump({"questionnaire": "eu-ai-act", "version": 1, "answers": answers}),
+        "utf-8",
+    )
+    doc = ok_json(run(store_url, "classify", "bank-propensity", "--answers", str(prohibited),
+                      "--format", "json", token=tokens["olivia"]))  # fmt: skip
+    assert doc["tier"] == "prohibited"
+    assert doc["system"] == "bank-propensity"
+    assert doc["previous_tier"] == "minimal_risk"
+    assert doc["material"] == ["risk tier changed from minimal_risk to prohibited"]
+    assert doc["reopened_reviews"] == [review]
+    assert (doc["status_from"], doc["status_to"]) == ("deployed", "proposed")
+    assert status_of(gov_engine) == "proposed"
+    assert review_states(gov_engine)[review] == (
+        "reopened",
+        "material change: risk tier changed from minimal_risk to prohibited",
+    )
+    # text: the same facts, in the words of 'system update'
+    set_row(gov_engine, status="approved")
+    second = add_review(gov_engine, store_url, make_report, "approved")
+    text = run(store_url, "classify", "bank-propensity", "--answers", BANK,
+               token=tokens["olivia"])  # fmt: skip
+    assert text.exit_code == 0, text.output
+    tail = text.stdout.splitlines()[-3:]
+    assert tail == [
+        "material change: risk tier changed from prohibited to minimal_risk",
+        f"reviews reopened: #{second}",
+        "status: approved -> in_review",
+    ]
+    # the same tier again: nothing material, nothing reported
+    before = snapshot(gov_engine)
+    again = run(store_url, "classify", "bank-propensity", "--answers", BANK,
+                token=tokens["olivia"])  # fmt: skip
+    assert again.exit_code == 0, again.output
+    assert "material change" not in again.stdout and "status:" not in again.stdout
+    assert snapshot(gov_engine)["gov_reviews"] == before["gov_reviews"]

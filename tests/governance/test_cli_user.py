@@ -258,19 +258,31 @@ def test_token_create_by_password_makes_the_users_own_token(
               input=PASSWORD + "\n")  # fmt: skip
     assert add.exit_code == 0, add.output
     as_os_user("mallory")  # not a user: the password alone proves who is acting
+    # alice set rahul's password: a token made with it counts as issued by alice
+    by_admin_pw = _json(run(store_url, "token", "create", "--user", "rahul", "--password-stdin",
+                            "--format", "json", input=PASSWORD + "\n"))  # fmt: skip
+    assert (by_admin_pw["user"], by_admin_pw["created_by"]) == ("rahul", "alice")
+    # once rahul has set his own password (proving the current one), it is his own
+    mine = PASSWORD + " of rahul"
+    changed = run(store_url, "passwd", "rahul", "--current-password-stdin",
+                  input=f"{PASSWORD}\n{mine}\n")  # fmt: skip
+    assert changed.exit_code == 0, changed.output
     made = _json(run(store_url, "token", "create", "--user", "rahul", "--password-stdin",
-                     "--format", "json", input=PASSWORD + "\n"))  # fmt: skip
+                     "--format", "json", input=mine + "\n"))  # fmt: skip
     assert (made["user"], made["created_by"], made["scopes"]) == ("rahul", "rahul", ["*"])
     from fairmark.governance.identity import resolve_principal
 
     assert resolve_principal(gov_engine, token=made["token"]).issued_by == "rahul"
     listed = _json(run(store_url, "token", "list", "--format", "json", token=admin))
-    assert {t["user"]: t["created_by"] for t in listed} == {"alice": "alice", "rahul": "rahul"}
+    assert {t["token_id"]: t["created_by"] for t in listed if t["user"] == "rahul"} == {
+        by_admin_pw["token_id"]: "alice",
+        made["token_id"]: "rahul",
+    }
     text = run(store_url, "token", "list", token=admin)
     assert text.exit_code == 0 and "issued by" in text.stdout
     before = snapshot(gov_engine)
     for args, stdin, phrase in (
-        (("--user", "rahul"), "wrong password here\n", "error: wrong user name or password"),
+        (("--user", "rahul"), PASSWORD + "\n", "error: wrong user name or password"),
         (("--user", "nobody"), PASSWORD + "\n", "error: wrong user name or password"),
         ((), PASSWORD + "\n", "--password-stdin needs --user NAME"),
         (
@@ -332,20 +344,24 @@ def test_a_token_cannot_create_a_wider_or_longer_lived_token(
         result, "a token cannot create one that outlives it, expected --expires-days 364 or fewer"
     )
     assert re.search(rf"would expire at 20\d\d-.* expires at {limit} ", result.stderr)
-    for user in ("alice", "bob"):
-        wide = ("--user", user, "--expires-days", "7")
-        _refused(
-            run(store_url, "token", "create", *wide, token=manage["token"]),
-            "are beyond the token you act with (fmk_"
-            f"{manage['token_id']}); a token cannot create a wider one, expected at most its "
-            "scopes: token.own, user.manage",
-        )
+    _refused(
+        run(store_url, "token", "create", "--user", "alice", "--expires-days", "7",
+            token=manage["token"]),
+        "are beyond what you hold (your role admin with token scopes token.own, user.manage); "
+        "a token cannot do more than whoever creates it, expected at most: token.own, "
+        "user.manage",
+    )  # fmt: skip
+    _refused(
+        run(store_url, "token", "create", "--user", "bob", "--expires-days", "7",
+            token=manage["token"]),
+        "may not create a token for 'bob' (role admin): permissions consent.import, ",
+    )  # fmt: skip
     assert snapshot(gov_engine) == before
-    within = ("--user", "bob", "--scope", "user.manage", "--expires-days", "7")
+    within = ("--user", "alice", "--scope", "user.manage", "--expires-days", "7")
     made = _json(
         run(store_url, "token", "create", *within, "--format", "json", token=manage["token"])
     )
-    assert (made["user"], made["scopes"], made["created_by"]) == ("bob", ["user.manage"], "alice")
+    assert (made["user"], made["scopes"], made["created_by"]) == ("alice", ["user.manage"], "alice")
 
 
 def test_disable_revokes_the_users_tokens_and_enable_does_not_revive_them(

@@ -107,6 +107,11 @@ def _register(engine: Engine, owner: str) -> None:
         )
 
 
+def _canonical(document: Any) -> str:
+    """Canonical JSON with the standard library: sorted keys, no spaces, non-ASCII kept."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def _record(store_url: str, audited: Any, artifacts: Any = None) -> None:
     with RunStore(store_url) as store:
         store.record_run(audited.to_dict(), artifacts=artifacts, actor="ada")
@@ -190,6 +195,8 @@ def test_record_run_logs_audit_record_and_the_policy_version_once(
         "policy_sha256": audited.policy.sha256,
         "data_fingerprint": audited.data_fingerprint["value"],
         "artifacts_sha256": artifacts.digest,
+        # SHA-256 of the canonical JSON of the report as stored (sorted keys, no spaces)
+        "report_sha256": hashlib.sha256(_canonical(report).encode("utf-8")).hexdigest(),
     }
     assert json.loads(entries[1].payload) == {
         "id": "fairmark-default",

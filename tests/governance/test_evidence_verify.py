@@ -18,6 +18,7 @@ from tests.governance._evidence_support import (
     edit_json,
     make_frame,
     read_members,
+    report_digest_problem,
     rewrite,
     run_audit,
 )
@@ -128,7 +129,9 @@ def test_a_metric_changed_and_resigned_with_another_key_fails_signature_and_log(
     # unpinned, the re-signing itself is only a warning (no key is authenticated), but the
     # changed metric is still found by recomputing it from the aggregates the log pins
     unpinned = verify_bundle(forged)
-    assert _failed(unpinned) == ["recompute"]  # the signature itself is valid
+    # the signature itself is valid; report.json no longer hashes to the logged digest
+    assert _failed(unpinned) == ["log", "recompute"]
+    assert _problems(unpinned, "log") == (report_digest_problem(bundle.path, forged),)
     assert (
         f"the checkpoint of entry 2 is signed by key {bundle.key.fingerprint}, not by the key "
         f"that signed the bundle ({other_key.fingerprint}); pin the organisation's checkpoint "
@@ -166,7 +169,8 @@ def test_a_metric_changed_by_someone_holding_the_key_is_caught_by_recomputation(
         sign_with=bundle.key,
     )
     result = verify_bundle(forged, public_keys=[bundle.key.fingerprint])
-    assert _failed(result) == ["recompute"]
+    assert _failed(result) == ["log", "recompute"]
+    assert _problems(result, "log") == (report_digest_problem(bundle.path, forged),)
     expected = (
         f"report.json disparities[{i}].value (disparate_impact {d['feature']} {d['group']} "
         f"vs {d['reference']}) = {new!r} but the aggregates give {d['value']!r}"
@@ -390,6 +394,41 @@ def test_bad_input_is_a_usage_error(bundle: Bundle, tmp_path: Path) -> None:
         verify_bundle(bundle.path, data=str(tmp_path / "missing.csv"))
     with pytest.raises(UsageError, match="is not 64 hex digits"):
         verify_bundle(bundle.path, public_keys=["abc"])
+
+
+def test_data_that_cannot_be_read_is_bad_input_not_a_failed_verification(
+    bundle: Bundle, tmp_path: Path
+) -> None:
+    """QA: ``--data policy.yaml`` said VERIFICATION FAILED, exit 1; it is exit 2, one line."""
+    from typer.testing import CliRunner
+
+    from fairmark.cli.evidence import app
+    from fairmark.errors import DataError
+
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("id: x\n")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    cases = {
+        policy: f"--data: cannot read {str(policy)!r}: unknown file type '.yaml'; expected "
+        ".csv, .tsv or .parquet",
+        empty: f"--data: cannot read {str(empty)!r}: the file is empty; expected the audited "
+        "data (a CSV or Parquet file)",
+    }
+    for path, message in cases.items():
+        with pytest.raises(DataError) as info:
+            verify_bundle(bundle.path, data=str(path))
+        assert str(info.value) == message
+        result = CliRunner().invoke(app, ["verify", str(bundle.path), "--data", str(path)])
+        assert result.exit_code == 2, result.output
+        assert result.stdout == ""  # no verification report: nothing was verified
+        assert result.stderr.strip().splitlines() == [f"error: {message}"]
+    # data that reads but is not the audited data still fails verification (exit 1)
+    other = tmp_path / "other.csv"
+    bundle.frame.drop(columns=["region"]).to_csv(other, index=False)
+    differs = CliRunner().invoke(app, ["verify", str(bundle.path), "--data", str(other)])
+    assert differs.exit_code == 1, differs.output
+    assert "VERIFICATION FAILED" in differs.stdout
 
 
 def test_a_zip_without_manifest_fails_every_step_it_needs(bundle: Bundle, tmp_path: Path) -> None:

@@ -11,7 +11,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from tests.governance._evidence_support import edit_json, make_frame, read_members, rewrite
+from tests.governance._evidence_support import (
+    edit_json,
+    make_frame,
+    read_members,
+    report_digest_problem,
+    rewrite,
+)
 from tests.governance._evidence_support import run_audit as audit_frame
 
 import fairmark
@@ -66,7 +72,8 @@ def test_a_changed_tool_version_cannot_excuse_edited_renderings(
         sign_with=key,
     )
     result = verify_bundle(forged, public_keys=[key.fingerprint])
-    assert _failed(result) == ["recompute"]
+    assert _failed(result) == ["log", "recompute"]  # report.json no longer hashes as logged
+    assert result.step("log").problems == (report_digest_problem(path, forged),)
     problems = result.step("recompute").problems
     assert (
         "report.json tool_version is '0.0.1' but environment.json (bound to the log through "
@@ -150,7 +157,8 @@ def test_a_changed_carried_field_is_named_in_report_json(
         path, tmp_path / "forged.zip", change={"report.json": edit_json(rename)}, sign_with=key
     )
     verified = verify_bundle(forged, public_keys=[key.fingerprint])
-    assert _failed(verified) == ["recompute"]
+    assert _failed(verified) == ["log", "recompute"]
+    assert verified.step("log").problems == (report_digest_problem(path, forged),)
     [mismatch] = [m for m in verified.mismatches if m.path == "summary.data"]
     assert (mismatch.file, mismatch.expected, mismatch.actual) == (
         "report.json",

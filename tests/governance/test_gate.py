@@ -663,6 +663,7 @@ def test_reason_codes_are_stable() -> None:
         "status_proposed",
         "not_classified",
         "prohibited_tier",
+        "policy_missing",
         "policy_changed",
         "no_approval",
         "approval_expired",
@@ -736,3 +737,90 @@ def test_gate_and_deploy_agree_while_a_re_review_is_open(world: World) -> None: 
     assert evaluate_gate(world.engine, SYSTEM).passed
     set_status(world.engine, SYSTEM, "deployed", principal=world["olivia"])
     assert world.status() == "deployed"
+
+
+# --------------------------------------------------------------------------- policy file gone
+
+
+def test_a_missing_or_broken_policy_file_closes_the_gate(
+    world: World,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """QA: a deleted policy file made the gate raise (exit 2, "command mistyped"). The gate
+    is closed instead (``policy_missing``), with one line naming the file and what to do;
+    a file that no longer loads fails with ``policy_changed``. Nothing is written."""
+    text = Path("policies/default.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "team.yaml"
+    path.write_text(text, encoding="utf-8")
+    team = load_policy(path)
+    world.register(policy=str(path))
+    world.audit(policy={**DEFAULT_POLICY_BLOCK, "sha256": team.sha256, "path": str(path)})
+    first = submit_review(world.engine, SYSTEM, principal=world["olivia"])
+    for who in [r.reviewer for r in first.reviewers]:
+        decide(world.engine, first.review_id, "approve", "ok", principal=world[who])
+    assert evaluate_gate(world.engine, SYSTEM).passed
+
+    path.unlink()
+    before = snapshot(world.engine)
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert result.passed is False and result.exit_code == 1
+    assert [r.to_dict() for r in result.reasons] == [{
+        "code": "policy_missing",
+        "message": f"policy file {path} of '{SYSTEM}' (set by ada, sha256 {team.sha256[:12]}) "
+        "does not exist; restore it at that path, or an admin sets another policy with "
+        f"'fairmark system update {SYSTEM} --policy FILE' (a material change: it reopens "
+        "review)",
+    }]  # fmt: skip
+    assert {c.id: c.status for c in result.checks} == {
+        "status": "ok",
+        "classification": "ok",
+        "tier": "skipped",
+        "policy": "failed",
+        "approval": "skipped",
+        "conditions": "skipped",
+        "audit": "skipped",
+        "audit_model_version": "skipped",
+        "audit_age": "skipped",
+        "audit_policy": "skipped",
+        "log": "skipped",
+    }
+    assert result.review_id == first.review_id and result.run_id is not None
+    assert result.tier == "minimal_risk"
+    assert snapshot(world.engine) == before
+    # deploying is refused with the same reason (a refused request: UsageError)
+    with pytest.raises(UsageError, match=r"the deployment gate fails \(policy file .* does not "
+                       r"exist; restore it"):  # fmt: skip
+        set_status(world.engine, SYSTEM, "deployed", principal=world["olivia"])
+    assert snapshot(world.engine) == before
+
+    # a file that is back but no longer a policy: policy_changed, naming the load error
+    path.write_text("policy: [", encoding="utf-8")
+    broken = evaluate_gate(world.engine, SYSTEM)
+    assert [r.code for r in broken.reasons] == ["policy_changed"]
+    message = broken.reasons[0].message
+    assert message.startswith(
+        f"policy file {path} of '{SYSTEM}' (set by ada, sha256 {team.sha256[:12]}) no longer "
+        f"loads as a policy ({path}:"
+    )
+    assert message.endswith(
+        "restore the recorded content, or an admin sets another policy with 'fairmark system "
+        f"update {SYSTEM} --policy FILE' (a material change: it reopens review)"
+    )
+    assert "\n" not in message
+    assert snapshot(world.engine) == before
+
+    # restored: the gate opens again
+    path.write_text(text, encoding="utf-8")
+    assert evaluate_gate(world.engine, SYSTEM).passed
+
+
+def test_a_policy_given_by_the_caller_that_cannot_load_is_still_an_error(
+    world: World,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Only the system's own file closes the gate; a bad ``policy`` argument is bad input."""
+    from fairmark.errors import PolicyError
+
+    _approve(world)
+    with pytest.raises(PolicyError, match="policy file not found"):
+        evaluate_gate(world.engine, SYSTEM, policy=str(tmp_path / "none.yaml"))

@@ -54,6 +54,8 @@ def test_login_with_the_right_password(gov_engine: Engine, seed_people) -> None:
              principal=people["root"])  # fmt: skip
     principal = login(gov_engine, "rahul", PASSWORD)
     assert principal == Principal(name="rahul", role="reviewer", via="password")
+    # root set that password: rahul replaces it with his own (else the token is root's)
+    set_password(gov_engine, "rahul", PASSWORD + " mine", principal=principal)
     info, token = create_token(gov_engine, user="rahul", label="mine", principal=principal)
     assert info.created_by == "rahul" and info.scopes == ("*",)
     resolved = resolve_principal(gov_engine, token=token)

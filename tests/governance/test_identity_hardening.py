@@ -123,35 +123,39 @@ def test_a_token_that_never_expires_may_create_one_that_never_expires(
 
 def test_a_user_manage_token_cannot_mint_a_star_token(gov_engine: Engine, seed_people) -> None:
     people = seed_people({"ada": "admin", "bea": "admin", "vic": "viewer"})
-    acting, principal = _token_principal(
+    _acting, principal = _token_principal(
         gov_engine, people, "ada", scopes=["user.manage", "token.own"]
     )
     before = snapshot(gov_engine)
     beyond = sorted(permissions_of("admin") - {"user.manage", "token.own"})
-    for user in ("ada", "bea"):  # for itself, and for another admin
-        with pytest.raises(UsageError) as err:
-            create_token(gov_engine, user=user, scopes=["*"], principal=principal)
+    with pytest.raises(UsageError) as err:  # for itself
+        create_token(gov_engine, user="ada", scopes=["*"], principal=principal)
+    assert str(err.value) == (
+        f"scopes {', '.join(beyond)} are beyond what you hold (your role admin with token "
+        "scopes token.own, user.manage); a token cannot do more than whoever creates it, "
+        "expected at most: token.own, user.manage"
+    )
+    # for another admin: any scope, as that admin's role is beyond this token
+    for scopes in (["*"], ["read"], ["user.manage"]):
+        with pytest.raises(AccessError) as err:
+            create_token(gov_engine, user="bea", scopes=scopes, principal=principal)
         assert str(err.value) == (
-            f"scopes {', '.join(beyond)} are beyond the token you act with "
-            f"(fmk_{acting.token_id}); a token cannot create a wider one, expected at most "
-            "its scopes: token.own, user.manage"
+            "user 'ada' (role admin) may not create a token for 'bea' (role admin): "
+            f"permissions {', '.join(beyond)} are beyond what you hold (your role admin with "
+            "token scopes token.own, user.manage); expected to hold every permission of that "
+            "role (e.g. a token with scope '*')"
         )
-    # a viewer's '*' is the viewer's role: four read permissions exceed this token
-    with pytest.raises(UsageError) as err:
+    # a viewer's role: four read permissions exceed this token
+    with pytest.raises(AccessError) as err:
         create_token(gov_engine, user="vic", scopes=["*"], principal=principal)
     assert str(err.value).startswith(
-        "scopes gate.check, review.read, run.read, system.read are beyond the token you act "
-        f"with (fmk_{acting.token_id});"
-    )
-    with pytest.raises(UsageError) as err:
-        create_token(gov_engine, user="bea", scopes=["read"], principal=principal)
-    assert str(err.value).startswith(
-        "scopes gate.check, log.read, review.read, run.read, system.read, user.read are beyond"
+        "user 'ada' (role admin) may not create a token for 'vic' (role viewer): permissions "
+        "gate.check, review.read, run.read, system.read are beyond what you hold"
     )
     assert snapshot(gov_engine) == before
-    # within the acting token's scopes it works, for another admin too
+    # within the acting token's scopes it works for its own user
     made, _ = create_token(
-        gov_engine, user="bea", scopes=["user.manage"], expires_in_days=30, principal=principal
+        gov_engine, user="ada", scopes=["user.manage"], expires_in_days=30, principal=principal
     )
     assert made.scopes == ("user.manage",)
 
@@ -160,23 +164,30 @@ def test_one_scope_beyond_is_named_alone_and_a_role_narrowed_star_is_within(
     gov_engine: Engine, seed_people
 ) -> None:
     people = seed_people({"ada": "admin", "vic": "viewer"})
-    acting, principal = _token_principal(
-        gov_engine, people, "ada", scopes=["read", "user.manage"], expires_in_days=60
+    _acting, principal = _token_principal(
+        gov_engine, people, "ada", scopes=["read", "token.own"], expires_in_days=60
     )
+    before = snapshot(gov_engine)
     with pytest.raises(UsageError) as err:
-        create_token(gov_engine, user="vic", scopes=["*"], expires_in_days=7, principal=principal)
+        create_token(gov_engine, user="ada", scopes=["read", "user.manage"], expires_in_days=7,
+                     principal=principal)  # fmt: skip
     assert str(err.value) == (
-        f"scope token.own is beyond the token you act with (fmk_{acting.token_id}); a token "
-        "cannot create a wider one, expected at most its scopes: read, user.manage"
+        "scope user.manage is beyond what you hold (your role admin with token scopes read, "
+        "token.own); a token cannot do more than whoever creates it, expected at most: "
+        "gate.check, log.read, review.read, run.read, system.read, token.own, user.read"
     )
-    made, _ = create_token(
-        gov_engine, user="vic", scopes=["read"], expires_in_days=7, principal=principal
+    assert snapshot(gov_engine) == before
+    # a token scoped read, token.own and user.manage holds all of a viewer's role
+    _acting, manager = _token_principal(
+        gov_engine, people, "ada", scopes=["read", "token.own", "user.manage"], expires_in_days=60
     )
-    assert made.scopes == ("read",)
-    # an admin's '*' token holds all a viewer's '*' can do
+    made, _ = create_token(gov_engine, user="vic", scopes=["*"], expires_in_days=7,
+                           principal=manager)  # fmt: skip
+    assert made.scopes == ("*",)
+    # an admin's '*' token holds all a viewer's '*' can do: by default, stored explicitly
     _star, full = _token_principal(gov_engine, people, "ada", expires_in_days=60)
     made, _ = create_token(gov_engine, user="vic", expires_in_days=7, principal=full)
-    assert made.scopes == ("*",)
+    assert made.scopes == tuple(sorted(permissions_of("viewer")))
 
 
 # ------------------------------------------------------------- 2. disabling revokes tokens

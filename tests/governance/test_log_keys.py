@@ -16,7 +16,13 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
-from tests.governance._log_helpers import append_many, log_state, sign_with
+from tests.governance._log_helpers import (
+    append_many,
+    log_state,
+    rewrite_from,
+    sign_with,
+    unguarded,
+)
 
 from fairmark.errors import UsageError
 from fairmark.governance.access import AccessError, Principal
@@ -65,20 +71,34 @@ def test_the_first_checkpoint_of_an_admin_registers_its_key(gov_engine: Engine, 
     append_many(gov_engine, 2)
     first = create_checkpoint(gov_engine, key=keys["ada"], principal=people["ada"])
     create_checkpoint(gov_engine, key=keys["ada"], principal=people["ada"])  # not again
-    records = [r.to_dict() for r in list_keys(gov_engine, principal=people["aldo"])]
+    listing = list_keys(gov_engine, principal=people["aldo"], key=keys["ada"])
+    records = [r.to_dict() for r in listing.keys]
     assert records == [
         {
             "key_fingerprint": keys["ada"].fingerprint,
             "public_key": keys["ada"].public_hex,
             "label": "first checkpoint key (bootstrap)",
             "status": "trusted",
+            "log_status": "trusted",
             "seq": first.log_seq,
             "registered_seq": first.log_seq,
             "registered_by": "ada",
             "distrusted_seq": None,
             "distrusted_by": None,
             "bootstrap": True,
+            "status_seq": None,
+            "covered_by": None,
+            "covered_by_key": None,
+            "root": keys["ada"].fingerprint,
+            "pending_seq": None,
         }
+    ]
+    assert listing.roots == frozenset({keys["ada"].fingerprint})
+    # no root key (no --public-key, no local key file): nothing can be judged
+    unrooted = list_keys(gov_engine)
+    assert unrooted.roots is None
+    assert [(k.status, k.root, k.record.status) for k in unrooted.keys] == [
+        ("unchecked", None, "trusted")
     ]
     trusts = [e for e in read_entries(gov_engine, action="log.checkpoint") if "trust" in e.payload]
     assert [e.seq for e in trusts] == [first.log_seq]
@@ -88,7 +108,7 @@ def test_a_first_checkpoint_without_an_admin_registers_nothing(gov_engine: Engin
     append_many(gov_engine, 2)
     with write_transaction(gov_engine) as conn:
         assert maybe_checkpoint(conn, keys["bob"], every=1) is not None  # no admin named
-    assert list_keys(gov_engine) == []
+    assert list_keys(gov_engine).keys == ()
     with write_transaction(gov_engine) as conn:  # no registry: every key may sign
         assert signing_allowed(conn, keys["mal"].fingerprint)
     with pytest.raises(AccessError, match=r"user 'aldo' \(role viewer\) may not log.read"):
@@ -128,7 +148,10 @@ def test_trust_and_distrust_are_logged_and_listed(gov_engine: Engine, keys, peop
         "label": "bob laptop",
         "by": "ada",
     }
-    listed = {r.key_fingerprint: (r.status, r.seq, r.distrusted_by) for r in list_keys(gov_engine)}
+    listed = {
+        k.record.key_fingerprint: (k.record.status, k.record.seq, k.record.distrusted_by)
+        for k in list_keys(gov_engine, key=keys["ada"]).keys
+    }
     assert listed == {
         keys["ada"].fingerprint: ("trusted", 2, None),
         keys["bob"].fingerprint: ("distrusted", gone.seq, "ada"),
@@ -154,8 +177,15 @@ def test_trust_and_distrust_are_logged_and_listed(gov_engine: Engine, keys, peop
         (lambda e, k, p: trust_key(e, k["bob"].public_hex, label=" ", principal=p["ada"]),
          UsageError, "--label is ' '; expected a short name for the key, e.g. 'ada laptop'"),
         (lambda e, k, p: trust_key(e, k["bob"].public_hex, label="a\nb", principal=p["ada"]),
-         UsageError, "--label has 3 characters or a control character; expected one line of at "
-                     "most 200 characters"),
+         UsageError, "--label has a control character ('\\n' at position 2); expected one line "
+                     "of printable text"),
+        (lambda e, k, p: trust_key(e, k["bob"].public_hex, label="x" * 201, principal=p["ada"]),
+         UsageError, "--label has 201 characters; expected at most 200 characters"),
+        (lambda e, k, p: trust_key(e, "00" * 32, label="zero", principal=p["ada"]),
+         UsageError, "public key 0000000000000000000000000000000000000000000000000000000000000000 "
+                     "is not a usable Ed25519 key: it is a point of small order (8 times it is "
+                     "the neutral element), for which forged signatures verify; expected the 64 "
+                     "hex digits 'fairmark log public-key' prints"),
         (lambda e, k, p: trust_key(e, k["ada"].fingerprint, label="x", principal=p["ada"]),
          UsageError, "is the fingerprint of a key, not the key; expected the raw public key"),
         (lambda e, k, p: trust_key(e, k["ada"].public_hex, label="x", principal=p["ada"]),
@@ -311,7 +341,7 @@ def test_trust_is_transitive_and_its_order_in_the_log_does_not_matter(
     result = verify_log(gov_engine, key=ada)
     assert result.ok, result.first_bad
     assert result.keys_trusted_by_log == tuple(sorted((bob.fingerprint, carl.fingerprint)))
-    assert early.seq < min(r.registered_seq for r in list_keys(gov_engine)[1:])
+    assert early.seq < min(k.record.registered_seq for k in list_keys(gov_engine).keys[1:])
     # without ada as a root, carl's registration alone makes nothing trusted
     alone = verify_log(gov_engine, public_keys=[keys["mal"].fingerprint])
     assert _bad(alone)[1] == "unknown_key" and alone.keys_trusted_by_log == ()
@@ -372,6 +402,135 @@ def test_a_jsonl_export_honours_the_trust_entries(gov_engine: Engine, keys, peop
             lines[i] = json.dumps(record)
     full.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert _bad(verify_export(full, public_keys=[ada.fingerprint]))[1] == "altered"
+
+
+# ----------------------------------------------------------------------------- log keys
+
+
+def _standings(engine: Engine, **roots: Any) -> dict[str, tuple[Any, ...]]:
+    """``fingerprint -> (status, status_seq, covered_by, covered_by_key, root, pending_seq,
+    log_status)`` as ``list_keys`` judges them from ``roots``."""
+    return {
+        k.record.key_fingerprint: (
+            k.status,
+            k.status_seq,
+            k.covered_by,
+            k.covered_by_key,
+            k.root,
+            k.pending_seq,
+            k.record.status,
+        )
+        for k in list_keys(engine, **roots).keys
+    }
+
+
+def _forge_registration(engine: Engine, key: SigningKey) -> int:
+    """Append a ``log.key.trust`` of ``key`` in ada's name, with database access only."""
+    with write_transaction(engine) as conn:
+        return append_entry(
+            conn,
+            actor="ada",
+            action="log.key.trust",
+            entity_type="key",
+            entity_id=key.fingerprint,
+            payload={
+                "public_key": key.public_hex,
+                "key_fingerprint": key.fingerprint,
+                "label": "ada laptop",
+                "by": "ada",
+            },
+        ).seq
+
+
+def test_log_keys_shows_a_forged_registration_as_pending(gov_engine: Engine, keys, people):
+    """QA: a ``log.key.trust`` appended with database access was listed as trusted."""
+    ada, mal = keys["ada"], keys["mal"]
+    append_many(gov_engine, 1)
+    create_checkpoint(gov_engine, key=ada, principal=people["ada"])  # cp 1, bootstrap 2
+    forged = _forge_registration(gov_engine, mal)
+    mal_cp = sign_with(gov_engine, mal)  # the forger's own checkpoint covers it: no matter
+    expected_ada = ("trusted", None, None, None, ada.fingerprint, None, "trusted")
+    pending = ("pending", None, None, None, None, forged, "trusted")
+    assert _standings(gov_engine, key=ada) == {
+        ada.fingerprint: expected_ada,
+        mal.fingerprint: pending,
+    }
+    # the same from ada's published key given as --public-key (raw key or fingerprint)
+    assert _standings(gov_engine, public_keys=[ada.public_hex]) == {
+        ada.fingerprint: expected_ada,
+        mal.fingerprint: pending,
+    }
+    # and verification agrees: mal's checkpoint is unknown_key
+    assert _bad(verify_log(gov_engine, key=ada))[:2] == (mal_cp.seq, "unknown_key")
+    # from mal's own key as the root, the root is named: ada's bootstrap (entry 2) is
+    # covered by mal's checkpoint
+    from_mal = _standings(gov_engine, key=mal)
+    assert from_mal[mal.fingerprint][:2] == ("trusted", None)
+    assert from_mal[ada.fingerprint] == (
+        "trusted", 2, mal_cp.seq, mal.fingerprint, mal.fingerprint, None, "trusted"
+    )  # fmt: skip
+
+
+def test_log_keys_names_the_checkpoint_and_root_of_each_trust(gov_engine: Engine, keys, people):
+    """ada -> bob -> carl; then ada withdraws bob: pending until a checkpoint covers it."""
+    ada, bob, carl = keys["ada"], keys["bob"], keys["carl"]
+    append_many(gov_engine, 1)
+    create_checkpoint(gov_engine, key=ada, principal=people["ada"])  # cp 1, entry 2
+    bob_seq = trust_key(gov_engine, bob.public_hex, label="bob", principal=people["ada"]).seq
+    ada_cp = create_checkpoint(gov_engine, key=ada, principal=people["ada"])
+    carl_seq = trust_key(gov_engine, carl.public_hex, label="carl", principal=people["ada"]).seq
+    bob_cp = sign_with(gov_engine, bob)
+    assert (bob_seq, ada_cp.seq, carl_seq, bob_cp.seq) == (3, 3, 5, 5)
+    assert _standings(gov_engine, key=ada) == {
+        ada.fingerprint: ("trusted", None, None, None, ada.fingerprint, None, "trusted"),
+        bob.fingerprint: ("trusted", 3, 3, ada.fingerprint, ada.fingerprint, None, "trusted"),
+        carl.fingerprint: ("trusted", 5, 5, bob.fingerprint, ada.fingerprint, None, "trusted"),
+    }
+    # from bob's key: ada's bootstrap (entry 2) is covered by bob's checkpoint (5)
+    assert _standings(gov_engine, key=bob)[ada.fingerprint] == (
+        "trusted", 2, 5, bob.fingerprint, bob.fingerprint, None, "trusted"
+    )  # fmt: skip
+    gone = distrust_key(gov_engine, bob.fingerprint, principal=people["ada"]).seq
+    waiting = _standings(gov_engine, key=ada)
+    assert waiting[bob.fingerprint] == (
+        "trusted", 3, 3, ada.fingerprint, ada.fingerprint, gone, "distrusted"
+    )  # fmt: skip
+    covering = create_checkpoint(gov_engine, key=ada, principal=people["ada"])
+    done = _standings(gov_engine, key=ada)
+    assert done[bob.fingerprint] == (
+        "distrusted", gone, covering.seq, ada.fingerprint, ada.fingerprint, None, "distrusted"
+    )  # fmt: skip
+    # carl stays trusted: bob's checkpoint came before the withdrawal
+    assert done[carl.fingerprint][0] == "trusted"
+    assert verify_log(gov_engine, key=ada).ok
+
+
+def test_log_keys_ignores_checkpoints_the_log_no_longer_matches(gov_engine: Engine, keys, people):
+    ada, bob = keys["ada"], keys["bob"]
+    append_many(gov_engine, 1)
+    create_checkpoint(gov_engine, key=ada, principal=people["ada"])
+    registered = trust_key(gov_engine, bob.public_hex, label="bob", principal=people["ada"])
+    create_checkpoint(gov_engine, key=ada, principal=people["ada"])
+    assert _standings(gov_engine, key=ada)[bob.fingerprint][0] == "trusted"
+    with unguarded(gov_engine) as conn:  # the whole chain rewritten and re-hashed
+        rewrite_from(conn, 1, actor="mallory")
+    assert _standings(gov_engine, key=ada)[bob.fingerprint] == (
+        "pending", None, None, None, None, registered.seq, "trusted"
+    )  # fmt: skip
+
+
+def test_log_keys_refuses_a_small_order_root_and_changes_nothing(gov_engine: Engine, keys, people):
+    append_many(gov_engine, 1)
+    create_checkpoint(gov_engine, key=keys["ada"], principal=people["ada"])
+    before = log_state(gov_engine)
+    with pytest.raises(UsageError) as info:
+        list_keys(gov_engine, public_keys=["00" * 32])
+    assert str(info.value) == (
+        f"public key {'00' * 32} is not a usable Ed25519 key: it is a point of small order "
+        "(8 times it is the neutral element), for which forged signatures verify; expected "
+        "the 64 hex digits 'fairmark log public-key' prints (or its fingerprint)"
+    )
+    assert log_state(gov_engine) == before
 
 
 # ----------------------------------------------------------------------------- public keys

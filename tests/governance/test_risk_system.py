@@ -57,7 +57,17 @@ def test_classify_bank_marketing_stores_and_logs(
     assert info.risk["classified_by"] == "olivia"
     assert info.risk["classified_at"].endswith("Z")
     stored = {k: v for k, v in info.risk.items() if k not in ("classified_at", "classified_by")}
-    assert stored == result.to_dict()
+    assert stored == result.classification_dict()
+    # the result adds what the classification did to the system (nothing, here)
+    assert result.to_dict() == {
+        **stored,
+        "system": "bank-propensity",
+        "previous_tier": None,
+        "material": [],
+        "status_from": "proposed",
+        "status_to": "proposed",
+        "reopened_reviews": [],
+    }
     assert info.status == "proposed"
     entries = log(gov_engine, head)
     assert [e[:3] for e in entries] == [("system.classify", "system", "bank-propensity")]
@@ -141,7 +151,9 @@ def test_tier_change_of_an_approved_system_reopens_review(
     review = add_review(gov_engine, store_url, make_report, "approved")
     # the same tier again: not material
     head = log_head(gov_engine)
-    classify_system(gov_engine, "bank-propensity", BANK, principal=people["olivia"])
+    same = classify_system(gov_engine, "bank-propensity", BANK, principal=people["olivia"])
+    assert (same.previous_tier, same.material, same.reopened_reviews) == ("minimal_risk", (), ())
+    assert (same.status_from, same.status_to) == (status, status)
     assert status_of(gov_engine) == status
     assert [e[0] for e in log(gov_engine, head)] == ["system.classify"]
     # a new tier: material
@@ -149,6 +161,10 @@ def test_tier_change_of_an_approved_system_reopens_review(
     result = classify_system(gov_engine, "bank-propensity", CHATBOT, principal=people["olivia"])
     assert result.tier == "limited_risk"
     assert status_of(gov_engine) == "in_review"
+    assert result.previous_tier == "minimal_risk"
+    assert result.material == ("risk tier changed from minimal_risk to limited_risk",)
+    assert result.reopened_reviews == (review,)
+    assert (result.status_from, result.status_to) == (status, "in_review")
     reason = "material change: risk tier changed from minimal_risk to limited_risk"
     assert review_states(gov_engine) == {review: ("reopened", reason)}
     entries = log(gov_engine, head)
@@ -166,9 +182,17 @@ def test_prohibited_classification_sends_an_approved_system_back_to_proposed(
     classify_system(gov_engine, "bank-propensity", BANK, principal=people["olivia"])
     set_row(gov_engine, status="approved")
     review = add_review(gov_engine, store_url, make_report, "approved_with_conditions")
-    classify_system(gov_engine, "bank-propensity", {**NO, "exploits_vulnerabilities": True},
-                    principal=people["olivia"])
+    result = classify_system(
+        gov_engine,
+        "bank-propensity",
+        {**NO, "exploits_vulnerabilities": True},
+        principal=people["olivia"],
+    )
     assert status_of(gov_engine) == "proposed"
+    # QA: the result says what happened (it was silent)
+    assert result.material == ("risk tier changed from minimal_risk to prohibited",)
+    assert result.reopened_reviews == (review,)
+    assert (result.status_from, result.status_to) == ("approved", "proposed")
     assert review_states(gov_engine)[review][0] == "reopened"
     with gov_engine.connect() as conn:
         risk = conn.execute(select(SystemRow.risk)).scalar()

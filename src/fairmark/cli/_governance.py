@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -107,6 +108,178 @@ def _given_token(token: str | None) -> str | None:
     return token if token is not None else os.environ.get(TOKEN_ENV_VAR) or None
 
 
+_SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+"""Suffixes of the files SQLite keeps beside a database file (write-ahead log, its shared
+memory index, rollback journal). Source: SQLite documentation, "Temporary Files Used By
+SQLite", sections 2.2-2.4."""
+
+_CLEANUP_FAILED = (
+    "warning: the refused command could not remove {path}, which it created: {cause}; "
+    "remove it by hand if the --db-url was mistyped"
+)
+"""The one line printed when a file a refused command created cannot be removed."""
+
+
+@dataclass(frozen=True)
+class _NewStore:
+    """What a command may create for a SQLite store file that did not exist before it.
+
+    Attributes
+    ----------
+    database : pathlib.Path
+        The store file (absolute).
+    files : tuple of pathlib.Path
+        The store file, its :data:`_SQLITE_SIDE_FILES`, and the signing key beside it with
+        its anchor (and the anchor's lock file): those of them that did not exist when the
+        command began. Store files first.
+    folders : tuple of pathlib.Path
+        The folders of the store file that did not exist when the command began, deepest
+        first (``open_engine`` creates them).
+    """
+
+    database: Path
+    files: tuple[Path, ...]
+    folders: tuple[Path, ...]
+
+
+def _new_sqlite_store(url: str) -> _NewStore | None:
+    """Note what does not exist yet when ``url`` names a SQLite file that does not exist.
+
+    Parameters
+    ----------
+    url : str
+        The resolved store URL.
+
+    Returns
+    -------
+    _NewStore or None
+        ``None`` unless ``url`` is a SQLite URL of a database file (not in-memory, not a
+        ``file:`` URI) and nothing exists at that path (not even an empty file or a
+        dangling link).
+
+    Notes
+    -----
+    The key and its anchor count only when they lie in the store file's folder (the
+    default key place, :func:`fairmark.governance.keys.key_path`); a key named by
+    ``$FAIRMARK_SIGNING_KEY`` elsewhere, or by ``--key``, is never removed.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from fairmark.governance.keys import key_path
+    from fairmark.governance.log_anchor import anchor_path
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return None
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    name = parsed.database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    database = Path(name).absolute()
+    if os.path.lexists(database):
+        return None
+    candidates = [database, *(Path(f"{database}{s}") for s in _SQLITE_SIDE_FILES)]
+    key = key_path(store_url=url).absolute()
+    if key.parent == database.parent:
+        anchor = anchor_path(key)
+        candidates += [key, anchor, anchor.with_name(anchor.name + ".lock")]
+    folders: list[Path] = []
+    for folder in database.parents:
+        if os.path.lexists(folder):
+            break
+        folders.append(folder)
+    return _NewStore(
+        database=database,
+        files=tuple(p for p in candidates if not os.path.lexists(p)),
+        folders=tuple(folders),
+    )
+
+
+def _failed(exc: BaseException) -> bool:
+    """Whether ``exc`` ends the command as a failure (any exit code but 0)."""
+    if isinstance(exc, typer.Exit):
+        return exc.exit_code != 0
+    if isinstance(exc, SystemExit):
+        return exc.code not in (0, None)
+    return not isinstance(exc, GeneratorExit)
+
+
+def _remove_new_store(new: _NewStore) -> None:
+    """Remove what a failed command created for a new SQLite store, if it holds no data.
+
+    Parameters
+    ----------
+    new : _NewStore
+        Noted before the store was opened (:func:`_new_sqlite_store`); the store's engine
+        is disposed already.
+
+    Notes
+    -----
+    The store file is removed only when a connection of its own takes SQLite's exclusive
+    lock at once (no other process is using the file) and finds no row in any table but
+    the migration version table (nothing was committed: no log entry, user or run). The
+    file is unlinked while that lock is held, then the other new files, then the new
+    folders while empty. When the file cannot be checked (locked, not a database,
+    unreadable) everything is kept. A file that cannot be removed is named in one
+    ``warning:`` line; the command's own error stands. Source: SQLite documentation,
+    "File Locking And Concurrency In SQLite Version 3" (EXCLUSIVE lock); "Temporary Files
+    Used By SQLite".
+    """
+    import sqlite3
+
+    from fairmark.store.migrate import VERSION_TABLE
+
+    def remove(path: Path) -> None:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            cause = exc.strerror or str(exc)
+            err_console.print(
+                printable(_CLEANUP_FAILED.format(path=path, cause=cause)),
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+
+    if os.path.lexists(new.database):
+        if not new.database.is_file():
+            return
+        try:
+            conn = sqlite3.connect(f"{new.database.as_uri()}?mode=rw", uri=True, timeout=0)
+        except sqlite3.Error:
+            return
+        try:
+            conn.isolation_level = None
+            conn.execute("BEGIN EXCLUSIVE")
+            tables = [
+                row[0]
+                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                if row[0] != VERSION_TABLE and not row[0].startswith("sqlite_")
+            ]
+            for table in tables:
+                quoted = table.replace('"', '""')
+                if conn.execute(f'SELECT 1 FROM "{quoted}" LIMIT 1').fetchone() is not None:
+                    return  # something was committed: keep the store and its key
+            remove(new.database)
+        except sqlite3.Error:
+            return
+        finally:
+            conn.close()
+    for path in new.files:
+        if path != new.database:
+            remove(path)
+    for folder in new.folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+
+
 @contextmanager
 def governance_session(
     db_url: str | None, token: str | None, *, must_exist: bool = False
@@ -134,6 +307,17 @@ def governance_session(
         The store cannot be opened (or, with ``must_exist``, does not exist); the token is
         unknown, revoked or expired; the local account is not a registered user (one line
         each, exit 2 through ``handle_errors``).
+
+    Notes
+    -----
+    A refused command leaves no new store behind: when the SQLite store file did not
+    exist before the command and the command fails (any exception but an exit with code
+    0), the engine is disposed and what the command created is removed (the store file
+    and its ``-wal``/``-shm``/``-journal`` files, the default signing key beside it and
+    its ``.head.json`` anchor, the folders ``open_engine`` made), but only when the store
+    holds no committed row (:func:`_remove_new_store`). A file or folder that existed
+    before the command is never removed, nor is a store another process is using.
+    PostgreSQL stores are left as they are (their writes roll back).
     """
     from fairmark.governance.identity import resolve_principal
     from fairmark.store import RunStore, database_url
@@ -142,11 +326,25 @@ def governance_session(
     if must_exist:
         require_existing_store(url)
     given = _given_token(token)
-    with RunStore(url) as store:
-        principal = resolve_principal(store.engine, token=given)
-        start = _log_head(store.engine)
-        yield store.engine, principal, url
-        _periodic_checkpoint(store.engine, url, start, principal)
+    new = _new_sqlite_store(url)
+    try:
+        with RunStore(url) as store:
+            principal = resolve_principal(store.engine, token=given)
+            start = _log_head(store.engine)
+            yield store.engine, principal, url
+            _periodic_checkpoint(store.engine, url, start, principal)
+    except BaseException as exc:
+        if new is not None and _failed(exc):
+            try:
+                _remove_new_store(new)  # the engine is disposed by now
+            except Exception as problem:  # the command's own error is the one to report
+                err_console.print(
+                    printable(_CLEANUP_FAILED.format(path=new.database, cause=problem)),
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
+        raise
 
 
 def authorize_command(db_url: str | None, token: str | None, permission: str) -> Principal:

@@ -101,8 +101,14 @@ def _drop_overridden_decision(cfg: dict[str, Any], flags: dict[str, Any]) -> Non
         cfg.pop("threshold", None)
 
 
-def _recording_principal(db_url: str | None, token: str | None) -> Principal:
+def _recording_principal(db_url: str | None, token: str | None) -> tuple[Principal, int | None]:
     """Resolve who records the run: ``--token``, else ``$FAIRMARK_TOKEN``, else the account.
+
+    Returns
+    -------
+    (Principal, int or None)
+        Who records the run (the log names them), and the audit log's last ``seq`` before
+        the audit (``None`` when it cannot be read), for :func:`_sign_checkpoint`.
 
     Raises
     ------
@@ -112,13 +118,33 @@ def _recording_principal(db_url: str | None, token: str | None) -> Principal:
     StoreError
         The store cannot be opened.
     """
-    from fairmark.cli._governance import TOKEN_ENV_VAR
+    from fairmark.cli._governance import TOKEN_ENV_VAR, _log_head
     from fairmark.governance.identity import resolve_principal
     from fairmark.store import RunStore
 
     given = token if token is not None else os.environ.get(TOKEN_ENV_VAR) or None
     with RunStore(db_url) as store:
-        return resolve_principal(store.engine, token=given)
+        return resolve_principal(store.engine, token=given), _log_head(store.engine)
+
+
+def _sign_checkpoint(db_url: str | None, start: int | None, principal: Principal) -> None:
+    """Sign the audit log's head after a run of a system was recorded, as governance
+    commands do (:func:`fairmark.cli._governance._periodic_checkpoint`, the same function).
+
+    The run's ``audit.record`` (and a new ``policy.version``) entries are then covered by a
+    signed checkpoint and by the anchor beside the key at once, not only after the next
+    governance command. On PostgreSQL a client whose key the store does not trust signs
+    nothing and prints one ``note:`` line; a problem signing is one ``warning:`` line on
+    stderr and never changes the audit's exit code (the run is recorded).
+    Source: Schneier & Kelsey 1999 (periodic authenticated checkpoints bound how many
+    recent entries can vanish unnoticed).
+    """
+    from fairmark.cli._governance import _periodic_checkpoint
+    from fairmark.store import RunStore, database_url
+
+    url = database_url(db_url)
+    with RunStore(url) as store:
+        _periodic_checkpoint(store.engine, url, start, principal)
 
 
 @handle_errors
@@ -389,7 +415,8 @@ def audit_command(
             "--system",
             metavar="NAME",
             rich_help_panel=_OUTPUT,
-            help="Name of the AI system audited, recorded with the run.",
+            help="Name of the AI system audited, recorded with the run; the audit log is "
+            "then signed (a checkpoint), as governance commands do.",
         ),
     ] = None,
     record: Annotated[
@@ -430,7 +457,8 @@ def audit_command(
 
     Exit code 0 for pass or warn, 1 for fail or insufficient evidence, 2 for bad input
     or when the acting user may not record a run for the system (then nothing is written
-    or recorded).
+    or recorded). The run is recorded as the token's user (--token, $FAIRMARK_TOKEN),
+    else the local account; with --system a checkpoint of the audit log is signed after it.
     """
     from fairmark.cli._summary import print_summary
     from fairmark.fairness.spec import load_audit_config
@@ -516,7 +544,7 @@ def audit_command(
     settings.pop("out", None)
     system_name = settings.pop("system", None)
     # who records the run, resolved before the audit runs (refused: exit 2, nothing written)
-    principal = _recording_principal(db_url, token) if record else None
+    principal, log_head = _recording_principal(db_url, token) if record else (None, None)
 
     job = run_audit_job(
         source,
@@ -529,6 +557,8 @@ def audit_command(
         **settings,
     )
     doc = job.document
+    if job.recorded and system_name is not None and principal is not None:
+        _sign_checkpoint(db_url, log_head, principal)  # the run of a system: signed now
     if not quiet:
         print_summary(doc, console)
         for fmt_name, path in job.paths.items():

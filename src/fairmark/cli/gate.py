@@ -2,7 +2,9 @@
 
 Prints ``PASS`` or ``FAIL`` and one line per reason with what to do next
 (:func:`fairmark.governance.gate.evaluate_gate`). Exit codes: 0 the gate passes, 1 it is
-closed, 2 bad input (unknown system, refused token, unreadable store or policy).
+closed, 2 bad input (unknown system, refused token, unreadable store). A system whose own
+policy file is missing or no longer loads is a closed gate (exit 1, ``policy_missing`` or
+``policy_changed``), not bad input: the command was right, the system may not deploy.
 
 Register it as a single command: ``app.command("gate")(gate.gate_command)`` (a one-command
 Typer group would expect a sub-command name).
@@ -31,7 +33,8 @@ EPILOG = (
     "Passes only when the system is classified in a deployable tier, has a current approval "
     "of its model version with no open blocking condition, and its latest audit passed, is "
     "newer than the model version, recent enough and measured every check its tier requires. "
-    "Exit codes: 0 pass, 1 fail, 2 bad input."
+    "Exit codes: 0 pass, 1 fail (also when the system's policy file is missing), 2 bad input "
+    "(unknown system, refused token, unreadable store)."
 )
 
 app = typer.Typer(help="The deployment gate of an AI system.", no_args_is_help=True)

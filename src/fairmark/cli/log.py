@@ -2,7 +2,11 @@
 
 Thin wrappers over :mod:`fairmark.governance.log`. ``verify`` exits 0 when the log is
 intact, 1 when tampering was found (the first bad entry is named), 2 on bad input;
-``verify --file`` checks an export offline, without a store. Reading the log needs the
+``verify --file`` checks an export offline, without a store (``--file -``: from stdin, as
+``export --out -`` writes it). A failed verification, and a checkpoint refused because the
+log does not match what this machine signed before, exit 1. ``export --out FILE`` refuses an
+existing file without ``--force``, and never replaces the store, the key or its anchor.
+Reading the log needs the
 ``log.read`` permission (admin, auditor, owner, reviewer), a checkpoint ``log.checkpoint``
 (admin). ``trust-key``, ``distrust-key`` and ``keys`` keep the store's list of trusted
 checkpoint keys in the log (:mod:`fairmark.governance.log_keys`; registering needs
@@ -88,7 +92,8 @@ def verify_command(
         typer.Option(
             "--file",
             metavar="FILE",
-            help="Verify this export (from 'fairmark log export') offline, without a store.",
+            help="Verify this export (from 'fairmark log export') offline, without a store; "
+            "- reads it from stdin.",
         ),
     ] = None,
     public_key: Annotated[
@@ -128,7 +133,10 @@ def verify_command(
                 "fingerprint when verifying a --file"
             )
         pinned = None if anchor is None else load_anchor(anchor, "")
-        result = verify_export(file, public_keys=public_key, anchor=pinned)
+        if str(file) == "-":
+            result = _verify_stdin(public_key, pinned)
+        else:
+            result = verify_export(file, public_keys=public_key, anchor=pinned)
     else:
         with governance_session(db_url, token, must_exist=True) as (engine, principal, _url):
             result = verify_log(
@@ -137,6 +145,21 @@ def verify_command(
     emit(fmt, result.to_dict(), lambda: _print_verification(result))
     if not result.ok:
         raise typer.Exit(1)
+
+
+def _verify_stdin(public_key: list[str] | None, pinned: Any) -> Any:
+    """Verify an export read from stdin: spooled to a temporary file (it is read twice;
+    memory stays bounded), named ``-`` in messages and in the result."""
+    import shutil
+    import tempfile
+
+    from fairmark.governance.log import verify_export
+
+    with tempfile.TemporaryDirectory(prefix="fairmark-log-") as folder:
+        spool = Path(folder) / "stdin.jsonl"
+        with spool.open("wb") as handle:
+            shutil.copyfileobj(sys.stdin.buffer, handle)
+        return verify_export(spool, public_keys=public_key, anchor=pinned, source="-")
 
 
 @app.command("export")
@@ -150,6 +173,13 @@ def export_command(
         int | None,
         typer.Option("--since", metavar="SEQ", help="Only entries after this seq."),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace FILE if it exists (never the store, the signing key or its anchor).",
+        ),
+    ] = False,
     fmt: FormatOption = "text",
     db_url: DbUrlOption = None,
     token: TokenOption = None,
@@ -165,7 +195,7 @@ def export_command(
             info = export_log(engine, sys.stdout, since_seq=since, principal=principal)
             sys.stdout.flush()
         else:
-            info = export_log(engine, Path(out), since_seq=since, principal=principal)
+            info = export_log(engine, Path(out), since_seq=since, principal=principal, force=force)
     summary = (
         f"exported {_count(info.n_entries, 'entry', 'entries')}"
         + ("" if info.first_seq is None else f" ({info.first_seq}..{info.last_seq})")
@@ -371,19 +401,36 @@ def distrust_key_command(
 @app.command("keys")
 @handle_errors
 def keys_command(
+    public_key: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--public-key",
+            metavar="HEX_OR_FINGERPRINT",
+            help="A root key to judge trust from: raw Ed25519 public key or its SHA-256 "
+            "fingerprint (hex). Repeatable. Default: the local signing key, as for "
+            "'fairmark log verify'.",
+        ),
+    ] = None,
+    key: KeyOption = None,
     fmt: FormatOption = "text",
     db_url: DbUrlOption = None,
     token: TokenOption = None,
 ) -> None:
-    """List the checkpoint keys the store's log registers, with their status."""
+    """List the checkpoint keys the store's log registers and whether verification trusts
+    them (trusted, pending, distrusted), judged from your root keys as 'log verify' does."""
     from fairmark.governance.log_keys import list_keys
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
-    with governance_session(db_url, token, must_exist=True) as (engine, principal, _url):
-        records = list_keys(engine, principal=principal)
+    with governance_session(db_url, token, must_exist=True) as (engine, principal, url):
+        listing = list_keys(engine, principal=principal, public_keys=public_key, key=key)
+    source = _root_source(public_key, key, url)
+    if listing.warning:
+        err_console.print(
+            printable(f"warning: {listing.warning}"), markup=False, highlight=False, soft_wrap=True
+        )
 
     def render() -> None:
-        if not records:
+        if not listing.keys:
             console.print(
                 "No registered checkpoint keys (every client signs; an admin registers keys "
                 "with 'fairmark log trust-key').",
@@ -397,17 +444,73 @@ def keys_command(
         table.add_column("status", no_wrap=True)
         table.add_column("seq", justify="right", no_wrap=True)
         table.add_column("by", overflow="fold")
-        for r in records:
+        for k in listing.keys:
+            r = k.record
             table.add_row(
                 r.key_fingerprint,
                 escape(printable(r.label)),
-                r.status,
+                k.status,
                 str(r.seq),
                 escape(printable(r.distrusted_by or r.registered_by)),
             )
         console.print(table)
+        for k in listing.keys:  # why: one line per key, never folded
+            console.print(
+                printable(f"{k.record.key_fingerprint[:16]}… {k.status}: {_trust_text(k, source)}"),
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+        if listing.roots is None:
+            console.print(
+                "No root key, so no status is checked: pass --public-key with the "
+                "organisation's key (or --key).",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+        else:
+            roots = ", ".join(f"{r} ({source(r)})" for r in sorted(listing.roots))
+            console.print(f"roots: {roots}", markup=False, highlight=False, soft_wrap=True)
 
-    emit(fmt, [r.to_dict() for r in records], render)
+    emit(fmt, [k.to_dict() for k in listing.keys], render)
+
+
+def _root_source(public_keys: list[str] | None, key: Path | None, url: str) -> Any:
+    """``source(root) -> str``: where a root key comes from, for ``log keys``."""
+    from fairmark.governance.keys import fingerprint, key_path
+
+    given = {v.strip().lower() for v in public_keys or ()}
+    named = given | {fingerprint(v) for v in given}
+
+    def source(root: str) -> str:
+        if root in named:
+            return "--public-key"
+        if key is not None:
+            return f"--key {key}"
+        return f"local key file {key_path(None, url)}"
+
+    return source
+
+
+def _trust_text(k: Any, source: Any) -> str:
+    """Why a key of ``log keys`` has its status, and from which root."""
+    if k.status == "unchecked":
+        return "no root key to check against"
+    if k.status == "trusted" and k.covered_by is None:
+        return f"a root ({source(k.root)})"
+    if k.status == "pending":
+        return (
+            f"entry {k.pending_seq} is covered by no checkpoint of a trusted key; "
+            "verification does not trust it (unknown_key)"
+        )
+    text = (
+        f"entry {k.status_seq}, covered by checkpoint {k.covered_by} (key "
+        f"{str(k.covered_by_key)[:16]}…), from root {str(k.root)[:16]}… ({source(k.root)})"
+    )
+    if k.pending_seq is not None:
+        text += f"; entry {k.pending_seq} is not covered yet"
+    return text
 
 
 @app.command("public-key")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -217,11 +219,104 @@ def _show_warning(
 _ORIGINAL_SHOWWARNING = warnings.showwarning
 
 
+SIGPIPE_EXIT = 141
+"""Exit code after stdout was closed when the command's own code is not known: 128 + 13
+(SIGPIPE), what a POSIX shell reports for a process a broken pipe ends."""
+
+
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at ``os.devnull``: later writes, also at exit, go nowhere.
+
+    The recipe of the Python documentation, "Note on SIGPIPE" (library/signal.html). A
+    ``sys.stdout`` without a file descriptor (a test runner's capture) is left alone.
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    _devnull_onto(fd)
+
+
+def _devnull_onto(fd: int) -> None:
+    """Make file descriptor ``fd`` refer to ``os.devnull`` (``dup2``)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+class _ClosedPipeWriter(io.FileIO):
+    """Standard output's file descriptor, written without raising when the reader left.
+
+    The first :class:`BrokenPipeError` (``fairmark … | head -1``: the reader closed the
+    pipe) points the descriptor at ``os.devnull`` (:func:`_devnull_onto`) and counts the
+    bytes as written, so the command runs to its end and exits with its own code.
+    """
+
+    broken = False
+
+    def write(self, data: Any) -> int:
+        """Write ``data``; after a broken pipe, discard it (its length is returned)."""
+        size = memoryview(data).nbytes
+        if self.broken:
+            return size
+        try:
+            return super().write(data) or 0
+        except BrokenPipeError:
+            self.broken = True
+            _devnull_onto(self.fileno())
+            return size
+
+
+def _guard_stdout() -> None:
+    """Replace ``sys.stdout`` by the same stream over a :class:`_ClosedPipeWriter`.
+
+    Only when standard output is file descriptor 1 and not a terminal (a pipe or a file);
+    encoding, error handler, line buffering and write-through stay as they were.
+    """
+    stream = sys.stdout
+    try:
+        if stream.fileno() != 1 or stream.isatty():
+            return
+        stream.flush()
+    except (AttributeError, OSError, ValueError):
+        return
+    raw = _ClosedPipeWriter(1, "w", closefd=False)
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(raw),
+        encoding=stream.encoding,
+        errors=stream.errors,
+        line_buffering=stream.line_buffering,
+        write_through=getattr(stream, "write_through", False),
+    )
+
+
 def main() -> None:
     """Run the ``fairmark`` command line (the ``fairmark`` console script).
 
     Warnings of class :class:`fairmark.errors.DataWarning` (data read with a caveat, such as
     a CSV file that is not UTF-8) are printed as one ``warning: …`` line on stderr.
+
+    Raises
+    ------
+    SystemExit
+        Always: the command's exit code (0, 1, 2 …).
+
+    Notes
+    -----
+    A reader that closes standard output early (``fairmark evidence verify b.zip | head
+    -1``) does not change the exit code: the rest of the output is discarded
+    (:class:`_ClosedPipeWriter`, stdout pointed at ``os.devnull`` as the Python
+    documentation's "Note on SIGPIPE" recommends) and the command ends with its own code,
+    so ``set -o pipefail`` sees a verified bundle as verified. When a broken pipe still
+    ends the command before its code is known (a write that bypassed ``sys.stdout``), the
+    exit code is :data:`SIGPIPE_EXIT` (141), with no message.
     """
     warnings.showwarning = _show_warning
-    app()
+    _guard_stdout()
+    try:
+        app()
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(SIGPIPE_EXIT)

@@ -89,11 +89,7 @@ def render_review(info: Any) -> None:
             _line(f"  {d.reviewer}: {d.decision} ({_when(d.created_at)}): {d.rationale}")
     if info.conditions:
         _line("conditions:")
-        for c in info.conditions:
-            kind = "blocking" if c.blocking else "advisory"
-            due = f", due {_when(c.due_on)}" if c.due_on else ""
-            closed = f", closed by {c.closed_by}: {c.closing_note}" if c.status == "closed" else ""
-            _line(f"  {c.condition_id} [{kind}, {c.status}{due}] {c.text}{closed}")
+        _render_conditions(info.conditions, "  ")
     if info.comments:
         _line("comments:")
         for c in info.comments:
@@ -102,8 +98,18 @@ def render_review(info: Any) -> None:
         _render_previous(info.previous)
 
 
+def _render_conditions(conditions: Any, indent: str) -> None:
+    """One line per condition: id, blocking or advisory, status now, due date, text."""
+    for c in conditions:
+        kind = "blocking" if c.blocking else "advisory"
+        due = f", due {_when(c.due_on)}" if c.due_on else ""
+        closed = f", closed by {c.closed_by}: {c.closing_note}" if c.status == "closed" else ""
+        _line(f"{indent}{c.condition_id} [{kind}, {c.status}{due}] {c.text}{closed}")
+
+
 def _render_previous(prev: Any) -> None:
-    """The previous review's decisions and comments, for the reviewers of this one."""
+    """The previous review's decisions, comments and conditions (with their status now), for
+    the reviewers of this one."""
     why = f"; {prev.closed_reason}" if prev.closed_reason else ""
     _line(
         f"previous review {prev.review_id} ({prev.status}{why}; model version "
@@ -113,6 +119,9 @@ def _render_previous(prev: Any) -> None:
         _line(f"  {d.reviewer}: {d.decision} ({_when(d.created_at)}): {d.rationale}")
     for c in prev.comments:
         _line(f"  comment by {c.author} ({_when(c.created_at)}): {c.body}")
+    if prev.conditions:
+        _line(f"  conditions of review {prev.review_id}:")
+        _render_conditions(prev.conditions, "    ")
 
 
 def _render_list(infos: list[Any], due: bool) -> None:

@@ -147,6 +147,25 @@ def _print_classification(name: str | None, result: Any) -> None:
     console.print("rationale:", markup=False, highlight=False)
     for line in result.rationale:
         console.print(f"  - {line}", markup=False, highlight=False)
+    _print_consequences(result)
+
+
+def _print_consequences(result: Any) -> None:
+    """What a stored classification (a ``SystemClassification``) did to its system, in the
+    words :func:`_print_change` uses for an update."""
+    if result.material:
+        console.print(
+            printable(f"material change: {'; '.join(result.material)}"),
+            markup=False,
+            highlight=False,
+        )
+    if result.reopened_reviews:
+        ids = ", ".join(f"#{i}" for i in result.reopened_reviews)
+        console.print(f"reviews reopened: {ids}", markup=False, highlight=False)
+    if result.status_from != result.status_to:
+        console.print(
+            f"status: {result.status_from} -> {result.status_to}", markup=False, highlight=False
+        )
 
 
 @app.command("register")
@@ -325,7 +344,7 @@ def update_command(
         typer.Option(
             "--policy",
             metavar="FILE",
-            help="Policy YAML, admin only; '' for the built-in (a material change).",
+            help="Policy YAML, admin only; 'default' for the built-in (a material change).",
         ),
     ] = None,
     status: Annotated[

@@ -344,26 +344,52 @@ def passwd_command(
             help="Read the password from the first line of stdin (else: a hidden prompt).",
         ),
     ] = False,
+    current_password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--current-password-stdin",
+            help=(
+                "Prove NAME's current password instead of a token: stdin line 1 is the "
+                "current password, line 2 the new one."
+            ),
+        ),
+    ] = False,
     fmt: FormatOption = "text",
     db_url: DbUrlOption = None,
     token: TokenOption = None,
 ) -> None:
-    """Set a user's web-app password (yourself, or any user as admin); 12-256 characters."""
+    """Set a user's web-app password (yourself, or a user whose role you hold as admin).
+
+    12-256 characters. A password an admin set for another user makes tokens that cannot
+    decide reviews until the user sets their own: with their local account (SQLite), a
+    self-issued token, or ``--current-password-stdin``.
+    """
     from fairmark.governance.users import set_password
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
-    password = read_password(password_stdin)
-    with governance_session(db_url, token) as (engine, principal, _url):
-        user = set_password(engine, name, password, principal=principal)
+    if current_password_stdin:
+        if token is not None:
+            raise UsageError(
+                "--current-password-stdin and --token both given; expected one way to prove "
+                "who you are"
+            )
+        current = read_password(True)
+        password = read_password(True)
+        with password_session(db_url, name, current) as (engine, principal, _url):
+            user = set_password(engine, name, password, principal=principal)
+    else:
+        password = read_password(password_stdin)
+        with governance_session(db_url, token) as (engine, principal, _url):
+            user = set_password(engine, name, password, principal=principal)
     emit(fmt, user.to_dict(), lambda: _print_user(f"Password set for {user.name}", user))
 
 
 # ----------------------------------------------------------------------------- tokens
 
 
-def _scopes(values: list[str] | None) -> tuple[str, ...]:
+def _scopes(values: list[str] | None) -> tuple[str, ...] | None:
     if not values:
-        return ("*",)
+        return None
     out = [s.strip() for v in values for s in v.split(",") if s.strip()]
     if not out:
         raise UsageError("--scope is empty; expected a permission name, 'read' or '*'")
@@ -381,7 +407,10 @@ def token_create_command(
         typer.Option(
             "--scope",
             metavar="SCOPE",
-            help="Permission, 'read' or '*' (repeatable; default '*': all of the role's).",
+            help=(
+                "Permission, 'read' or '*' (repeatable; default '*' for your own token, for "
+                "another user's what both you and their role hold)."
+            ),
         ),
     ] = None,
     expires_days: Annotated[
@@ -407,8 +436,9 @@ def token_create_command(
 
     With ``--user NAME --password-stdin`` a user creates their own token by password,
     without any token: the only kind of token, besides one made by the user through
-    their own token, that may decide reviews and close conditions. Made through a token,
-    the new token has at most that token's scopes and expires no later than it.
+    their own token, that may decide reviews and close conditions (not while the password
+    is one an admin set). Made through a token, the new token has at most that token's
+    scopes, expires no later than it, and counts as issued by whoever issued that token.
     """
     from fairmark.governance.tokens import DEFAULT_EXPIRY_DAYS, create_token
 
@@ -446,12 +476,19 @@ def token_create_command(
             )
     document = {**info.to_dict(), "token": secret}
 
+    default = (
+        f" (the default for another user: what both you and {info.user}'s role hold)"
+        if scopes is None and info.scopes != ("*",)
+        else ""
+    )
+
     def render() -> None:
         typer.echo(secret)
         expiry = _time(info.expires_at) or "never (revoke it when no longer needed)"
         err_console.print(
-            f"token fmk_{info.token_id} for {info.user}, scopes {', '.join(info.scopes)}, "
-            f"expires {expiry}. It is shown only now: store it (e.g. in FAIRMARK_TOKEN).",
+            f"token fmk_{info.token_id} for {info.user}, scopes {', '.join(info.scopes)}"
+            f"{default}, expires {expiry}. It is shown only now: store it (e.g. in "
+            "FAIRMARK_TOKEN).",
             markup=False,
             highlight=False,
         )

@@ -40,8 +40,11 @@ __all__ = [
     "AccessError",
     "Principal",
     "authorize",
+    "effective_permissions",
+    "holding",
     "is_first_token",
     "permissions_of",
+    "require_holds",
     "require_self_issued",
 ]
 
@@ -185,7 +188,10 @@ def require_self_issued(principal: Principal, action: str) -> None:
 
     An admin may create tokens for other users (provisioning for reading or owner work),
     but a decision, a condition closed or a comment made through such a token could have
-    been made by the admin in the user's name: separation of duties would be void.
+    been made by the admin in the user's name: separation of duties would be void. The
+    issuer carries over: a token made with an admin-issued token, or with a password an
+    admin set, is recorded as issued by that admin
+    (:func:`fairmark.governance.users.issuer_of`).
 
     Parameters
     ----------
@@ -272,3 +278,93 @@ def authorize(principal: Principal, permission: str, *, owner: str | None = None
             f"{who} may not {permission} for a system owned by {owner!r}; "
             "expected the system's owner or an admin"
         )
+
+
+def effective_permissions(principal: Principal) -> frozenset[str]:
+    """Return what ``principal`` may do: its role's permissions, narrowed by token scopes.
+
+    Parameters
+    ----------
+    principal : Principal
+
+    Returns
+    -------
+    frozenset of str
+        :func:`permissions_of` the role, intersected with the scopes (aliases of
+        :data:`SCOPE_ALIASES` expanded) when the principal acts with scopes (a token, or
+        :data:`FIRST_TOKEN_SCOPES`).
+
+    Raises
+    ------
+    AccessError
+        The principal's role is not one of :data:`ROLES`.
+
+    Notes
+    -----
+    Least privilege: NIST SP 800-53 AC-6.
+    """
+    held = permissions_of(principal.role)
+    if principal.scopes is None:
+        return held
+    allowed: set[str] = set()
+    for scope in principal.scopes:
+        allowed |= SCOPE_ALIASES.get(scope, frozenset({scope}))
+    return held & frozenset(allowed)
+
+
+def holding(principal: Principal) -> str:
+    """Describe what ``principal`` holds, for messages: ``your role admin`` plus, through
+    scopes, ``with token scopes token.own, user.manage``."""
+    if principal.scopes is None:
+        return f"your role {principal.role}"
+    return (
+        f"your role {principal.role} with token scopes "
+        f"{', '.join(sorted(principal.scopes)) or 'none'}"
+    )
+
+
+def require_holds(principal: Principal, permissions: frozenset[str], action: str) -> None:
+    """Refuse an action that would give (or manage) more than ``principal`` holds.
+
+    Used for every change to another user that hands out their role's power: adding a
+    user or changing a role (the new role's permissions), and enabling or disabling a
+    user, setting their password or creating their token (the user's current role's).
+    A ``user.manage`` token scoped to less than its admin's role can thus neither make a
+    new admin nor take over an existing account.
+
+    Parameters
+    ----------
+    principal : Principal
+        The acting user (already authorised for ``user.manage``).
+    permissions : frozenset of str
+        What the action would give: all the permissions of the role concerned.
+    action : str
+        What is refused, as a verb phrase (``add user 'eve' with role admin``).
+
+    Raises
+    ------
+    AccessError
+        Some of ``permissions`` that the acting role holds are outside
+        :func:`effective_permissions` (the token's scopes exclude them); every such
+        permission is named.
+
+    Notes
+    -----
+    Only permissions the acting principal's role can hold are compared: an admin never
+    holds ``review.decide`` (separation of duties) yet appoints reviewers; what keeps a
+    decision the reviewer's own is :func:`require_self_issued`. Least privilege and
+    separation of duties: NIST SP 800-53 AC-6 and AC-5; RFC 6749 section 6 (a refreshed
+    grant never widens).
+    """
+    beyond = sorted(
+        (permissions & permissions_of(principal.role)) - effective_permissions(principal)
+    )
+    if not beyond:
+        return
+    many = len(beyond) > 1
+    raise AccessError(
+        f"user {principal.name!r} (role {principal.role}) may not {action}: "
+        f"permission{'s' if many else ''} {', '.join(beyond)} {'are' if many else 'is'} "
+        f"beyond what you hold ({holding(principal)}); expected to hold every permission "
+        "of that role (e.g. a token with scope '*')"
+    )

@@ -11,7 +11,10 @@ detail; every step runs, so one report names every problem:
     BUNDLE_FILES`): an added file is tampering even when a re-signed manifest lists it.
 ``signature``
     The Ed25519 signature in ``signature.json`` verifies over the canonical JSON of the
-    manifest with the bundled public key, whose fingerprint is the one stated. With
+    manifest with the bundled public key, whose fingerprint is the one stated; the key is
+    a usable Ed25519 key (a curve point, not of small order:
+    :func:`fairmark.governance.keys.public_key_problem`; so is every checkpoint's key in
+    the ``log`` step). With
     ``public_keys`` the key must be one of them; without, a warning asks to compare the
     fingerprint with the one the organisation publishes (a valid signature by an unknown
     key proves nothing about who made the bundle).
@@ -28,7 +31,14 @@ detail; every step runs, so one report names every problem:
     checkpoints of other keys are only warned about (their registration may precede the
     segment). The run's ``audit.record`` entry is in it,
     and its payload matches ``report.json`` (verdict, data fingerprint, policy SHA-256,
-    system) and the bundled artifacts (``artifacts_sha256``).
+    system) and the bundled artifacts (``artifacts_sha256``). ``report.json`` itself must
+    hash to the entry's ``report_sha256`` (SHA-256 of its canonical JSON, so a changed
+    ``created_at`` or ``summary.data`` fails even when the bundle is re-signed); a changed
+    report dated more than :data:`fairmark.governance.gate.CLOCK_SKEW` after the entry's
+    time also names ``created_at`` (an unchanged one only warns: the client's clock was
+    ahead). A run recorded without ``report_sha256`` (an earlier fairmark) fails when so
+    dated, and gets a warning that ``report.json`` is not pinned (and one when it is dated
+    more than the skew before the entry).
 ``policy``
     ``policy.yaml`` hashes to ``report.json``'s ``policy.sha256`` and loads as a policy
     with the same id, version, owner and review date.
@@ -49,6 +59,8 @@ detail; every step runs, so one report names every problem:
     differ from the audited file's (the same rows as CSV and as Parquet: ``yes``/``no``
     read as boolean from one, kept as strings in the other), the types and the data
     fingerprint (which hashes them) differ only as a warning; any differing cell fails.
+    Data that cannot be read at all (a ``.yaml`` file, an empty file) is bad input: a
+    :class:`~fairmark.errors.DataError` before any step runs, not a failed step.
 
 Sources: RFC 8032 (Ed25519); Crosby & Wallach 2009 (a hash-chain segment is proven by a
 signed commitment to its end); ISO/IEC 42001:2023 clause 9.2 and ISO 19011:2018 (audit
@@ -64,6 +76,7 @@ import os
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +97,7 @@ from fairmark.governance.evidence_recompute import (
     compare_frames,
     show,
 )
-from fairmark.governance.keys import fingerprint, verify_signature
+from fairmark.governance.keys import fingerprint, public_key_problem, verify_signature
 
 __all__ = ["STEP_NAMES", "BundleVerification", "VerifyStep", "verify_bundle"]
 
@@ -341,7 +354,12 @@ def _check_signature(b: _Bundle, trusted: frozenset[str] | None) -> VerifyStep:
             f"public key has fingerprint {fp}"
         )
     message = canonical_json(b.manifest).encode("utf-8")
-    if not verify_signature(public, message, str(sig.get("signature", ""))):
+    unusable = public_key_problem(public)
+    if unusable is not None:  # e.g. small order: anyone can forge its signatures
+        problems.append(
+            f"signature.json public_key {public} is not a usable Ed25519 key: {unusable}"
+        )
+    elif not verify_signature(public, message, str(sig.get("signature", ""))):
         problems.append(
             f"the signature over manifest.json does not verify with the bundled key {fp[:16]}… "
             "(the manifest or the signature was changed)"
@@ -526,6 +544,7 @@ def _run_entry(b: _Bundle, entries: list[dict[str, Any]]) -> list[str]:
                     f"log entry {entry.get('seq')} (audit.record) records {key} "
                     f"{payload.get(key)!r} but report.json has {value!r}"
                 )
+        problems += _report_pinned(b, report, entry, payload)
     digest = None
     try:
         aggregates = _aggregates(b)
@@ -544,6 +563,112 @@ def _run_entry(b: _Bundle, entries: list[dict[str, Any]]) -> list[str]:
             f"and environment give {digest[:16]}… (they were changed since the run was recorded)"
         )
     return problems
+
+
+def _report_pinned(
+    b: _Bundle, report: Mapping[str, Any], entry: Mapping[str, Any], payload: Mapping[str, Any]
+) -> list[str]:
+    """Problems binding ``report.json`` to the run's ``audit.record`` entry.
+
+    A run recorded with ``report_sha256`` (:func:`fairmark.store.runs.report_sha256`): the
+    bundled document must hash to it exactly; when it does not, ``created_at`` is named as
+    well if it is later than the entry's own time by more than
+    :data:`fairmark.governance.gate.CLOCK_SKEW` (a run is dated before it is recorded, so
+    the date was moved ahead). When it does, such a date is the auditing client's clock and
+    only a warning. A run recorded without ``report_sha256`` (by an earlier fairmark) fails
+    on such a date, and gets a warning that ``report.json`` itself is not pinned, and one
+    when its ``created_at`` is more than the skew before the entry (recorded later than it
+    ran, or the date was moved back: only the digest could tell).
+    """
+    from fairmark.store.runs import report_sha256
+
+    seq = entry.get("seq")
+    skew = _clock_skew()
+    recorded = payload.get("report_sha256")
+    pinned = False
+    problems = []
+    if recorded is not None:
+        try:
+            digest = report_sha256(report)
+        except UsageError as exc:
+            digest = f"(none: {exc.message})"
+        pinned = digest == recorded
+        if not pinned:
+            problems.append(
+                "report.json is not the report recorded with the run (it was changed): its "
+                f"SHA-256 (canonical JSON) is {digest[:16]}… but log entry {seq} "
+                f"(audit.record) records report_sha256 {str(recorded)[:16]}…"
+            )
+    gap = _created_gap(report.get("created_at"), entry.get("created_at"))
+    if isinstance(gap, str):
+        if not pinned:
+            problems.append(gap)
+    elif gap is not None and gap > skew:
+        ahead = (
+            f"report.json created_at {report.get('created_at')} is {_span(gap)} after its log "
+            f"entry {seq} (audit.record) of {entry.get('created_at')}"
+        )
+        if pinned:
+            b.warnings.append(
+                f"{ahead}: the report is as recorded, so the auditing client's clock was ahead"
+            )
+        else:
+            problems.append(
+                f"{ahead}; expected at most {_span(skew)} after (a run is dated before it is "
+                "recorded: the date was moved ahead)"
+            )
+    if recorded is None:
+        b.warnings.append(
+            f"log entry {seq} (audit.record) records no report_sha256 (the run was recorded "
+            "by an earlier fairmark): report.json itself is not pinned; only its verdict, data "
+            "fingerprint, policy SHA-256, system and created_at are checked against the log, "
+            "so a changed carried field (such as summary.data) would not be found"
+        )
+        if isinstance(gap, timedelta) and -gap > skew:
+            b.warnings.append(
+                f"report.json created_at {report.get('created_at')} is {_span(-gap)} before "
+                f"its log entry {seq} (audit.record) of {entry.get('created_at')}: the run "
+                "was recorded later than it ran, or its date was moved back"
+            )
+    return problems
+
+
+def _clock_skew() -> timedelta:
+    """:data:`fairmark.governance.gate.CLOCK_SKEW` (imported when needed)."""
+    from fairmark.governance.gate import CLOCK_SKEW
+
+    return CLOCK_SKEW
+
+
+def _created_gap(report_time: Any, entry_time: Any) -> timedelta | str | None:
+    """``report_time - entry_time``; a problem line when the report's time does not parse;
+    ``None`` when the entry's does not (the chain check names a malformed entry)."""
+    entry_at = _instant(entry_time)
+    if entry_at is None:
+        return None
+    report_at = _instant(report_time)
+    if report_at is None:
+        return (
+            f"report.json created_at {show(report_time)} is not an ISO 8601 time with a time "
+            "zone; expected e.g. 2026-11-30T12:49:44Z"
+        )
+    return report_at - entry_at
+
+
+def _instant(value: Any) -> datetime | None:
+    """An aware datetime from ISO 8601 text (``Z`` or an offset), else ``None``."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _span(delta: timedelta) -> str:
+    """A non-negative duration in whole seconds: ``"0:05:00"``, ``"182 days, 11:10:23"``."""
+    return str(timedelta(seconds=int(delta.total_seconds())))
 
 
 # -------------------------------------------------------------------- 4. policy
@@ -800,9 +925,31 @@ def _renderings(b: _Bundle, report: Mapping[str, Any], made_with: str | None) ->
 # ----------------------------------------------------------------------- 6. data
 
 
-def _check_data(b: _Bundle, data: Any) -> VerifyStep:
-    from fairmark.engine.cube import build_cube
+def _read_data(data: Any) -> Any:
+    """Open ``--data`` (:func:`fairmark.engine.source.as_table`) before anything is verified.
+
+    Raises
+    ------
+    DataError, UsageError
+        The data cannot be read at all (unknown file type, empty, not CSV or Parquet, an
+        unsupported object): bad input (exit 2), not a failed verification; one line
+        starting ``--data:``. Data that reads but differs from the audited data fails the
+        ``data`` step instead (exit 1).
+    """
     from fairmark.engine.source import as_table
+
+    try:
+        return as_table(data)
+    except FairmarkError as exc:
+        message = f"--data: {exc.message}"
+        if "expected" not in exc.message:
+            message += "; expected the audited data (a CSV or Parquet file)"
+        raise (UsageError if isinstance(exc, UsageError) else DataError)(message) from None
+
+
+def _check_data(b: _Bundle, source: Any) -> VerifyStep:
+    """The ``data`` step: ``source`` (read by :func:`_read_data`) against the aggregates."""
+    from fairmark.engine.cube import build_cube
     from fairmark.fairness.metrics import compute_metrics
     from fairmark.governance.artifacts import cube_from_json
 
@@ -810,7 +957,6 @@ def _check_data(b: _Bundle, data: Any) -> VerifyStep:
         return _step("data", ["the bundle's metrics could not be recomputed (see recompute)"], "")
     spec = b.result.spec
     try:
-        source = as_table(data)
         cube = build_cube(source, spec)
         metrics = compute_metrics(cube, spec)
     except FairmarkError as exc:
@@ -987,6 +1133,10 @@ def verify_bundle(
     UsageError
         ``path`` does not exist or is not a zip archive; ``data`` is a path that does not
         exist; a public key is not 64 hex digits.
+    DataError
+        ``data`` cannot be read at all (e.g. a ``.yaml`` file, an empty file, a file that
+        is not CSV or Parquet): one line starting ``--data:``, nothing verified. Data that
+        reads but gives other aggregates is a failed ``data`` step, not an error.
 
     Notes
     -----
@@ -1009,12 +1159,13 @@ def verify_bundle(
     trusted = trusted_keys(list(public_keys)) if public_keys is not None else None
     if trusted is not None and not trusted:
         trusted = None
+    source = _read_data(data) if data is not None else None
     bundle = _Bundle(file)
     bundle.read()
     steps = [_check_archive(bundle), _check_signature(bundle, trusted)]
     steps += [_check_log(bundle, trusted), _check_policy(bundle), _check_recompute(bundle)]
-    if data is not None:
-        steps.append(_check_data(bundle, data))
+    if source is not None:
+        steps.append(_check_data(bundle, source))
     else:
         steps.append(VerifyStep("data", "skipped", "no data given (--data)"))
     run_id = (bundle.manifest or {}).get("run_id")

@@ -9,13 +9,15 @@ runs):
    so the gate agrees with ``fairmark system update --status deployed``), it is
    risk-classified, its EU AI Act tier is deployable under its policy (never a prohibited
    practice, Art. 5), and its policy file has the content (SHA-256) recorded in the audit
-   log when an admin set it (``policy_changed``);
+   log when an admin set it (``policy_changed``; a file that is gone: ``policy_missing``,
+   a closed gate like any other, never an error: :func:`policy_load_problem`);
 2. it has a *current approval*: the latest decided review of the system approved it
    (``approved`` or ``approved_with_conditions``), for the system's current model
    version and an audit judged against the system's current policy (a policy swapped
    after the approval needs a new review), not reopened by a material change, and not
    expired;
-3. no *blocking* condition of that approval is still open (advisory ones are listed);
+3. no *blocking* condition of that approval, or of an earlier approval of the same model
+   version, is still open (advisory ones of that approval are listed);
 4. the system's latest audit run passed (``pass`` or ``warn``), was made after the current
    model version was registered, is at most ``audit_max_age_days`` old when the policy sets
    it, and was judged against the system's own policy (same SHA-256), so a laxer policy
@@ -43,6 +45,8 @@ assessment); ISO/IEC 42001:2023 clause 8.1 (operational planning and control) an
 from __future__ import annotations
 
 import math
+import os
+import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -51,7 +55,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, select
 
-from fairmark.errors import FairmarkError, UsageError
+from fairmark.errors import FairmarkError, PolicyError, UsageError
 from fairmark.governance.access import Principal, authorize
 from fairmark.governance.clock import db_now
 from fairmark.governance.inventory import (
@@ -73,6 +77,8 @@ __all__ = [
     "GateReason",
     "GateResult",
     "evaluate_gate",
+    "open_blocking_conditions",
+    "policy_load_problem",
     "policy_record_problem",
 ]
 
@@ -91,8 +97,10 @@ REASON_DESCRIPTIONS: dict[str, str] = {
     "or a prohibited classification",
     "not_classified": "the system has no EU AI Act risk classification",
     "prohibited_tier": "the system's tier is not deployable under its policy (Art. 5)",
+    "policy_missing": "the system's policy file does not exist any more (moved or deleted); "
+    "restore it, or an admin sets another policy",
     "policy_changed": "the system's policy file is not the content recorded in the audit log "
-    "when an admin set it (edited since, or never recorded)",
+    "when an admin set it (edited since, never recorded, or no longer loads as a policy)",
     "no_approval": "no decided review approves the system (none, or the latest rejected it)",
     "approval_expired": "the approval is older than the policy's approval_valid_days",
     "approval_reopened": "a material change reopened the approval",
@@ -563,7 +571,9 @@ def evaluate_gate(
         The system is not registered (``not_registered``; near matches named), or ``at``
         is naive.
     PolicyError
-        The system's policy file cannot be read.
+        ``policy`` was given and cannot be loaded. (The system's *own* policy file
+        missing or not loading is a closed gate, ``policy_missing`` or
+        ``policy_changed``: :func:`policy_load_problem`.)
     StoreError
         The database cannot be read.
 
@@ -633,6 +643,58 @@ def _judge_status(out: _Collector, conn: Connection, system: Any) -> None:
                  f"'fairmark review submit {name}'")  # fmt: skip
 
 
+def _version_approvals(system: Any) -> Any:
+    """Select the ids of the approvals of ``system``'s current model version: reviews decided
+    ``approved``/``approved_with_conditions``, and those a material change ``reopened``
+    after their quorum (``decided_at`` set: only approvals are reopened once decided)."""
+    return select(Review.review_id).where(
+        Review.system_name == system.name,
+        Review.model_version == system.model_version,
+        Review.decided_at.is_not(None),
+        Review.status.in_((*APPROVED_STATUSES, "reopened")),
+    )
+
+
+def open_blocking_conditions(conn: Connection, system: Any) -> list[Any]:
+    """Return the open blocking conditions of every approval of the system's model version.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+    system : row of ``gov_systems``
+        Needs ``name`` and ``model_version``.
+
+    Returns
+    -------
+    list of ``gov_conditions`` rows
+        Oldest first. Not only the latest approval's: a re-review of the same model version
+        (or a material change that keeps it, such as a failed re-audit) does not close the
+        conditions an earlier approval set; a reviewer or admin closes each.
+
+    Raises
+    ------
+    sqlalchemy.exc.SQLAlchemyError
+        The database cannot be read.
+
+    Notes
+    -----
+    Used by the gate (``open_blocking_condition``) and by ``fairmark review submit``.
+    Source: EU AI Act Art. 17(1)(d) (examination before placing on the market); ISO/IEC
+    42001:2023 clause 10.2 (nonconformity and corrective action are followed to closure).
+    """
+    return list(
+        conn.execute(
+            select(Condition)
+            .where(
+                Condition.review_id.in_(_version_approvals(system)),
+                Condition.blocking.is_(True),
+                Condition.status == "open",
+            )
+            .order_by(Condition.condition_id)
+        ).all()
+    )
+
+
 def policy_record_problem(system: Any, policy: Any, record: RecordedPolicy | None) -> str | None:
     """Return why a system's policy file is not the content an admin set, or ``None``.
 
@@ -670,7 +732,7 @@ def policy_record_problem(system: Any, policy: Any, record: RecordedPolicy | Non
         return None
     again = (
         f"an admin checks the file and records it again with 'fairmark system update {name} "
-        f"--policy {path}' (a material change: it reopens review)"
+        f"--policy {shlex.quote(path)}' (a material change: it reopens review)"
     )
     if record is None or not record.pinned or record.policy != path or record.sha256 is None:
         return (
@@ -710,6 +772,103 @@ def _judge_policy_record(
         out.fail("policy", "policy_changed",
                  f"sha256 {policy.sha256[:12]}, recorded {record.sha256[:12]}",
                  problem)  # fmt: skip
+
+
+def policy_load_problem(
+    system: Any, error: PolicyError, record: RecordedPolicy | None
+) -> tuple[str, str, str]:
+    """Say why a system's own policy file cannot be loaded, as a gate failure.
+
+    The gate judges a system against the policy file an admin set (its path is stored in
+    ``gov_systems.policy``). When that file is gone or no longer loads, the gate is
+    *closed* (exit 1), not refused as bad input (exit 2): the command was right, the
+    system is not fit to deploy, and a pipeline must read it as such.
+
+    Parameters
+    ----------
+    system : row of ``gov_systems``
+        Needs ``name`` and ``policy`` (the absolute path of a policy file).
+    error : fairmark.errors.PolicyError
+        What :func:`fairmark.policy.load_policy` raised for that file.
+    record : RecordedPolicy or None
+        The policy as the audit log recorded it being set
+        (:func:`fairmark.governance.inventory.recorded_policy`), named in the message.
+
+    Returns
+    -------
+    (str, str, str)
+        ``(code, detail, message)``: code ``policy_missing`` when no file exists at the
+        path, else ``policy_changed`` (the file is not a file, unreadable, or no longer a
+        valid policy); ``message`` is one line naming the file and what to do.
+
+    Notes
+    -----
+    Fail closed: ISO/IEC 42001:2023 clause 8.1 (operational control) and A.6.2.5
+    (deployment); EU AI Act Art. 12 (record-keeping: the recorded SHA-256 identifies the
+    file that is missing).
+    """
+    name, path = system.name, str(system.policy)
+    pinned = ""
+    if record is not None and record.policy == path and record.sha256 is not None:
+        pinned = f" (set by {record.actor}, sha256 {record.sha256[:12]})"
+    other = (
+        f"an admin sets another policy with 'fairmark system update {name} --policy FILE' "
+        "(a material change: it reopens review)"
+    )
+    if not os.path.exists(path):
+        return (
+            "policy_missing",
+            "policy file missing",
+            f"policy file {path} of {name!r}{pinned} does not exist; restore it at that path, "
+            f"or {other}",
+        )
+    why = " ".join(error.message.split())
+    return (
+        "policy_changed",
+        "policy file does not load",
+        f"policy file {path} of {name!r}{pinned} no longer loads as a policy ({why}); "
+        f"restore the recorded content, or {other}",
+    )
+
+
+def _unloadable_policy_result(
+    conn: Connection, system: Any, at: datetime, error: PolicyError
+) -> GateResult:
+    """A closed gate for a system whose own policy file cannot be loaded.
+
+    The status and the classification are judged as usual; the policy fails
+    (:func:`policy_load_problem`); every condition that needs the policy (tier, approval,
+    conditions, audit, required checks, log backing) is ``skipped``.
+    """
+    name = system.name
+    out = _Collector()
+    _judge_status(out, conn, system)
+    tier = system_tier(system)
+    if tier is None:
+        out.fail("classification", "not_classified", "not risk-classified",
+                 f"system {name!r} is not risk-classified; classify it first with "
+                 f"'fairmark system classify {name} --answers FILE'")  # fmt: skip
+    else:
+        out.ok("classification", tier)
+    out.skip("tier", "the system's policy file cannot be loaded")
+    code, detail, message = policy_load_problem(system, error, recorded_policy(conn, name))
+    out.fail("policy", code, detail, message)
+    for check_id in ("approval", "conditions", "audit", "audit_model_version", "audit_age",
+                     "audit_policy", "log"):  # fmt: skip
+        out.skip(check_id, "the system's policy file cannot be loaded")
+    review = latest_decided_review(conn, name)
+    audit = latest_audit(conn, name, before=at + CLOCK_SKEW)
+    return GateResult(
+        system=name,
+        passed=False,
+        reasons=tuple(out.reasons),
+        checks=tuple(out.checks),
+        review_id=None if review is None else int(review.review_id),
+        run_id=None if audit is None else audit.run_id,
+        evaluated_at=at,
+        model_version=system.model_version,
+        tier=tier,
+    )
 
 
 def _judge_approval(
@@ -763,7 +922,14 @@ def _judge_approval(
 
 def _evaluate(conn: Connection, name: str, at: datetime, policy_arg: Any) -> GateResult:
     system = system_row(conn, name)
-    policy = system_policy(system, policy_arg)
+    try:
+        policy = system_policy(system, policy_arg)
+    except PolicyError as exc:
+        from fairmark.policy.source import BUILTIN_NAMES
+
+        if policy_arg is not None or system.policy is None or system.policy in BUILTIN_NAMES:
+            raise  # the caller's own policy argument: bad input, not a closed gate
+        return _unloadable_policy_result(conn, system, at, exc)
     gov = policy.settings.governance
     out = _Collector()
     tier = system_tier(system)
@@ -808,7 +974,7 @@ def _evaluate(conn: Connection, name: str, at: datetime, policy_arg: Any) -> Gat
             .where(Condition.review_id == review.review_id, Condition.status == "open")
             .order_by(Condition.condition_id)
         ).all()
-        blocking = [c for c in conditions if c.blocking]
+        blocking = open_blocking_conditions(conn, system)  # also earlier approvals' (item 3)
         advisory = [
             {
                 "condition_id": int(c.condition_id),
@@ -821,11 +987,13 @@ def _evaluate(conn: Connection, name: str, at: datetime, policy_arg: Any) -> Gat
         if blocking:
             ids = ", ".join(str(c.condition_id) for c in blocking)
             first = blocking[0]
+            held = sorted({int(c.review_id) for c in blocking})
+            of = f"review {held[0]}" if len(held) == 1 else "reviews " + ", ".join(map(str, held))
             out.fail(
                 "conditions",
                 "open_blocking_condition",
                 f"{len(blocking)} open blocking condition(s): {ids}",
-                f"{len(blocking)} blocking condition(s) of review {review_id} still open "
+                f"{len(blocking)} blocking condition(s) of {of} still open "
                 f"(condition {first.condition_id}: {' '.join(first.text.split())}); a reviewer "
                 f"closes each with 'fairmark review close-condition {first.condition_id} "
                 "--note TEXT'",
@@ -902,6 +1070,38 @@ def _last_seqs(conn: Connection, entity_type: str, entity_id: str) -> dict[str, 
     return {action: int(seq) for action, seq in rows}
 
 
+def _condition_log_problems(conn: Connection, rid: int) -> list[str]:
+    """How review ``rid``'s conditions in the store differ from those its log entries set
+    and closed (see :func:`_judge_log_backing`)."""
+    problems: list[str] = []
+    logged: dict[int, bool] = {}
+    for payload in _log_payloads(conn, "review.decide", "review", str(rid)):
+        for condition in payload.get("conditions") or ():
+            if isinstance(condition, dict) and "condition_id" in condition:
+                logged[int(condition["condition_id"])] = bool(condition.get("blocking"))
+    rows = {
+        int(c.condition_id): c
+        for c in conn.execute(select(Condition).where(Condition.review_id == rid)).all()
+    }
+    for cid, blocking in sorted(logged.items()):
+        row = rows.get(cid)
+        if row is None:
+            problems.append(f"condition {cid} of review {rid} is in the log but not the store")
+        elif bool(row.blocking) != blocking:
+            problems.append(
+                f"condition {cid} is {'blocking' if row.blocking else 'advisory'} in the "
+                f"store but was set {'blocking' if blocking else 'advisory'}"
+            )
+    for cid, row in sorted(rows.items()):
+        if cid not in logged:
+            problems.append(f"condition {cid} of review {rid} is not in the log")
+        elif row.status == "closed" and not _log_payloads(
+            conn, "condition.close", "condition", str(cid)
+        ):
+            problems.append(f"condition {cid} is closed in the store but no closure is logged")
+    return problems
+
+
 def _log_problems(
     conn: Connection,
     review: Any,
@@ -946,31 +1146,12 @@ def _log_problems(
                 f"review {rid} is for model version {review.model_version!r} in the store but "
                 f"was submitted for {submits[-1].get('model_version')!r}"
             )
-        logged: dict[int, bool] = {}
-        for payload in _log_payloads(conn, "review.decide", "review", str(rid)):
-            for condition in payload.get("conditions") or ():
-                if isinstance(condition, dict) and "condition_id" in condition:
-                    logged[int(condition["condition_id"])] = bool(condition.get("blocking"))
-        rows = {
-            int(c.condition_id): c
-            for c in conn.execute(select(Condition).where(Condition.review_id == rid)).all()
-        }
-        for cid, blocking in sorted(logged.items()):
-            row = rows.get(cid)
-            if row is None:
-                problems.append(f"condition {cid} of review {rid} is in the log but not the store")
-            elif bool(row.blocking) != blocking:
-                problems.append(
-                    f"condition {cid} is {'blocking' if row.blocking else 'advisory'} in the "
-                    f"store but was set {'blocking' if blocking else 'advisory'}"
-                )
-        for cid, row in sorted(rows.items()):
-            if cid not in logged:
-                problems.append(f"condition {cid} of review {rid} is not in the log")
-            elif row.status == "closed" and not _log_payloads(
-                conn, "condition.close", "condition", str(cid)
-            ):
-                problems.append(f"condition {cid} is closed in the store but no closure is logged")
+        problems.extend(_condition_log_problems(conn, rid))
+    if system is not None:  # the gate also reads earlier approvals' conditions (condition 3)
+        latest = None if review is None else int(review.review_id)
+        for earlier in conn.execute(_version_approvals(system)).scalars():
+            if int(earlier) != latest:
+                problems.extend(_condition_log_problems(conn, int(earlier)))
     if audit is not None:
         records = _log_payloads(conn, "audit.record", "run", str(audit.run_id))
         if not records or records[-1].get("verdict") != audit.verdict:

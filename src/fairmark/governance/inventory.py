@@ -52,6 +52,8 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import shlex
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -656,16 +658,34 @@ def _check_text(label: str, value: str | None, *, limit: int = _MAX_TEXT) -> str
 
 
 _VERSION_FORM = (
-    f"1-{_MAX_VERSION} printable characters without spaces or control characters, such as "
-    "1.0, 2.1.3-rc1 or 2025-06-01"
+    f"1-{_MAX_VERSION} printable ASCII characters ('!' to '~', no spaces or control "
+    "characters), such as 1.0, 2.1.3-rc1 or 2025-06-01"
 )
+
+_VERSION_CHAR = re.compile(r"[^\x21-\x7e]")
+"""A character a model version may not hold: anything outside printable ASCII 0x21-0x7E."""
+
+
+def _describe_char(ch: str) -> str:
+    """``'１' (U+FF11 FULLWIDTH DIGIT ONE)``: a character as Python text plus its code point."""
+    label = unicodedata.name(ch, "")
+    return f"{ch!r} (U+{ord(ch):04X}{' ' + label if label else ''})"
 
 
 def _check_model_version(value: str) -> str:
-    """A model version: 1-100 printable characters, no whitespace or control characters.
+    """A model version: 1-100 printable ASCII characters (0x21-0x7E), compared exactly.
 
-    Blank text is "empty"; any space, tab, newline or other non-printable character
-    (also leading or trailing: a version is an identifier compared exactly) is refused.
+    Blank text is "empty". Any other character is refused, naming the first one and its
+    position: a space, tab, newline or control character (also leading or trailing), and
+    any non-ASCII character. The rule is stricter than Unicode NFKC normalisation on
+    purpose: ``１.０`` (fullwidth digits) or ``1.0`` with a Cyrillic letter look like
+    ``1.0`` but compare differently, and the gate and the reviews match versions exactly.
+    Versions stored before this rule are kept as they are.
+
+    Notes
+    -----
+    Source: Unicode Technical Standard #39 (confusable characters) and Unicode Standard
+    Annex #15 (normalisation forms); the printable ASCII range is RFC 20 / ECMA-6.
     """
     if not isinstance(value, str):
         raise UsageError(f"model version is {value!r}; expected {_VERSION_FORM}")
@@ -675,8 +695,12 @@ def _check_model_version(value: str) -> str:
         raise UsageError(
             f"model version is {len(value)} characters long; expected at most {_MAX_VERSION}"
         )
-    if not value.isprintable() or any(ch.isspace() for ch in value):
-        raise UsageError(f"model version {value!r} is not valid; expected {_VERSION_FORM}")
+    bad = _VERSION_CHAR.search(value)
+    if bad is not None:
+        raise UsageError(
+            f"model version {value!r} is not valid: character {bad.start() + 1} is "
+            f"{_describe_char(bad.group())}; expected {_VERSION_FORM}"
+        )
     return value
 
 
@@ -781,7 +805,7 @@ def _check_policy_setter(
     """
     if principal.role == "admin" or (_is_builtin(policy) and _is_builtin(current)):
         return
-    wanted = "--policy ''" if _is_builtin(policy) else f"--policy {policy}"
+    wanted = f"--policy {'default' if _is_builtin(policy) else shlex.quote(str(policy))}"
     first = "register it without --policy and " if registering else ""
     raise AccessError(
         "only an admin chooses the policy a system is judged against; user "
@@ -889,6 +913,43 @@ def _check_owner(conn: Connection, owner: str) -> str:
             f"owner {owner!r} has role {row.role}; expected a user with role owner or admin"
         )
     return owner
+
+
+def _check_owner_change(principal: Principal, name: str, current: str, new_owner: str) -> None:
+    """Refuse an ``owner`` handing their system to another user (only an admin reassigns).
+
+    Parameters
+    ----------
+    principal : Principal
+        Who updates; already authorised for ``system.write`` on the system as it is.
+    name : str
+        The system (for the message).
+    current : str
+        Its accountable owner now.
+    new_owner : str
+        The registered user it would be handed to (:func:`_check_owner` checked it).
+
+    Raises
+    ------
+    AccessError
+        ``principal`` lacks ``system.write`` for a system owned by ``new_owner``: an
+        ``owner`` holds it only for their own systems
+        (:data:`fairmark.governance.access.OWNED_PERMISSIONS`), so only an admin may
+        give a system to someone else. The message names the real owner and the new one.
+
+    Notes
+    -----
+    Source: ISO/IEC 42001:2023 clause 5.3 (assigned responsibilities); NIST SP 800-53
+    AC-5 (separation of duties: an owner does not pick who answers for a system).
+    """
+    if principal.can("system.write", owner=new_owner):
+        return
+    raise AccessError(
+        f"user {principal.name!r} (role {principal.role}) may not hand AI system {name!r} "
+        f"(owned by {current!r}) to {new_owner!r}: only an admin reassigns a system to "
+        f"another owner; ask an admin to run 'fairmark system update {name} --owner "
+        f"{new_owner}'"
+    )
 
 
 def _tier(risk: Any) -> str | None:
@@ -1047,7 +1108,8 @@ def register_system(
     use_case : str
         One of :data:`USE_CASES` (hyphen, space and case variants accepted).
     model_version : str
-        Current model version (at most 100 characters).
+        Current model version: 1-100 printable ASCII characters (0x21-0x7E, no
+        spaces; :func:`_check_model_version`).
     team, description : str, optional
     data_categories : sequence of str
         fideslang data categories (``user.…`` / ``system.…``); duplicates dropped.
@@ -1073,8 +1135,8 @@ def register_system(
         registering for someone else, or anyone but an admin giving a policy file.
     UsageError
         Bad name, duplicate name, unknown owner, purpose or use case, malformed data
-        category, a model version that is empty, longer than 100 characters or holds
-        whitespace or control characters.
+        category, a model version that is empty, longer than 100 characters or holds a
+        character outside printable ASCII (a space, a control or a non-ASCII character).
     PolicyError
         ``policy`` cannot be loaded.
     StoreError
@@ -1656,12 +1718,15 @@ def update_system(
     Raises
     ------
     AccessError
-        No ``system.write`` on the system (or on the new owner); anyone but an admin
-        changing the policy.
+        No ``system.write`` on the system; an owner handing it to another user (the
+        message names the current and the new owner; :func:`_check_owner_change`);
+        anyone but an admin changing the policy.
     UsageError
-        Unknown system; nothing would change; a retired system; bad values (as
-        :func:`register_system`); a category to remove the system does not use; an
-        illegal status transition; a status change together with a material change.
+        Unknown system; nothing would change; a retired system; a new owner who is not
+        a registered, enabled owner or admin (checked before the hand-over is
+        authorised); bad values (as :func:`register_system`); a category to remove the
+        system does not use; an illegal status transition; a status change together with a
+        material change.
     PolicyError
         ``policy`` cannot be loaded.
     StoreError
@@ -1689,9 +1754,9 @@ def update_system(
             raise UsageError(f"AI system {name!r} is retired; a retired system cannot be changed")
         new: dict[str, Any] = {}
         if owner is not None:
-            new_owner = _check_text("owner", owner) or ""
-            authorize(principal, "system.write", owner=new_owner)
-            new["owner"] = _check_owner(conn, new_owner)
+            new_owner = _check_owner(conn, _check_text("owner", owner) or "")
+            _check_owner_change(principal, name, row.owner, new_owner)
+            new["owner"] = new_owner
         for label in _TEXT_FIELDS:
             value = {
                 "team": team,

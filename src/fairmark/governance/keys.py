@@ -10,8 +10,13 @@ Where the key file is: an explicit path, else ``$FAIRMARK_SIGNING_KEY``, else
 ``signing_key.pem`` beside a SQLite store file, else ``~/.config/fairmark/signing_key.pem``.
 A missing key file is created (a new random key) when ``create`` is true.
 
-Sources: RFC 8032 (Ed25519); ``cryptography`` documentation, "Ed25519 signing";
-RFC 5958 / PKCS#8 for the file format.
+Public keys from elsewhere (a registration, a checkpoint, a bundle) are validated before
+they are believed (:func:`check_public_key`): ``cryptography`` accepts any 32 bytes, and a
+small-order key lets anyone forge signatures that verify.
+
+Sources: RFC 8032 (Ed25519; section 5.1.3 decoding, section 6 reference arithmetic);
+``cryptography`` documentation, "Ed25519 signing"; RFC 5958 / PKCS#8 for the file format;
+libsodium ``ge25519_has_small_order``.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -34,10 +40,13 @@ from fairmark.errors import UsageError
 __all__ = [
     "KEY_ENV_VAR",
     "SigningKey",
+    "check_public_key",
+    "check_trusted_value",
     "fingerprint",
     "key_path",
     "load_signing_key",
     "public_key_hex",
+    "public_key_problem",
     "verify_signature",
 ]
 
@@ -175,6 +184,197 @@ def load_signing_key(
     )
 
 
+# ------------------------------------------------------------------ key validation
+# RFC 8032 section 6 reference arithmetic on edwards25519 in extended coordinates
+# (X, Y, Z, T), x = X/Z, y = Y/Z, x*y = T/Z. Used only to validate public keys:
+# ``cryptography`` (OpenSSL) signs and verifies, but accepts any 32 bytes as a public key
+# and exposes no point validation (checked for cryptography 50; PyNaCl/libsodium, which
+# has ``crypto_core_ed25519_is_valid_point``, is not a dependency).
+
+_P = 2**255 - 19
+_D = -121665 * pow(121666, _P - 2, _P) % _P
+_SQRT_M1 = pow(2, (_P - 1) // 4, _P)
+_L = 2**252 + 27742317777372353535851937790883648493  # order of the base point
+_IDENTITY = (0, 1, 1, 0)
+
+KEY_EXPECTED = "expected the 64 hex digits 'fairmark log public-key' prints"
+"""The end of every "not a usable Ed25519 key" message."""
+
+
+def _point_add(
+    p: tuple[int, int, int, int], q: tuple[int, int, int, int]
+) -> tuple[int, int, int, int]:
+    """RFC 8032 section 6 ``point_add`` (complete formulas: also doubles)."""
+    a = (p[1] - p[0]) * (q[1] - q[0]) % _P
+    b = (p[1] + p[0]) * (q[1] + q[0]) % _P
+    c = 2 * p[3] * q[3] * _D % _P
+    d = 2 * p[2] * q[2] % _P
+    e, f, g, h = b - a, d - c, d + c, b + a
+    return (e * f % _P, g * h % _P, f * g % _P, e * h % _P)
+
+
+def _times(s: int, p: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """RFC 8032 section 6 ``point_mul``: ``[s]p`` by double-and-add."""
+    q = _IDENTITY
+    while s > 0:
+        if s & 1:
+            q = _point_add(q, p)
+        p = _point_add(p, p)
+        s >>= 1
+    return q
+
+
+def _is_identity(p: tuple[int, int, int, int]) -> bool:
+    """RFC 8032 section 6 ``point_equal`` against the neutral element (0, 1)."""
+    return p[0] % _P == 0 and (p[1] - p[2]) % _P == 0
+
+
+@lru_cache(maxsize=256)
+def _key_problem(raw: bytes) -> tuple[str, str] | None:
+    """``(code, why)`` when ``raw`` is not a usable Ed25519 public key, else ``None``."""
+    if len(raw) != 32:
+        return "length", f"it has {len(raw)} bytes, not 32"
+    y = int.from_bytes(raw, "little")
+    sign, y = y >> 255, y & ((1 << 255) - 1)
+    if y >= _P:  # RFC 8032 section 5.1.3 step 1
+        return "non_canonical", (
+            "its y coordinate is not below 2^255 - 19 (a non-canonical encoding)"
+        )
+    u, v = (y * y - 1) % _P, (_D * y * y + 1) % _P
+    x2 = u * pow(v, _P - 2, _P) % _P
+    x = pow(x2, (_P + 3) // 8, _P)  # step 3, as the reference recover_x
+    if (x * x - x2) % _P:
+        x = x * _SQRT_M1 % _P
+    if (x * x - x2) % _P:
+        return "off_curve", (
+            "it is not a point of the curve (it does not decode, RFC 8032 section 5.1.3)"
+        )
+    if x == 0 and sign:  # step 4
+        return "non_canonical", (
+            "x is 0 but its sign bit is set (a non-canonical encoding of a point of small order)"
+        )
+    if x & 1 != sign:
+        x = _P - x
+    point = (x, y, 1, x * y % _P)
+    if _is_identity(_times(8, point)):
+        return "small_order", (
+            "it is a point of small order (8 times it is the neutral element), for which "
+            "forged signatures verify"
+        )
+    if not _is_identity(_times(_L, point)):
+        return "torsion", (
+            "it is not in the prime-order subgroup (it has a small-order component), so "
+            "it is no Ed25519 private key's public key"
+        )
+    return None
+
+
+def _raw(public: bytes | str) -> bytes | None:
+    if isinstance(public, bytes):
+        return public
+    try:
+        return bytes.fromhex(str(public).strip())
+    except ValueError:
+        return None
+
+
+def public_key_problem(public: bytes | str) -> str | None:
+    """Say why ``public`` is not a usable Ed25519 public key (``None`` when it is).
+
+    Parameters
+    ----------
+    public : bytes or str
+        The raw public key (32 bytes), or its hex.
+
+    Returns
+    -------
+    str or None
+        One clause, e.g. ``"it is a point of small order (…)"``; ``"it is not hex"``
+        for a string that is not hex. ``None`` for a usable key.
+
+    Raises
+    ------
+    Nothing.
+
+    Notes
+    -----
+    Refused: a length other than 32 bytes; a non-canonical encoding (``y >= p``, or
+    ``x = 0`` with the sign bit set: RFC 8032 section 5.1.3 steps 1 and 4); bytes that do
+    not decode to a curve point (section 5.1.3); a point of small order (``[8]A`` is the
+    neutral element: the 8 points that libsodium's ``ge25519_has_small_order`` blocklists
+    with their non-canonical encodings; with such a key the signature ``R`` = the neutral
+    element, ``S = 0`` verifies for some messages, 1 in 4 for the all-zero key: Chalkias
+    et al. 2020, "Taming the many EdDSAs"); a point outside the prime-order subgroup
+    (``[L]A`` is not the neutral element: no private key's public key ``[s]B`` is;
+    libsodium ``crypto_core_ed25519_is_valid_point``). The arithmetic is RFC 8032 section 6's
+    reference code. Results are cached per key.
+    """
+    raw = _raw(public)
+    if raw is None:
+        return "it is not hex"
+    found = _key_problem(raw)
+    return None if found is None else found[1]
+
+
+def check_public_key(public: bytes | str) -> None:
+    """Raise ``UsageError`` unless ``public`` is a usable Ed25519 public key.
+
+    Parameters
+    ----------
+    public : bytes or str
+        The raw public key (32 bytes), or its hex.
+
+    Raises
+    ------
+    UsageError
+        One line: ``public key <hex> is not a usable Ed25519 key: <why>; expected the 64
+        hex digits 'fairmark log public-key' prints`` (reasons: :func:`public_key_problem`).
+
+    Notes
+    -----
+    Sources: RFC 8032 sections 5.1.3 (decoding) and 6 (reference arithmetic); libsodium
+    ``ge25519_has_small_order`` and ``crypto_core_ed25519_is_valid_point``.
+    """
+    why = public_key_problem(public)
+    if why is not None:
+        shown = public.hex() if isinstance(public, bytes) else str(public).strip()
+        raise UsageError(f"public key {shown} is not a usable Ed25519 key: {why}; {KEY_EXPECTED}")
+
+
+def check_trusted_value(value: str) -> None:
+    """Refuse a ``--public-key`` value that is certainly an unusable key.
+
+    A trusted value is a raw public key *or* a SHA-256 fingerprint, both 64 hex digits,
+    so a value that does not decode to a point (as half of all fingerprints do) or has a
+    small-order component may be a fingerprint and passes. Refused are the encodings no
+    fingerprint realistically has: non-canonical ones and the points of small order.
+
+    Parameters
+    ----------
+    value : str
+        64 hex digits (checked by the caller).
+
+    Raises
+    ------
+    UsageError
+        ``value`` is a point of small order or a non-canonical encoding, in the words of
+        :func:`check_public_key`.
+
+    Notes
+    -----
+    A SHA-256 output lands on one of those (fewer than 50) encodings with probability
+    below 2^-250.
+    Sources: RFC 8032 section 5.1.3; libsodium ``ge25519_has_small_order``.
+    """
+    raw = _raw(value)
+    found = None if raw is None else _key_problem(raw)
+    if found is not None and found[0] in ("non_canonical", "small_order"):
+        raise UsageError(
+            f"public key {value.strip()} is not a usable Ed25519 key: {found[1]}; "
+            f"{KEY_EXPECTED} (or its fingerprint)"
+        )
+
+
 def verify_signature(public_hex: str, message: bytes, signature_hex: str) -> bool:
     """Return whether ``signature_hex`` is a valid Ed25519 signature of ``message``.
 
@@ -189,10 +389,20 @@ def verify_signature(public_hex: str, message: bytes, signature_hex: str) -> boo
     Returns
     -------
     bool
-        ``False`` also for malformed hex or a key of the wrong length (never raises).
+        ``False`` also for malformed hex and for a key :func:`public_key_problem` refuses
+        (wrong length, not a point, small order): never raises.
+
+    Notes
+    -----
+    OpenSSL verifies ``[S]B = R + [k]A`` without checking ``A``; refusing small-order
+    keys first keeps a forged ``(R, S) = (neutral element, 0)`` from verifying.
+    Sources: RFC 8032 section 5.1.7; Chalkias et al. 2020, "Taming the many EdDSAs".
     """
     try:
-        public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_hex))
+        raw = bytes.fromhex(public_hex)
+        if _key_problem(raw) is not None:
+            return False
+        public = Ed25519PublicKey.from_public_bytes(raw)
         public.verify(bytes.fromhex(signature_hex), message)
     except (InvalidSignature, ValueError, TypeError):
         return False
@@ -215,7 +425,8 @@ def public_key_hex(value: str | os.PathLike[str]) -> str:
     Returns
     -------
     str
-        The raw 32-byte public key, 64 lower-case hex digits.
+        The raw 32-byte public key, 64 lower-case hex digits (not yet validated: callers
+        that believe it call :func:`check_public_key`).
 
     Raises
     ------

@@ -18,7 +18,11 @@ Anchor
     unnoticed, so every checkpoint signed with a key file is also recorded beside the key,
     in ``<key file>.head.json`` (:mod:`fairmark.governance.log_anchor`), when its
     transaction commits; :func:`verify_log` requires the store to still hold the anchored
-    entry and checkpoint. The anchor is per client machine (per key file).
+    entry and checkpoint. The anchor is per client machine (per key file). Before signing,
+    :func:`sign_head` checks that the log still holds the anchored entry and checkpoint and
+    that the chain links from there (or from a newer checkpoint of a trusted key) to the
+    head; otherwise it signs nothing (:class:`LogIntegrityError`), so a log cut back and
+    written again is never covered by a fresh signature.
 Trusted keys
     Each client signs with its own key file; the keys the store trusts are registered in
     the log itself (``log.key.trust``, ``log.key.distrust``:
@@ -26,8 +30,11 @@ Trusted keys
     client registers its key (``trust`` in its ``log.checkpoint`` entry). Verification
     trusts its roots (``public_keys``, ``key``, else the local key file) and, transitively,
     keys whose registration a checkpoint of a trusted key covers
-    (:mod:`fairmark.governance.log_trust`). On a store other than SQLite that registers
-    keys, :func:`create_checkpoint` refuses a key it does not trust.
+    (:mod:`fairmark.governance.log_trust`). The local key file is a root only for a log
+    it has signed (a checkpoint, a ``log.checkpoint`` entry or its anchor names it) or
+    that registers it; otherwise keys are not pinned and a warning says so. On a store
+    other than SQLite that registers keys, :func:`create_checkpoint` refuses a key it does
+    not trust.
 Periodic checkpoints
     :func:`maybe_checkpoint` is meant to be called by append paths when a key is at hand:
     it signs a checkpoint once ``every`` (default 100) entries have been appended since the
@@ -71,22 +78,24 @@ import hashlib
 import json
 import logging
 import os
+import tempfile
 import weakref
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import Connection, Engine, Row, event, func, insert, select
 
-from fairmark.errors import UsageError
+from fairmark.errors import StoreError, UsageError
 from fairmark.governance.access import Principal, authorize
 from fairmark.governance.chain import LogEntry, _lock_head, append_entry, utc_stamp
 from fairmark.governance.clock import db_now
 from fairmark.governance.keys import SigningKey, key_path, load_signing_key
 from fairmark.governance.log_anchor import (
     Anchor,
+    LogIntegrityError,
     anchor_path,
     load_anchor,
     read_anchor,
@@ -99,7 +108,7 @@ from fairmark.governance.log_keys import (
     read_key_events,
     signing_allowed,
 )
-from fairmark.governance.log_trust import BOOTSTRAP_LABEL, KeyEvent
+from fairmark.governance.log_trust import BOOTSTRAP_LABEL, KeyEvent, key_registry
 from fairmark.governance.log_verify import (
     BAD_KINDS,
     CHECKPOINT_ACTION,
@@ -123,12 +132,15 @@ __all__ = [
     "CHUNK_SIZE",
     "EXPORT_FORMAT",
     "LOG_NAME",
+    "NOT_PINNED",
     "Anchor",
     "BadEntry",
     "CheckpointInfo",
     "ExportInfo",
+    "LogIntegrityError",
     "LogVerification",
     "RawEntry",
+    "check_signed_head",
     "checkpoint_statement",
     "create_checkpoint",
     "export_log",
@@ -206,6 +218,12 @@ def sign_head(
 
     Raises
     ------
+    LogIntegrityError
+        The log does not extend what was signed before (:func:`check_signed_head`):
+        nothing is signed, the anchor does not move; the caller's transaction rolls back
+        unless it catches the error.
+    DataError, UsageError
+        The anchor file beside the key is not JSON, or cannot be read.
     sqlalchemy.exc.SQLAlchemyError
         The database refuses a row; the caller's transaction rolls back.
 
@@ -213,10 +231,11 @@ def sign_head(
     -----
     When the transaction commits, the checkpoint is also recorded as the anchor of this
     store in ``<key file>.head.json`` (:mod:`fairmark.governance.log_anchor`; never moved
-    backwards); a rollback records nothing. A failure to write the anchor is logged as a
-    warning and does not undo the checkpoint.
+    backwards, nor away from an entry the log no longer holds); a rollback records nothing.
+    A failure to write the anchor is logged as a warning and does not undo the checkpoint.
     Source: RFC 6962 section 3.5 (signed tree heads); RFC 8032 (Ed25519); RFC 9162
-    section 8.1.4 (clients keep the newest tree head they saw).
+    section 8.1.4 (clients keep the newest tree head they saw); Crosby & Wallach 2009
+    (a new commitment must extend the previous one).
     """
     _lock_head(conn)
     head = conn.execute(
@@ -225,6 +244,7 @@ def sign_head(
     if head is None:
         return None
     seq, head_hash = int(head.seq), str(head.entry_hash)
+    check_signed_head(conn, key, seq)
     first = registrar is not None and conn.execute(select(Checkpoint.seq).limit(1)).first() is None
     created_at = utc_stamp(db_now(conn))  # the store's clock (the server's on PostgreSQL)
     statement = checkpoint_statement(
@@ -279,12 +299,154 @@ def sign_head(
     )
 
 
+def _rows_from(conn: Connection, first: int) -> Iterator[RawEntry]:
+    """``gov_log`` rows with ``seq >= first`` in order, read on ``conn`` (its transaction
+    sees its own uncommitted entries), :data:`CHUNK_SIZE` per query."""
+    last = first - 1
+    while True:
+        rows = conn.execute(
+            select(LogEntryRow.__table__)
+            .where(LogEntryRow.seq > last)
+            .order_by(LogEntryRow.seq)
+            .limit(CHUNK_SIZE)
+        ).all()
+        yield from (_raw_from_row(row) for row in rows)
+        if len(rows) < CHUNK_SIZE:
+            return
+        last = int(rows[-1].seq)
+
+
+def _check_anchor_held(conn: Connection, anchor: Anchor, head: int) -> None:
+    """Raise :class:`LogIntegrityError` unless the log holds the anchored entry (with its
+    hash) and checkpoint (with its signature); ``head`` is the log's last ``seq`` (0: empty)."""
+    entry = conn.execute(select(LogEntryRow.entry_hash).where(LogEntryRow.seq == anchor.seq))
+    found = entry.scalar()
+    signature = conn.execute(
+        select(Checkpoint.signature).where(Checkpoint.seq == anchor.seq)
+    ).scalar()
+    signed = (
+        f"this machine signed entry {anchor.seq} at {anchor.created_at} (anchor {anchor.source})"
+    )
+    if found is None and anchor.seq > head:
+        ends = "the log is empty (wiped)" if head == 0 else f"the log ends at entry {head}"
+        raise LogIntegrityError.at(head + 1, f"{ends} but {signed}")
+    if found is None:
+        raise LogIntegrityError.at(anchor.seq, f"entry {anchor.seq} is missing but {signed}")
+    if found != anchor.entry_hash:
+        raise LogIntegrityError.at(
+            anchor.seq,
+            f"entry {anchor.seq} has hash {found[:12]}… but {signed} with hash "
+            f"{anchor.entry_hash[:12]}…",
+        )
+    if signature != anchor.signature:
+        state = "is missing" if signature is None else "was replaced"
+        raise LogIntegrityError.at(
+            anchor.seq, f"the checkpoint of entry {anchor.seq} {state} but {signed}"
+        )
+
+
+def check_signed_head(conn: Connection, key: SigningKey, head: int) -> None:
+    """Check, before signing, that the log extends what was signed before.
+
+    Three checks, cheap because the command line signs after every write (the unsigned
+    tail is short):
+
+    1. the anchor beside ``key`` (:mod:`fairmark.governance.log_anchor`), if it names this
+       store: the log still holds its entry with its hash and its checkpoint with its
+       signature;
+    2. the start: the anchor's entry, or the newest checkpoint of a trusted key after it
+       (signed by ``key``, or by a key the log registers and has not withdrawn), else
+       entry 1;
+    3. from the start to the head, with :func:`walk_log`: no ``seq`` gap, every entry's
+       hash recomputed and linked to its predecessor, every checkpoint in that range
+       (including the newest, whoever signed it) validly signed and matching its entry,
+       none beyond the head, and no ``log.checkpoint`` entry whose checkpoint is gone.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+        Inside the write transaction that will sign, holding the log's append lock.
+    key : SigningKey
+        The key about to sign; its anchor file is read.
+    head : int
+        The log's last ``seq`` (0 when it is empty).
+
+    Raises
+    ------
+    LogIntegrityError
+        A check failed; the message names the first entry concerned (:data:`fairmark.
+        governance.log_anchor.MISMATCH`) and ends with the reason.
+    DataError, UsageError
+        The anchor file is not JSON, or cannot be read.
+
+    Notes
+    -----
+    Keys are not pinned in step 3 (the next ``fairmark log verify`` judges them); a
+    checkpoint of an untrusted key is only not used as the start. Sources: Crosby &
+    Wallach 2009 (a signer commits only to a head consistent with its earlier
+    commitments); RFC 9162 section 8.1.4; Schneier & Kelsey 1999 section 4.
+    """
+    anchor = read_anchor(anchor_path(key.path), store_key(conn.engine.url))
+    start = 0
+    if anchor is not None:
+        _check_anchor_held(conn, anchor, head)
+        start = anchor.seq
+    rows = conn.execute(
+        select(Checkpoint.__table__).where(Checkpoint.seq >= start).order_by(Checkpoint.seq)
+    ).all()
+    checkpoints = [_checkpoint_from_row(row) for row in rows]
+    registered: set[str] | None = None
+    for cp in reversed(checkpoints):
+        if cp.seq <= start:
+            break
+        if cp.seq > head:
+            continue  # beyond the head: the walk reports the truncation
+        fp = cp.key_fingerprint.lower()
+        if fp != key.fingerprint and registered is None:
+            registry = key_registry(read_key_events(conn))
+            registered = {f for f, record in registry.items() if record.status == "trusted"}
+        if fp == key.fingerprint or fp in (registered or ()):
+            start = cp.seq
+            break
+    result = walk_log(
+        _rows_from(conn, max(start, 1)),
+        [cp for cp in checkpoints if cp.seq >= start],
+        None,
+        since_seq=start - 1 if start else None,
+    )
+    if result.first_bad is not None:
+        raise LogIntegrityError.at(result.first_bad.seq, result.first_bad.message)
+
+
+def _anchor_holds(engine: Engine, pending: list[tuple[Path, str, Anchor]]) -> Any:
+    """``holds`` for :func:`write_anchor`: the store still holds an anchored entry and its
+    checkpoint (read on a fresh connection; anchors of the committing transaction hold)."""
+    lookup = _anchor_lookup(engine)
+    ours = {(a.seq, a.entry_hash, a.signature) for _file, _store, a in pending}
+
+    def holds(current: Anchor) -> bool:
+        if (current.seq, current.entry_hash, current.signature) in ours:
+            return True
+        try:
+            entry, signature = lookup(current.seq)
+        except StoreError:
+            return True  # cannot tell here; sign_head checked it before signing
+        return entry == current.entry_hash and signature == current.signature
+
+    return holds
+
+
 def _flush_anchors(conn: Connection) -> None:
     """``commit`` listener: write the anchors of the checkpoints signed in the transaction."""
     pending = _PENDING.pop(conn, None)
-    for file, store, anchor in pending or ():
+    if not pending:
+        return
+    holds = _anchor_holds(conn.engine, pending)
+    for file, store, anchor in pending:
         try:
-            write_anchor(file, store, anchor)
+            write_anchor(file, store, anchor, holds=holds)
+        except LogIntegrityError as exc:
+            _log.warning("the audit log anchor in %s was not moved: %s", file, exc.message)
         except OSError as exc:
             _log.warning(
                 "could not record the audit log anchor in %s: %s", file, exc.strerror or exc
@@ -337,6 +499,11 @@ def create_checkpoint(
         The log is empty (nothing to sign); the key file cannot be read or created; on a
         store other than SQLite whose log registers trusted keys, the key is not one of
         them (:data:`fairmark.governance.log_keys.NOT_TRUSTED`).
+    LogIntegrityError
+        The log does not extend what this machine signed before (the anchored entry or
+        checkpoint is gone or different, or the chain after it is broken;
+        :func:`check_signed_head`); the command line exits 1. Also for an empty log that
+        this machine's anchor says was signed (wiped).
     StoreError
         The store refuses the write. Nothing is written on any error: the checkpoint and
         its log entry are one transaction.
@@ -355,6 +522,7 @@ def create_checkpoint(
         with write_transaction(engine) as conn:
             _lock_head(conn)
             if conn.execute(select(func.max(LogEntryRow.seq))).scalar() is None:
+                check_signed_head(conn, signing_key, 0)  # a wiped log this machine signed?
                 raise UsageError(
                     "the audit log is empty: there is nothing to checkpoint; "
                     "expected at least one log entry"
@@ -403,6 +571,11 @@ def maybe_checkpoint(
     ------
     UsageError
         ``every`` is not a positive integer.
+    LogIntegrityError
+        A checkpoint was due but the log does not extend what was signed before
+        (:func:`sign_head`); nothing is signed and the caller's transaction rolls back
+        unless it catches the error (the command line signs in a transaction of its own
+        after the command's and prints a warning).
 
     Notes
     -----
@@ -553,20 +726,21 @@ def _iter_rows(engine: Engine, *, after_seq: int = 0) -> Iterator[Row[Any]]:
         last = int(rows[-1].seq)
 
 
+def _checkpoint_from_row(r: Row[Any]) -> CheckpointInfo:
+    return CheckpointInfo(
+        seq=int(r.seq),
+        entry_hash=r.entry_hash,
+        created_at=r.created_at,
+        key_fingerprint=r.key_fingerprint,
+        public_key=r.public_key,
+        signature=r.signature,
+    )
+
+
 def _read_checkpoints(engine: Engine) -> list[CheckpointInfo]:
     with store_errors(engine.url, "cannot read the audit log"), engine.connect() as conn:
         rows = conn.execute(select(Checkpoint.__table__).order_by(Checkpoint.seq)).all()
-    return [
-        CheckpointInfo(
-            seq=int(r.seq),
-            entry_hash=r.entry_hash,
-            created_at=r.created_at,
-            key_fingerprint=r.key_fingerprint,
-            public_key=r.public_key,
-            signature=r.signature,
-        )
-        for r in rows
-    ]
+    return [_checkpoint_from_row(r) for r in rows]
 
 
 def _raw_from_row(row: Row[Any]) -> RawEntry:
@@ -583,10 +757,43 @@ def _raw_from_row(row: Row[Any]) -> RawEntry:
     )
 
 
+NOT_PINNED = (
+    "this client's signing key {fingerprint} ({path}) has never signed a checkpoint of this "
+    "log and is not registered in it, so no key is pinned: pass --public-key with the "
+    "organisation's key fingerprint"
+)
+"""Warning of :func:`verify_log` when the local key file exists but is no trust root."""
+
+
+def _key_known_to_log(engine: Engine, signing: SigningKey) -> bool:
+    """Whether the log has seen ``signing``: its anchor names the store, a checkpoint or a
+    ``log.checkpoint`` entry names its fingerprint, or a key event registers it."""
+    if read_anchor(anchor_path(signing.path), store_key(engine.url)) is not None:
+        return True
+    fp = signing.fingerprint
+    named = '"key_fingerprint":' + json.dumps(fp)  # as canonical JSON writes it
+    with store_errors(engine.url, "cannot read the audit log"), engine.connect() as conn:
+        if conn.execute(
+            select(Checkpoint.seq).where(Checkpoint.key_fingerprint == fp).limit(1)
+        ).first():
+            return True
+        recorded = conn.execute(
+            select(LogEntryRow.seq)
+            .where(LogEntryRow.action == CHECKPOINT_ACTION)
+            .where(LogEntryRow.payload.contains(named, autoescape=True))
+            .limit(1)
+        ).first()
+        if recorded is not None:
+            return True
+        events = read_key_events(conn)
+    return any(e.kind == "trust" and e.key_fingerprint == fp for e in events)
+
+
 def _local_trust(
     engine: Engine | None, key: SigningKeyLike, public_keys: Iterable[str] | None
-) -> frozenset[str] | None:
-    """Trusted keys: ``public_keys`` plus ``key``; default the local key file if it exists."""
+) -> tuple[frozenset[str] | None, str | None]:
+    """Trusted keys (roots) and a warning: ``public_keys`` plus ``key``; by default the
+    local key file, if it exists and the log has seen it (:func:`_key_known_to_log`)."""
     trusted = trusted_keys(public_keys)
     if key is not None:
         signing = (
@@ -596,13 +803,16 @@ def _local_trust(
                 key, store_url=None if engine is None else _engine_url(engine), create=False
             )
         )
-        return (trusted or frozenset()) | {signing.fingerprint}
+        return (trusted or frozenset()) | {signing.fingerprint}, None
     if trusted is not None or engine is None:
-        return trusted
+        return trusted, None
     default = key_path(None, _engine_url(engine))
-    if default.exists():
-        return frozenset({load_signing_key(default, create=False).fingerprint})
-    return None
+    if not default.exists():
+        return None, None
+    local = load_signing_key(default, create=False)
+    if _key_known_to_log(engine, local):
+        return frozenset({local.fingerprint}), None
+    return None, NOT_PINNED.format(fingerprint=local.fingerprint, path=default)
 
 
 def _local_anchor(engine: Engine, key: SigningKeyLike, anchor: Any) -> Anchor | None:
@@ -655,8 +865,11 @@ def verify_log(
     key : SigningKey or path-like, optional
         A signing key (or its PEM file) whose public key is trusted too. When neither
         ``public_keys`` nor ``key`` is given, the store's key file
-        (:func:`fairmark.governance.keys.key_path`) is trusted if it exists; otherwise
-        keys are not checked and a warning says so. These are the roots: keys the log
+        (:func:`fairmark.governance.keys.key_path`) is trusted if it exists and this log
+        has seen it (it signed a checkpoint of the log, as a checkpoint row, a
+        ``log.checkpoint`` entry or the anchor beside it says, or the log registers it:
+        ``log.key.trust`` or bootstrap); otherwise keys are not checked and a warning says
+        so (:data:`NOT_PINNED` when the file exists). These are the roots: keys the log
         registers (``log.key.trust``) are trusted too once a checkpoint signed by a
         trusted key covers the registration, until withdrawn (``log.key.distrust``;
         :mod:`fairmark.governance.log_trust`).
@@ -676,8 +889,8 @@ def verify_log(
     LogVerification
         ``ok`` false with ``first_bad`` naming the first problem in ``seq`` order (see
         :data:`BAD_KINDS`), and warnings for what could not be established. When a trusted
-        key is known (``public_keys``, ``key`` or the default key file), a non-empty log
-        without a checkpoint signed by it fails (``no_checkpoint``).
+        key is known (``public_keys``, ``key`` or the default key file the log has seen),
+        a non-empty log without a checkpoint signed by it fails (``no_checkpoint``).
 
     Raises
     ------
@@ -697,10 +910,14 @@ def verify_log(
     :data:`CHUNK_SIZE`; every anchor and checkpoint read covers entries committed before
     it, so entries appended while verifying never cause a false alarm. Memory: one chunk
     plus the checkpoints.
-    Sources: Schneier & Kelsey 1999; Crosby & Wallach 2009; RFC 6962 section 3.5.
+    A key file that merely exists is no root: an auditor's key, or a user's before an
+    admin registers it, has signed nothing here, and pinning it would report every
+    checkpoint of an intact log as ``unknown_key``.
+    Sources: Schneier & Kelsey 1999; Crosby & Wallach 2009; RFC 6962 section 3.5; RFC 5280
+    section 6 (a trust anchor is configured, not found).
     """
     _authorize_read(principal)
-    trusted = _local_trust(engine, key, public_keys)
+    trusted, not_pinned = _local_trust(engine, key, public_keys)
     pinned = _local_anchor(engine, key, anchor)  # first: it covers entries committed already
     events: list[KeyEvent] = []
     if trusted is not None:
@@ -708,7 +925,7 @@ def verify_log(
             events = read_key_events(conn)
     checkpoints = _read_checkpoints(engine)
     rows = (_raw_from_row(row) for row in _iter_rows(engine))
-    return walk_log(
+    result = walk_log(
         rows,
         checkpoints,
         trusted,
@@ -718,6 +935,9 @@ def verify_log(
         anchor_lookup=_anchor_lookup(engine),
         key_events=events,
     )
+    if not_pinned is None:
+        return result
+    return replace(result, warnings=(not_pinned, *result.warnings))
 
 
 # --------------------------------------------------------------------------- export
@@ -814,12 +1034,83 @@ def _write_export(
     return n, n_cp, first, last, head
 
 
+_JOURNALS = ("-wal", "-shm", "-journal")
+
+
+def _protected_files(engine: Engine) -> list[tuple[Path, str]]:
+    """Files an export must never replace: the SQLite store (and its journals), the
+    default signing key and its anchor."""
+    url = _engine_url(engine)
+    files: list[tuple[Path, str]] = []
+    database = engine.url.database
+    if engine.url.get_backend_name() == "sqlite" and database and database != ":memory:":
+        if not database.startswith("file:"):
+            store = Path(database)
+            files.append((store, "the store"))
+            files += [
+                (store.with_name(store.name + suffix), "the store's journal")
+                for suffix in _JOURNALS
+            ]
+    key = key_path(None, url)
+    files += [(key, "the signing key"), (anchor_path(key), "the signing key's anchor")]
+    return files
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _check_export_target(engine: Engine, target: Path, force: bool) -> None:
+    """Refuse a folder, an existing file without ``force``, and a file fairmark needs."""
+    if target.is_dir():
+        raise UsageError(f"--out {target} is a folder; expected a file name")
+    for file, what in _protected_files(engine):
+        if _same_file(target, file):
+            raise UsageError(
+                f"--out {target} is {what} ({file}); expected another file name (not even "
+                "--force replaces it)"
+            )
+    if not force and (target.exists() or target.is_symlink()):
+        raise UsageError(
+            f"--out {target} already exists; expected a new file name (or --force to replace it)"
+        )
+
+
+def _place(temp: Path, target: Path, force: bool) -> None:
+    """Move the finished ``temp`` to ``target``: replace it with ``force``, else only create
+    it (a hard link fails if ``target`` appeared meanwhile)."""
+    if force:
+        os.replace(temp, target)
+        return
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        raise UsageError(
+            f"--out {target} already exists; expected a new file name (or --force to replace it)"
+        ) from None
+    except OSError:  # no hard links on this file system: check, then rename
+        if target.exists() or target.is_symlink():
+            raise UsageError(
+                f"--out {target} already exists; expected a new file name (or --force to "
+                "replace it)"
+            ) from None
+        os.replace(temp, target)
+        return
+    temp.unlink()
+
+
 def export_log(
     engine: Engine,
     out: IO[str] | str | os.PathLike[str],
     *,
     since_seq: int | None = None,
     principal: Principal | None = None,
+    force: bool = False,
 ) -> ExportInfo:
     """Export the audit log as JSON Lines with its checkpoints (format: module docstring).
 
@@ -828,13 +1119,16 @@ def export_log(
     engine : sqlalchemy.Engine
         The migrated store.
     out : text stream or path-like
-        Where to write; a path is written to a temporary file beside it and renamed
-        into place, so a failed export leaves no partial file.
+        Where to write; a path is written to a temporary file in its folder (mode 0644)
+        and moved into place when complete, so a failed export leaves nothing behind.
     since_seq : int, optional
         Only entries with ``seq > since_seq`` (and the checkpoints covering them); the
         header records it so :func:`verify_export` knows where the entries start.
     principal : Principal, optional
         When given, must hold ``log.read``.
+    force : bool, default False
+        Replace ``out`` if it exists. The SQLite store file (and its journals), the
+        signing key file and its anchor are never replaced.
 
     Returns
     -------
@@ -843,7 +1137,9 @@ def export_log(
     Raises
     ------
     UsageError
-        ``since_seq`` is not a whole number >= 0, or the file cannot be written.
+        ``since_seq`` is not a whole number >= 0; ``out`` is a folder, exists (without
+        ``force``), is the store, the signing key or its anchor; or the file cannot be
+        written. Nothing is written then.
     AccessError
         ``principal`` may not ``log.read``.
     StoreError
@@ -853,8 +1149,10 @@ def export_log(
     -----
     Streaming: :data:`CHUNK_SIZE` rows at a time. Checkpoints are read before the entries,
     so every exported checkpoint covers an exported entry unless the log was truncated.
+    Without ``force`` the finished file is hard-linked into place, so a file created at
+    ``out`` while exporting is not replaced either.
     Source: JSON Lines (https://jsonlines.org); EU AI Act Art. 12 and ISO/IEC 42001:2023
-    clause 7.5 (records made available to auditors).
+    clause 7.5 (records made available to auditors); POSIX ``rename``/``link`` (atomic).
     """
     _authorize_read(principal)
     if since_seq is not None and (
@@ -865,21 +1163,22 @@ def export_log(
         n, n_cp, first, last, head = _write_export(engine, out, since_seq)
         return ExportInfo("-", n, n_cp, first, last, head, since_seq)
     target = Path(out)
-    if target.is_dir():
-        raise UsageError(f"--out {target} is a folder; expected a file name")
-    partial = target.with_name(f".{target.name}.partial")
+    _check_export_target(engine, target, force)
+    partial: Path | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with partial.open("w", encoding="utf-8", newline="\n") as handle:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+        partial = Path(name)
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             n, n_cp, first, last, head = _write_export(engine, handle, since_seq)
         digest = hashlib.sha256(partial.read_bytes()).hexdigest()
-        partial.replace(target)
+        _place(partial, target, force)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise UsageError(
             f"cannot write log export {target}: {exc.strerror or exc}; expected a writable path"
         ) from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    finally:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
     return ExportInfo(str(target), n, n_cp, first, last, head, since_seq, digest)

@@ -16,6 +16,12 @@ machine signed. :func:`fairmark.governance.log.verify_log` then requires the sto
 the anchored entry with that hash and the checkpoint with that signature. An auditor can
 anchor a store to the ``checkpoint.json`` of an evidence bundle they hold (same fields).
 
+Before this machine signs a new head, :func:`fairmark.governance.log.sign_head` checks the
+log against the anchor (and the tail after it) and refuses with :class:`LogIntegrityError`
+when they disagree, and :func:`write_anchor` (given ``holds``) refuses to move an anchor
+whose entry the log no longer holds: a fresh signature must never cover a log that was cut
+back and written again.
+
 Sources: Crosby & Wallach 2009, "Efficient Data Structures for Tamper-Evident Logging"
 (USENIX Security: a log is only tamper-evident against its own operator when commitments
 to its head are kept by someone else); RFC 6962 section 3.5 and RFC 9162 section 8.1
@@ -29,7 +35,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +46,9 @@ from fairmark.errors import DataError, UsageError
 
 __all__ = [
     "ANCHOR_SUFFIX",
+    "MISMATCH",
     "Anchor",
+    "LogIntegrityError",
     "anchor_path",
     "load_anchor",
     "read_anchor",
@@ -52,6 +60,39 @@ ANCHOR_SUFFIX = ".head.json"
 """Suffix added to the key file's name to name its anchor file."""
 
 _FIELDS = ("seq", "entry_hash", "created_at", "key_fingerprint", "signature")
+
+MISMATCH = (
+    "the audit log does not match its signed head (entry {seq}); run 'fairmark log verify' "
+    "({detail})"
+)
+"""Message of :class:`LogIntegrityError` (``str.format`` with ``seq`` and ``detail``)."""
+
+
+class LogIntegrityError(DataError):
+    """The audit log no longer matches what this machine signed: nothing is signed over it.
+
+    Raised instead of signing a checkpoint (or moving the anchor) when the anchored entry,
+    the newest checkpoint or the unsigned tail after them does not check out. A failed
+    verification, so the command line exits 1 (not 2).
+
+    Parameters
+    ----------
+    message : str
+        One line (:data:`MISMATCH`): the first entry concerned and what is wrong.
+
+    Notes
+    -----
+    Sources: Crosby & Wallach 2009 (a signer must only commit to a head that extends the
+    heads it committed to before); RFC 9162 section 8.1.4 (a client refuses a tree head
+    inconsistent with the one it kept).
+    """
+
+    exit_code = 1
+
+    @classmethod
+    def at(cls, seq: int, detail: str) -> LogIntegrityError:
+        """Build the error naming entry ``seq`` with ``detail`` (:data:`MISMATCH`)."""
+        return cls(MISMATCH.format(seq=seq, detail=detail))
 
 
 @dataclass(frozen=True)
@@ -268,7 +309,13 @@ def _locked(file: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def write_anchor(path: str | os.PathLike[str], store: str, anchor: Anchor) -> bool:
+def write_anchor(
+    path: str | os.PathLike[str],
+    store: str,
+    anchor: Anchor,
+    *,
+    holds: Callable[[Anchor], bool] | None = None,
+) -> bool:
     """Record ``anchor`` as this store's newest checkpoint, unless the file has a newer one.
 
     Parameters
@@ -279,6 +326,10 @@ def write_anchor(path: str | os.PathLike[str], store: str, anchor: Anchor) -> bo
         The store, as :func:`store_key` names it.
     anchor : Anchor
         The checkpoint just signed (and committed).
+    holds : callable, optional
+        ``holds(current) -> bool``: whether the store still holds the entry (with its
+        hash) and the checkpoint the file's current statement for this store names. When
+        it returns ``False`` the anchor is not moved. ``None``: not checked.
 
     Returns
     -------
@@ -287,6 +338,9 @@ def write_anchor(path: str | os.PathLike[str], store: str, anchor: Anchor) -> bo
 
     Raises
     ------
+    LogIntegrityError
+        ``holds`` says the store no longer holds the anchored entry or checkpoint; the
+        file is left as it is.
     OSError
         The file cannot be written (callers warn; the checkpoint itself stands).
 
@@ -312,6 +366,17 @@ def write_anchor(path: str | os.PathLike[str], store: str, anchor: Anchor) -> bo
             seq = current.get("seq")
             if isinstance(seq, int) and not isinstance(seq, bool) and seq >= anchor.seq:
                 return False
+            try:
+                anchored = _anchor_from_dict(current, str(file))
+            except DataError:
+                anchored = None  # a malformed statement: replaced by a good one
+            if anchored is not None and holds is not None and not holds(anchored):
+                raise LogIntegrityError.at(
+                    anchored.seq,
+                    f"the log no longer holds entry {anchored.seq} and its checkpoint as this "
+                    f"machine signed them at {anchored.created_at} (anchor {file}); the anchor "
+                    "is not moved",
+                )
         document[store] = anchor.to_dict()
         fd, temp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
         try:

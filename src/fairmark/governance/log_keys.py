@@ -9,7 +9,8 @@ them):
 - :func:`trust_key` appends ``log.key.trust`` (entity: the key's fingerprint; payload:
   the raw public key, a label, who registered it);
 - :func:`distrust_key` appends ``log.key.distrust``;
-- :func:`list_keys` folds those entries into each key's current status;
+- :func:`list_keys` judges each registered key with the trust rules of verification
+  (trusted, pending, distrusted), rooted in the verifier's own keys;
 - :func:`signing_allowed` tells a client whether to sign: on a store that registers keys,
   only with one of them (on SQLite every client signs with the key beside the file, as
   before: :func:`key_gate_applies`).
@@ -25,19 +26,26 @@ revocation); RFC 6962 section 3.5 (log signing keys known to clients); ISO/IEC
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from sqlalchemy import Connection, Engine, and_, or_, select
 
 from fairmark.errors import UsageError
 from fairmark.governance.access import Principal, authorize
 from fairmark.governance.chain import append_entry
-from fairmark.governance.keys import fingerprint
+from fairmark.governance.keys import SigningKey, check_public_key, fingerprint
 from fairmark.governance.log_trust import (
     KEY_DISTRUST_ACTION,
     KEY_TRUST_ACTION,
     KeyEvent,
     KeyRecord,
+    KeyStanding,
     key_event,
     key_registry,
+    key_standings,
+    resolve_key_trust,
 )
 from fairmark.store.db import store_errors, write_transaction
 from fairmark.store.models_governance import Checkpoint, LogEntryRow
@@ -45,6 +53,7 @@ from fairmark.store.models_governance import Checkpoint, LogEntryRow
 __all__ = [
     "LABEL_MAX",
     "NOT_TRUSTED",
+    "KeyListing",
     "distrust_key",
     "key_gate_applies",
     "list_keys",
@@ -168,8 +177,38 @@ def signing_allowed(conn: Connection, key_fingerprint: str) -> bool:
     return not active or key_fingerprint.lower() in active
 
 
-def list_keys(engine: Engine, *, principal: Principal | None = None) -> list[KeyRecord]:
-    """List the checkpoint keys the store's log registers, with their current status.
+@dataclass(frozen=True)
+class KeyListing:
+    """What :func:`list_keys` found: each registered key, judged from the verifier's roots.
+
+    Attributes
+    ----------
+    keys : tuple of KeyStanding
+        In order of first registration.
+    roots : frozenset of str or None
+        The roots (lower-case hex raw keys and/or fingerprints); ``None`` when there is
+        none (every key ``unchecked``).
+    warning : str or None
+        Why the local key file is no root, as ``fairmark log verify`` says it.
+
+    Notes
+    -----
+    Source: RFC 5280 section 6 (trust from a locally configured anchor).
+    """
+
+    keys: tuple[KeyStanding, ...]
+    roots: frozenset[str] | None
+    warning: str | None = None
+
+
+def list_keys(
+    engine: Engine,
+    *,
+    principal: Principal | None = None,
+    public_keys: Iterable[str] | None = None,
+    key: SigningKey | str | os.PathLike[str] | None = None,
+) -> KeyListing:
+    """List the checkpoint keys the store's log registers, judged as verification would.
 
     Parameters
     ----------
@@ -177,24 +216,73 @@ def list_keys(engine: Engine, *, principal: Principal | None = None) -> list[Key
         The migrated store.
     principal : Principal, optional
         When given, must hold ``log.read``.
+    public_keys : iterable of str, optional
+        Root keys: raw Ed25519 public keys or fingerprints (64 hex digits each).
+    key : SigningKey or path-like, optional
+        A signing key (or its PEM file) whose public key is a root too. Without
+        ``public_keys`` and ``key`` the store's key file is the root under the rules of
+        :func:`fairmark.governance.log.verify_log` (which share this code).
 
     Returns
     -------
-    list of KeyRecord
-        In order of first registration.
+    KeyListing
+        Each key in order of first registration: ``trusted`` (a root, or registered by an
+        entry a checkpoint of a trusted key covers), ``pending`` (no such checkpoint covers
+        it yet), ``distrusted``; all ``unchecked`` when there is no root.
 
     Raises
     ------
+    UsageError
+        A public key is not 64 hex digits or is a point of small order; ``key`` cannot be
+        read.
     AccessError
         ``principal`` may not ``log.read``.
     StoreError
         The store cannot be read.
+
+    Notes
+    -----
+    The same rules as ``fairmark log verify`` (:func:`resolve_key_trust`): a
+    registration appended by someone with database access stays ``pending`` until a
+    checkpoint of a trusted key covers it. Checkpoint signatures are checked, and a
+    checkpoint counts only while the log's entry still has the hash it signed; the hash
+    chain between entries is not walked (``fairmark log verify`` does that). Sources:
+    RFC 5280 section 6 (trust from a local anchor); NIST SP 800-57 Part 1 Rev. 5 section
+    8.1.5.
     """
+    from fairmark.governance.log import _local_trust
+    from fairmark.governance.log_verify import CheckpointInfo
+
     if principal is not None:
         authorize(principal, "log.read")
+    roots, warning = _local_trust(engine, key, public_keys)
     with store_errors(engine.url, "cannot read the audit log"), engine.connect() as conn:
         events = read_key_events(conn)
-    return list(key_registry(events).values())
+        rows = conn.execute(  # only checkpoints that still match the log's entry
+            select(Checkpoint.__table__)
+            .join(
+                LogEntryRow,
+                and_(
+                    LogEntryRow.seq == Checkpoint.seq,
+                    LogEntryRow.entry_hash == Checkpoint.entry_hash,
+                ),
+            )
+            .order_by(Checkpoint.seq)
+        ).all()
+    checkpoints = [
+        CheckpointInfo(
+            seq=int(r.seq),
+            entry_hash=r.entry_hash,
+            created_at=r.created_at,
+            key_fingerprint=r.key_fingerprint,
+            public_key=r.public_key,
+            signature=r.signature,
+        )
+        for r in rows
+    ]
+    trust = None if roots is None else resolve_key_trust(roots, events, checkpoints)
+    standings = key_standings(trust, key_registry(events).values())
+    return KeyListing(tuple(standings), roots, warning)
 
 
 def _ensure_actor(conn: Connection, principal: Principal) -> None:
@@ -223,10 +311,15 @@ def _check_label(label: object) -> str:
         raise UsageError(
             f"--label is {label!r}; expected a short name for the key, e.g. 'ada laptop'"
         )
-    if len(text) > LABEL_MAX or any(ord(c) < 32 or ord(c) == 127 for c in text):
+    control = next((c for c in text if ord(c) < 32 or ord(c) == 127), None)
+    if control is not None:
         raise UsageError(
-            f"--label has {len(text)} characters or a control character; expected one line "
-            f"of at most {LABEL_MAX} characters"
+            f"--label has a control character ({control!r} at position "
+            f"{text.index(control) + 1}); expected one line of printable text"
+        )
+    if len(text) > LABEL_MAX:
+        raise UsageError(
+            f"--label has {len(text)} characters; expected at most {LABEL_MAX} characters"
         )
     return text
 
@@ -256,9 +349,11 @@ def trust_key(engine: Engine, public_key: str, *, label: str, principal: Princip
     AccessError
         ``principal`` may not ``log.checkpoint``.
     UsageError
-        ``public_key`` is not 64 hex digits, or is the fingerprint of a key the store
-        knows (not the key itself); ``label`` is empty, too long or has a control
-        character; the key is already trusted. Nothing is written.
+        ``public_key`` is not 64 hex digits, is not a usable Ed25519 key (not a curve
+        point, a point of small order: :func:`fairmark.governance.keys.check_public_key`),
+        or is the fingerprint of a key the store knows (not the key itself); ``label`` is
+        empty, too long or has a control character (the message says which); the key is
+        already trusted. Nothing is written.
     StoreError
         The store refuses the write.
 
@@ -284,6 +379,7 @@ def trust_key(engine: Engine, public_key: str, *, label: str, principal: Princip
                     f"{public} is the fingerprint of a key, not the key; expected the raw "
                     "public key ('fairmark log public-key' prints it on the key's machine)"
                 )
+            check_public_key(public)  # after: a fingerprint is named as one first
             current = records.get(fp)
             if current is not None and current.status == "trusted":
                 raise UsageError(

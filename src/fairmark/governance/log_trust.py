@@ -38,11 +38,12 @@ before the revocation stay valid); Crosby & Wallach 2009 (USENIX Security).
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
-from fairmark.governance.keys import fingerprint, verify_signature
+from fairmark.governance.keys import fingerprint, public_key_problem, verify_signature
 
 if TYPE_CHECKING:  # log_verify imports this module
     from fairmark.governance.log_verify import CheckpointInfo
@@ -53,11 +54,13 @@ __all__ = [
     "KEY_TRUST_ACTION",
     "KeyEvent",
     "KeyRecord",
+    "KeyStanding",
     "KeyTrust",
     "SignedBy",
     "event_of_record",
     "key_event",
     "key_registry",
+    "key_standings",
     "resolve_key_trust",
     "trust_from_records",
 ]
@@ -137,8 +140,10 @@ def key_event(
     -------
     KeyEvent or None
         ``None`` for any other entry, and for a malformed one (a public key that is not 64
-        hex digits, a fingerprint that is not the key's, a bootstrap ``trust`` for another
-        key than the checkpoint's): such an entry registers nothing.
+        hex digits or not a usable Ed25519 key, such as a point of small order:
+        :func:`fairmark.governance.keys.public_key_problem`; a fingerprint that is not the
+        key's; a bootstrap ``trust`` for another key than the checkpoint's): such an entry
+        registers nothing.
 
     Raises
     ------
@@ -174,6 +179,8 @@ def key_event(
     public, label = source.get("public_key"), source.get("label")
     if not _is_hex64(public) or not isinstance(label, str):
         return None
+    if public_key_problem(public) is not None:
+        return None  # e.g. a small-order key: anyone could sign for it
     fp = fingerprint(public)
     if fp != expected:
         return None
@@ -271,6 +278,22 @@ def _well_signed(cp: CheckpointInfo) -> bool:
     return verify_signature(cp.public_key, cp.statement(), cp.signature)
 
 
+def _decisive(history: list[KeyEvent], seq: int) -> KeyEvent | None:
+    """The event deciding a checkpoint of entry ``seq``: the last one at or before it,
+    else the first one after it (``history``: one key's effective events, in order)."""
+    if not history:
+        return None
+    before = [e for e in history if e.seq <= seq]
+    return before[-1] if before else history[0]
+
+
+class _Coverage(NamedTuple):
+    """How a key event took effect: in which round of the fixpoint, by which checkpoint."""
+
+    round: int
+    checkpoint: SignedBy
+
+
 @dataclass(frozen=True)
 class KeyTrust:
     """The keys a verification trusts: its roots and the key events that took effect.
@@ -284,6 +307,10 @@ class KeyTrust:
     covered_to : int
         Events with ``seq <= covered_to`` took effect: a checkpoint signed by a trusted
         key covers them.
+    coverage : dict
+        ``event seq -> (round, checkpoint)``: the earliest checkpoint, trusted in the
+        fixpoint round in which the event took effect, that covers it
+        (:func:`resolve_key_trust`); :meth:`origin` follows it back to a root.
 
     Notes
     -----
@@ -295,6 +322,7 @@ class KeyTrust:
     roots: frozenset[str]
     events: tuple[KeyEvent, ...] = ()
     covered_to: int = 0
+    coverage: Mapping[int, _Coverage] = field(default_factory=dict, compare=False)
 
     def _history(self, fp: str) -> list[KeyEvent]:
         return [e for e in self.events if e.key_fingerprint == fp and e.seq <= self.covered_to]
@@ -302,6 +330,47 @@ class KeyTrust:
     def is_root(self, cp: SignedBy) -> bool:
         """Whether the checkpoint's key is one of the roots."""
         return str(cp.public_key).lower() in self.roots or _cp_fingerprint(cp) in self.roots
+
+    def origin(self, seq: int) -> tuple[SignedBy, str] | None:
+        """Which checkpoint made key event ``seq`` take effect, and from which root.
+
+        Parameters
+        ----------
+        seq : int
+            A key event's entry.
+
+        Returns
+        -------
+        tuple or None
+            ``(checkpoint, root fingerprint)``: the earliest checkpoint of a key trusted
+            at the time that covers the entry, and the root key at the end of the chain
+            (that checkpoint's key, or the key whose checkpoint covered its registration,
+            and so on). ``None`` when the event did not take effect.
+
+        Notes
+        -----
+        The chain steps only to events that took effect in an earlier round of
+        :func:`resolve_key_trust`, so it ends, at a root. Source: RFC 5280 section 6
+        (a certification path ends at a trust anchor).
+        """
+        cover = self.coverage.get(seq)
+        if cover is None:
+            return None
+        first, step = cover.checkpoint, cover
+        while not self.is_root(step.checkpoint):
+            signer, earlier = _cp_fingerprint(step.checkpoint), step.round
+            history = [
+                e
+                for e in self.events
+                if e.key_fingerprint == signer
+                and e.seq in self.coverage
+                and self.coverage[e.seq].round < earlier
+            ]
+            decisive = _decisive(history, step.checkpoint.seq)
+            if decisive is None or decisive.kind != "trust":  # not reached: trusted then
+                return None
+            step = self.coverage[decisive.seq]
+        return first, _cp_fingerprint(step.checkpoint)
 
     def allows(self, cp: SignedBy) -> bool:
         """Whether a checkpoint signed by ``cp``'s key is trusted (its signature aside).
@@ -313,12 +382,8 @@ class KeyTrust:
         """
         if self.is_root(cp):
             return True
-        history = self._history(_cp_fingerprint(cp))
-        if not history:
-            return False
-        before = [e for e in history if e.seq <= cp.seq]
-        decisive = before[-1] if before else history[0]
-        return decisive.kind == "trust"
+        decisive = _decisive(self._history(_cp_fingerprint(cp)), cp.seq)
+        return decisive is not None and decisive.kind == "trust"
 
     def allows_record(self, record: Mapping[str, Any]) -> bool:
         """:meth:`allows` for an exported checkpoint line (a dict)."""
@@ -377,17 +442,27 @@ def resolve_key_trust(
     Start with nothing covered; repeatedly let every event up to the newest checkpoint
     signed by a currently trusted key take effect, until that frontier stops moving. The
     frontier only grows, so this ends after at most one round per checkpoint. Each round
-    is linear in the checkpoints. Sources: RFC 5280 section 6 (path validation from a
+    is linear in the checkpoints and events. Every event that takes effect records the
+    earliest checkpoint, trusted in that round, that covers it (``KeyTrust.coverage``,
+    for :meth:`KeyTrust.origin`). Sources: RFC 5280 section 6 (path validation from a
     trust anchor); NIST SP 800-57 Part 1 Rev. 5 section 8.3.1.
     """
     ordered = tuple(sorted(events, key=lambda e: e.seq))
     trust = KeyTrust(frozenset(roots), ordered, 0)
     signed = [cp for cp in checkpoints if _well_signed(cp)]
+    coverage: dict[int, _Coverage] = {}
+    round_ = 0
     while True:
-        frontier = max((cp.seq for cp in signed if trust.allows(cp)), default=0)
+        allowed = sorted((cp for cp in signed if trust.allows(cp)), key=lambda cp: cp.seq)
+        frontier = allowed[-1].seq if allowed else 0
         if frontier <= trust.covered_to:
             return trust
-        trust = KeyTrust(trust.roots, ordered, frontier)
+        round_ += 1
+        seqs = [cp.seq for cp in allowed]
+        for e in ordered:
+            if trust.covered_to < e.seq <= frontier:
+                coverage[e.seq] = _Coverage(round_, allowed[bisect_left(seqs, e.seq)])
+        trust = KeyTrust(trust.roots, ordered, frontier, dict(coverage))
 
 
 def trust_from_records(
@@ -450,8 +525,9 @@ class KeyRecord:
         Raw Ed25519 public key, hex.
     label : str
     status : {"trusted", "distrusted"}
-        As the latest entry about the key says (whether a checkpoint covers it yet is a
-        question for verification, not for the list).
+        As the latest entry about the key says, covered by a trusted checkpoint or not
+        (an entry forged with database access says it too): what a verifier trusts is
+        :class:`KeyStanding`.
     seq : int
         The entry that set ``status``.
     registered_seq : int
@@ -542,3 +618,118 @@ def key_registry(events: Iterable[KeyEvent]) -> dict[str, KeyRecord]:
                 bootstrap=current.bootstrap,
             )
     return records
+
+
+@dataclass(frozen=True)
+class KeyStanding:
+    """A registered key as a verifier sees it: what the log says and what is trusted.
+
+    Attributes
+    ----------
+    record : KeyRecord
+        What the log's entries say (``record.status`` is the newest entry's word).
+    status : {"trusted", "pending", "distrusted", "unchecked"}
+        ``trusted``: a root, or the newest entry about the key that a trusted checkpoint
+        covers registers it (verification trusts its checkpoints); ``distrusted``: that
+        entry withdraws it; ``pending``: no entry about it is covered by a checkpoint of
+        a trusted key yet, so verification does not trust it (``unknown_key``);
+        ``unchecked``: the verifier has no root key, so nothing can be trusted.
+    status_seq : int or None
+        The entry that set ``status`` (``None`` for a root, ``pending``, ``unchecked``).
+    covered_by : int or None
+        The ``seq`` of the checkpoint that made ``status_seq`` take effect.
+    covered_by_key : str or None
+        That checkpoint's key fingerprint.
+    root : str or None
+        Fingerprint of the root key the status comes from (the key itself for a root).
+    pending_seq : int or None
+        The newest entry about the key that no trusted checkpoint covers yet (it changes
+        nothing until one does; ``None`` for a root).
+
+    Notes
+    -----
+    Built by :func:`key_standings` with the rules of verification
+    (:func:`resolve_key_trust`). Sources: RFC 5280 section 6 (a path to a trust anchor);
+    NIST SP 800-57 Part 1 Rev. 5 sections 8.1.5 and 8.3.1.
+    """
+
+    record: KeyRecord
+    status: Literal["trusted", "pending", "distrusted", "unchecked"]
+    status_seq: int | None = None
+    covered_by: int | None = None
+    covered_by_key: str | None = None
+    root: str | None = None
+    pending_seq: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the standing as a JSON-ready dict: the record's fields, ``status``
+        replaced by the verified one and the log's word kept as ``log_status``."""
+        document = self.record.to_dict()
+        document["log_status"] = document["status"]
+        document.update(
+            status=self.status,
+            status_seq=self.status_seq,
+            covered_by=self.covered_by,
+            covered_by_key=self.covered_by_key,
+            root=self.root,
+            pending_seq=self.pending_seq,
+        )
+        return document
+
+
+def key_standings(trust: KeyTrust | None, records: Iterable[KeyRecord]) -> list[KeyStanding]:
+    """Judge registered keys with the trust rules of verification.
+
+    Parameters
+    ----------
+    trust : KeyTrust or None
+        From :func:`resolve_key_trust` over the log's events and checkpoints, rooted in the
+        verifier's keys; ``None`` when the verifier has no root (every key ``unchecked``).
+    records : iterable of KeyRecord
+        :func:`key_registry` of the same events.
+
+    Returns
+    -------
+    list of KeyStanding
+        In the order of ``records``.
+
+    Raises
+    ------
+    Nothing: an event that did not take effect leaves its key ``pending``.
+
+    Notes
+    -----
+    A key's status is what :meth:`KeyTrust.allows` decides for a checkpoint after every
+    entry read: a root is always trusted; otherwise the newest of its entries that took
+    effect decides. Source: as :func:`resolve_key_trust`.
+    """
+    out = []
+    for record in records:
+        fp = record.key_fingerprint
+        if trust is None:
+            out.append(KeyStanding(record, "unchecked"))
+            continue
+        if fp in trust.roots or record.public_key in trust.roots:
+            out.append(KeyStanding(record, "trusted", root=fp))
+            continue
+        mine = [e for e in trust.events if e.key_fingerprint == fp]
+        effective = [e for e in mine if e.seq <= trust.covered_to]
+        waiting = [e.seq for e in mine if e.seq > trust.covered_to]
+        pending_seq = waiting[-1] if waiting else None
+        origin = trust.origin(effective[-1].seq) if effective else None
+        if not effective or origin is None:
+            out.append(KeyStanding(record, "pending", pending_seq=pending_seq))
+            continue
+        checkpoint, root = origin
+        out.append(
+            KeyStanding(
+                record,
+                "trusted" if effective[-1].kind == "trust" else "distrusted",
+                status_seq=effective[-1].seq,
+                covered_by=checkpoint.seq,
+                covered_by_key=_cp_fingerprint(checkpoint),
+                root=root,
+                pending_seq=pending_seq,
+            )
+        )
+    return out

@@ -15,7 +15,8 @@ reports the *first* problem in ``seq`` order, one of :data:`BAD_KINDS`:
 3. ``entry_hash`` recomputed from the entry's content (``altered``); the payload is a
    canonical JSON object (``altered``).
 4. The checkpoint covering this entry, if any: its key fingerprint matches its public key
-   and its signature verifies (``bad_signature``), its key is trusted (``unknown_key``),
+   and is a usable Ed25519 key (not of small order: RFC 8032 section 5.1.3), and its
+   signature verifies (``bad_signature``), its key is trusted (``unknown_key``),
    and its signed ``entry_hash`` is the log's (``altered``: rewritten and re-hashed).
    Trusted are the verifier's roots (``trusted``) and the keys the log registers
    (``log.key.trust``) by entries covered by a checkpoint of a key already trusted, less
@@ -46,7 +47,12 @@ from typing import Any, Literal
 
 from fairmark.errors import DataError, UsageError
 from fairmark.governance.chain import GENESIS_HASH, canonical_json, entry_hash
-from fairmark.governance.keys import fingerprint, verify_signature
+from fairmark.governance.keys import (
+    check_trusted_value,
+    fingerprint,
+    public_key_problem,
+    verify_signature,
+)
 from fairmark.governance.log_anchor import Anchor
 from fairmark.governance.log_trust import (
     KeyEvent,
@@ -115,7 +121,8 @@ BAD_KINDS: tuple[str, ...] = (
 ``truncated``
     A checkpoint covers entries beyond the end of the log: the last entries were deleted.
 ``bad_signature``
-    A checkpoint's signature does not verify with its public key.
+    A checkpoint's signature does not verify with its public key, or that key is no
+    usable Ed25519 key (:func:`fairmark.governance.keys.public_key_problem`).
 ``unknown_key``
     A checkpoint is validly signed, but by a key that is not trusted.
 ``bad_genesis``
@@ -376,7 +383,8 @@ def trusted_keys(public_keys: Iterable[str] | None) -> frozenset[str] | None:
     Raises
     ------
     UsageError
-        A value is not 64 hex digits.
+        A value is not 64 hex digits, or is certainly no usable key (a point of small
+        order, a non-canonical encoding: :func:`fairmark.governance.keys.check_trusted_value`).
     """
     if public_keys is None:
         return None
@@ -390,6 +398,7 @@ def trusted_keys(public_keys: Iterable[str] | None) -> frozenset[str] | None:
                 f"public key {value!r} is not 64 hex digits; expected a raw Ed25519 public "
                 "key or its SHA-256 fingerprint in hex"
             )
+        check_trusted_value(text)
         trusted.add(text)
     return frozenset(trusted)
 
@@ -550,6 +559,15 @@ class _Walk:
                 "bad_signature",
                 f"{where} names key fingerprint {_short(cp.key_fingerprint)}, which is not "
                 "the fingerprint of its public key",
+            )
+            return
+        unusable = public_key_problem(cp.public_key)
+        if unusable is not None:  # e.g. small order: anyone can forge its signatures
+            self.bad(
+                cp.seq,
+                "bad_signature",
+                f"{where} is signed by key {cp.key_fingerprint}, which is not a usable "
+                f"Ed25519 key: {unusable}",
             )
             return
         if not verify_signature(cp.public_key, cp.statement(), cp.signature):
@@ -928,13 +946,14 @@ def walk_log(
     return walk.finish(source=source, extra_warnings=extra)
 
 
-def _read_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _read_lines(path: Path, name: str | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    shown = name or str(path)  # as messages name it
     try:
         handle = path.open("r", encoding="utf-8")
     except OSError as exc:
         raise UsageError(
-            f"cannot read log export {path}: {exc.strerror or exc}; expected a readable "
-            "JSON Lines file from 'fairmark log export'"
+            f"cannot read log export {shown}: {exc.strerror or exc}; expected a "
+            "readable JSON Lines file from 'fairmark log export'"
         ) from None
     with handle:
         try:
@@ -945,7 +964,7 @@ def _read_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                     record = json.loads(line)
                 except ValueError:
                     raise DataError(
-                        f"line {number} of {path} is not JSON; expected one JSON object per "
+                        f"line {number} of {shown} is not JSON; expected one JSON object per "
                         "line (a fairmark log export)"
                     ) from None
                 if not isinstance(record, dict) or record.get("type") not in (
@@ -954,12 +973,12 @@ def _read_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                     "checkpoint",
                 ):
                     raise DataError(
-                        f"line {number} of {path} is not a header, entry or checkpoint; "
+                        f"line {number} of {shown} is not a header, entry or checkpoint; "
                         "expected a fairmark log export"
                     )
                 yield number, record
         except UnicodeDecodeError:
-            raise DataError(f"{path} is not UTF-8 text; expected a fairmark log export") from None
+            raise DataError(f"{shown} is not UTF-8 text; expected a fairmark log export") from None
 
 
 def verify_export(
@@ -967,6 +986,7 @@ def verify_export(
     *,
     public_keys: Iterable[str] | None = None,
     anchor: Anchor | None = None,
+    source: str | None = None,
 ) -> LogVerification:
     """Verify a JSON Lines export from :func:`export_log` offline (no store needed).
 
@@ -981,11 +1001,14 @@ def verify_export(
         A checkpoint statement held outside the export (e.g. an evidence bundle's
         ``checkpoint.json``, :func:`fairmark.governance.log_anchor.load_anchor`): the
         export must hold its entry, hash and checkpoint.
+    source : str, optional
+        How messages and the result name the export (e.g. ``-`` for one read from stdin
+        and spooled to ``path``); default ``path``.
 
     Returns
     -------
     LogVerification
-        As :func:`verify_entries`, ``source`` the file.
+        As :func:`verify_entries`, ``source`` the file (or ``source``).
 
     Raises
     ------
@@ -1001,12 +1024,13 @@ def verify_export(
     Reads the file twice (checkpoints and key registrations, then entries), so memory
     stays bounded.
     """
-    file = Path(path)
+    spool = Path(path)
+    file = source or str(spool)  # its name in messages
     header: dict[str, Any] | None = None
     checkpoints: list[CheckpointInfo] = []
     events: list[KeyEvent] = []
     seen_checkpoint = False
-    for number, record in _read_lines(file):
+    for number, record in _read_lines(spool, file):
         kind = record["type"]
         if header is None:
             if kind != "header":
@@ -1041,7 +1065,7 @@ def verify_export(
         raise DataError(f"{file}: header since_seq is {since!r}; expected null or a whole number")
 
     def entries() -> Iterator[RawEntry]:
-        for number, record in _read_lines(file):
+        for number, record in _read_lines(spool, file):
             if record["type"] == "entry":
                 yield _raw_from_dict(record, f"line {number} of {file}")
 
@@ -1050,7 +1074,7 @@ def verify_export(
         checkpoints,
         trusted_keys(public_keys),
         since_seq=since,
-        source=str(file),
+        source=file,
         anchor=anchor,
         key_events=events,
     )

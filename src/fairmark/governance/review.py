@@ -4,7 +4,8 @@ Workflow::
 
     submit_review      owner/admin submits the system's current model version with an audit
                        run; the policy's quorum of trained reviewers is assigned automatically
-    assign_reviewer    admin adds a reviewer (e.g. when too few were eligible)
+    assign_reviewer    admin adds a reviewer (e.g. when too few were eligible); never the
+                       system's owner or the review's submitter
     comment            discussion on an open review (or an approval with conditions)
     decide             each assigned reviewer: approve | approve_with_conditions | reject;
                        when the quorum has decided, the review closes:
@@ -22,11 +23,16 @@ check before writing, and writes the change and its log entries
 (:func:`fairmark.governance.chain.append_entry`) in one transaction, so a refusal leaves
 the store unchanged.
 
-Separation of duties: a reviewer never decides a system they own or submitted, and an
-owner never closes the conditions of their own approval. No review shopping: a review a
+Separation of duties: a reviewer never decides a system they own or submitted, an owner
+never closes the conditions of their own approval, and neither the owner nor the submitter
+assigns reviewers. Every write that reads the system's policy (submit: quorum and tier;
+decide: the approval's lifetime) refuses a policy file that is not the content an admin
+recorded (:func:`_pinned_policy`). No review shopping: a review a
 reviewer rejected cannot be withdrawn by its owner or submitter, a system rejected for a
 model version and audit cannot be resubmitted with the same ones, and a new review shows
-the previous review's decisions and assigns its rejecting reviewers again first.
+the previous review's decisions and conditions and assigns its rejecting reviewers again
+first; while an approval of the model version has an open blocking condition, a new review
+needs a newer audit, and the gate stays closed until the condition is closed.
 Reviewers must hold a current AI-literacy training record when assigned and when deciding.
 
 Sources: EU AI Act (Regulation (EU) 2024/1689) Art. 4 (AI literacy), Art. 9 (risk
@@ -56,6 +62,7 @@ from fairmark.governance.gate import (
     judged_policy,
     latest_audit,
     latest_decided_review,
+    open_blocking_conditions,
     policy_option,
     policy_record_problem,
     store_guard,
@@ -239,6 +246,47 @@ def _move(conn: Connection, principal: Principal, name: str, target: str, by: st
     return move_status(conn, name, target, actor=principal.name, by=by, reason=reason, at=at)
 
 
+def _pinned_policy(conn: Connection, system: Any, policy: Any = None) -> Any:
+    """Return the policy a review write reads, refusing a file an admin did not record.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+        Inside the write transaction.
+    system : row of ``gov_systems``
+    policy : Policy, str or None
+        ``None``: the system's own policy, whose file must have the SHA-256 recorded in the
+        audit log when an admin set it; a policy given by a Python caller is used as is.
+
+    Returns
+    -------
+    fairmark.policy.model.Policy
+        Loaded once: the write uses this object, never the file read again.
+
+    Raises
+    ------
+    UsageError
+        The file is not the content recorded
+        (:func:`fairmark.governance.gate.policy_record_problem`, the gate's
+        ``policy_changed`` line).
+    PolicyError
+        The policy file cannot be read or is invalid.
+
+    Notes
+    -----
+    Whoever can write the file could otherwise set the quorum or the approval's lifetime
+    (``approval_valid_days``) for the write and restore the file before the gate runs.
+    Source: NIST SP 800-53 AC-5 (separation of duties: only an admin chooses the policy);
+    EU AI Act Art. 12 (record-keeping).
+    """
+    pol = system_policy(system, policy)
+    if policy is None:
+        problem = policy_record_problem(system, pol, recorded_policy(conn, system.name))
+        if problem is not None:
+            raise UsageError(problem)
+    return pol
+
+
 def _resolve_run(conn: Connection, system: Any, run_id: str | None) -> Any:
     name = system.name
     if run_id is None:
@@ -379,6 +427,41 @@ def _check_changed_since_rejection(conn: Connection, system: Any, run: Any) -> N
     )
 
 
+def _check_changed_since_conditions(conn: Connection, system: Any, run: Any) -> None:
+    """Refuse a re-review of an approval whose blocking conditions are still open, unchanged.
+
+    While an approval of the system's current model version has an open blocking
+    condition (:func:`fairmark.governance.gate.open_blocking_conditions`), a new review
+    must examine something new: an audit run dated after that approval's run. A plain
+    approval of the same model version and audit would otherwise seem to supersede the
+    conditions (the gate keeps them blocking anyway; this says so at submission).
+    """
+    conditions = open_blocking_conditions(conn, system)
+    if not conditions:
+        return
+    held = max(int(c.review_id) for c in conditions)
+    prior = conn.execute(
+        select(Review.review_id, Review.run_id, AuditRun.created_at.label("run_created_at"))
+        .join(AuditRun, AuditRun.run_id == Review.run_id)
+        .where(Review.review_id == held)
+    ).first()
+    if prior is None or run.created_at > prior.run_created_at:
+        return
+    name = system.name
+    first = conditions[0]
+    same = "is the one approved" if run.run_id == prior.run_id else "is not newer than it"
+    raise UsageError(
+        f"review {held} of system {name!r} approved model version {system.model_version!r} "
+        f"with audit {prior.run_id} under {len(conditions)} open blocking condition(s) "
+        f"(condition {first.condition_id} of review {first.review_id}: "
+        f"{' '.join(first.text.split())}); audit {run.run_id} {same} and the model version "
+        f"is unchanged; expected the conditions closed ('fairmark review close-condition "
+        f"{first.condition_id} --note TEXT', a reviewer or admin), a newer audit "
+        f"('fairmark audit DATA ... --system {name}') or a new model version "
+        f"('fairmark system update {name} --model-version V')"
+    )
+
+
 def submit_review(
     engine: Engine,
     system_name: str,
@@ -428,7 +511,9 @@ def submit_review(
         the system's current model version with this audit or a newer one (the latest review holding
         a ``reject`` decision, even one withdrawn or reopened before its quorum; the message names
         it and asks for a newer audit or a
-        new model version). The store is unchanged.
+        new model version); an approval of the current model version has an open blocking
+        condition and the audit is not newer than that approval's (the message names the
+        condition). The store is unchanged.
     StoreError
         The database fails.
 
@@ -461,11 +546,7 @@ def submit_review(
                 f"system {name!r} is not risk-classified; classify it first with "
                 f"'fairmark system classify {name} --answers FILE'"
             )
-        pol = system_policy(system, policy)
-        if policy is None:
-            problem = policy_record_problem(system, pol, recorded_policy(conn, system.name))
-            if problem is not None:
-                raise UsageError(problem)
+        pol = _pinned_policy(conn, system, policy)
         gov = pol.settings.governance
         if tier == "prohibited" or not gov.tier(tier).deployable:
             raise UsageError(
@@ -496,6 +577,7 @@ def submit_review(
                 f"run a new audit with 'fairmark audit DATA ... --system {name}'"
             )
         _check_changed_since_rejection(conn, system, run)
+        _check_changed_since_conditions(conn, system, run)
         previous = _previous_review(conn, name, None)
         again = [] if previous is None else _rejecters(conn, int(previous.review_id))
         quorum = gov.quorum_for(tier)
@@ -563,7 +645,9 @@ def assign_reviewer(
         record (EU AI Act Art. 4), neither the system's owner nor the submitter, not yet
         assigned.
     principal : Principal
-        Needs ``review.assign`` (admin).
+        Needs ``review.assign`` (admin), and must neither own the system nor have
+        submitted the review: choosing one's own reviewers would defeat the review, as
+        withdrawing a rejected review and closing one's own conditions would.
 
     Returns
     -------
@@ -574,10 +658,16 @@ def assign_reviewer(
     AccessError
         Not an admin.
     UsageError
-        Unknown review or user; the review is not open; the reviewer is ineligible (the
-        message names why). The store is unchanged.
+        Unknown review or user; the review is not open; the principal owns the system or
+        submitted the review; the reviewer is ineligible (the message names why). The store
+        is unchanged.
     StoreError
         The database fails.
+
+    Notes
+    -----
+    Separation of duties: NIST SP 800-53 AC-5; ISO/IEC 42001:2023 A.3.2. Logs
+    ``review.assign`` with ``automatic: false``.
     """
     authorize(principal, "review.assign")
     with store_guard(engine.url, "cannot assign reviewer"), write_transaction(engine) as conn:
@@ -591,6 +681,16 @@ def assign_reviewer(
                 f"review {rid} is {review.status}; reviewers are assigned to open reviews only"
             )
         system = system_row(conn, review.system_name)
+        me = principal.name
+        if me in (system.owner, review.submitted_by):
+            role = f"owns system {system.name!r}"
+            if me != system.owner:
+                role = f"submitted review {rid}"
+            raise UsageError(
+                f"user {me!r} {role}; the owner and the submitter cannot choose the "
+                "reviewers of their own system (separation of duties); expected an admin who "
+                "neither owns the system nor submitted the review"
+            )
         user = _identity().get_user(conn, reviewer)
         if not user.enabled:
             raise UsageError(f"user {reviewer!r} is disabled; expected an enabled reviewer")
@@ -734,7 +834,12 @@ def decide(
         Unknown decision or review; empty rationale or condition; conditions that do not
         fit the decision; the review is not open; the reviewer is not assigned, owns or
         submitted the system ("a reviewer may not decide their own system"), has no
-        current training, or already decided. The store is unchanged.
+        current training, or already decided; the system's policy file is not the content
+        an admin recorded (the gate's ``policy_changed`` line,
+        :func:`fairmark.governance.gate.policy_record_problem`: the approval's lifetime
+        ``approval_valid_days`` is read from it). The store is unchanged.
+    PolicyError
+        The system's policy file cannot be read.
     StoreError
         The database fails.
 
@@ -803,6 +908,7 @@ def decide(
                 f"reviewer {me!r} already decided review {rid} ({earlier.decision} at "
                 f"{_iso(earlier.created_at)}); a decision is final"
             )
+        pol = _pinned_policy(conn, system)  # the approval's lifetime comes from the file
         conn.execute(
             insert(ReviewDecision).values(
                 decision_id=str(uuid.uuid4()), review_id=rid, reviewer=me, decision=choice,
@@ -825,12 +931,12 @@ def decide(
             "review_id": rid, "system": system.name, "decision": choice, "rationale": why,
             "conditions": created,
         }, now)  # fmt: skip
-        _close_if_quorum(conn, principal, review, system, now)
+        _close_if_quorum(conn, principal, review, system, pol, now)
         return _review_info(conn, _review_row(conn, rid), now)
 
 
 def _close_if_quorum(
-    conn: Connection, principal: Principal, review: Any, system: Any, now: datetime
+    conn: Connection, principal: Principal, review: Any, system: Any, pol: Any, now: datetime
 ) -> None:
     rid = int(review.review_id)
     decisions = list(
@@ -849,7 +955,7 @@ def _close_if_quorum(
     else:
         outcome = "approved_with_conditions" if n_conditions else "approved"
         system_status = "approved"
-        days = system_policy(system).settings.governance.approval_valid_days
+        days = pol.settings.governance.approval_valid_days  # checked by _pinned_policy
         expires_at = now + timedelta(days=days)
     conn.execute(
         update(Review)

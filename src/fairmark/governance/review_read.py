@@ -5,7 +5,8 @@ each module small. ``current`` and ``due`` are computed at read time: an approva
 current while it approves the system's current model version and has not expired, and
 re-review falls due :data:`DUE_WITHIN_DAYS` days before it expires. So is ``previous``:
 the system's latest earlier review on which a reviewer decided, shown with its decisions
-so that a resubmission cannot hide an earlier rejection from the new reviewers.
+and conditions so that a resubmission cannot hide an earlier rejection or an open condition
+from the new reviewers.
 
 Sources: EU AI Act (Regulation (EU) 2024/1689) Art. 17(1) and Art. 72 (post-market
 monitoring: approvals are revisited); ISO/IEC 42001:2023 clause 9.3 (management review at
@@ -260,6 +261,10 @@ class PreviousReviewInfo:
         Who decided what, with their rationale, oldest first.
     comments : tuple of CommentInfo
         Its discussion, oldest first.
+    conditions : tuple of ConditionInfo
+        Its conditions with their status now, oldest first: a blocking condition of an
+        approval of the same model version still open keeps ``fairmark gate`` closed after
+        the new review approves (:func:`fairmark.governance.gate.open_blocking_conditions`).
 
     Notes
     -----
@@ -276,6 +281,12 @@ class PreviousReviewInfo:
     closed_reason: str | None
     decisions: tuple[DecisionInfo, ...]
     comments: tuple[CommentInfo, ...]
+    conditions: tuple[ConditionInfo, ...] = ()
+
+    @property
+    def open_blocking_conditions(self) -> tuple[ConditionInfo, ...]:
+        """Its blocking conditions still open."""
+        return tuple(c for c in self.conditions if c.blocking and c.status == "open")
 
     @property
     def rejected_by(self) -> tuple[str, ...]:
@@ -293,6 +304,7 @@ class PreviousReviewInfo:
             "closed_reason": self.closed_reason,
             "decisions": [d.to_dict() for d in self.decisions],
             "comments": [c.to_dict() for c in self.comments],
+            "conditions": [c.to_dict() for c in self.conditions],
         }
 
 
@@ -505,6 +517,14 @@ def _comments(conn: Connection, rid: int) -> list[Any]:
     )
 
 
+def _conditions(conn: Connection, rid: int) -> list[Any]:
+    return list(
+        conn.execute(
+            select(Condition).where(Condition.review_id == rid).order_by(Condition.condition_id)
+        ).all()
+    )
+
+
 def _previous_review(conn: Connection, system_name: str, before: int | None) -> Any | None:
     """The system's latest review (before review ``before``, if given) with a decision."""
     query = (
@@ -543,6 +563,7 @@ def _previous_info(
             CommentInfo(c.comment_id, pid, c.author, c.body, c.created_at)
             for c in _comments(conn, pid)
         ),
+        conditions=tuple(ConditionInfo.from_row(c) for c in _conditions(conn, pid)),
     )
 
 
@@ -560,9 +581,7 @@ def _review_info(conn: Connection, review: Any, at: datetime) -> ReviewInfo:
         .order_by(ReviewAssignment.assigned_at, ReviewAssignment.reviewer)
     ).all()
     comments = _comments(conn, rid)
-    conditions = conn.execute(
-        select(Condition).where(Condition.review_id == rid).order_by(Condition.condition_id)
-    ).all()
+    conditions = _conditions(conn, rid)
     due = False
     if (
         review.status in APPROVED_STATUSES
@@ -628,7 +647,7 @@ def get_review(
     -------
     ReviewInfo
         With ``previous``: the system's latest earlier review on which a reviewer decided,
-        and those decisions and comments.
+        and its decisions, comments and conditions (with their status now).
 
     Raises
     ------

@@ -34,7 +34,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -56,6 +56,7 @@ __all__ = [
     "Question",
     "Questionnaire",
     "RiskClassification",
+    "SystemClassification",
     "answers_sha256",
     "available_versions",
     "classify",
@@ -737,6 +738,64 @@ def classify(
     )
 
 
+@dataclass(frozen=True)
+class SystemClassification(RiskClassification):
+    """A classification stored for an inventory system, with what it did to the system.
+
+    Every attribute of :class:`RiskClassification` (:meth:`classification_dict` is what
+    ``gov_systems.risk`` stores), plus the consequences of a tier change, reported as
+    ``fairmark system update`` reports a material change. Returned by
+    :func:`classify_system`.
+
+    Attributes
+    ----------
+    system : str
+        The system classified.
+    previous_tier : str or None
+        Its tier before (``None``: it was not classified).
+    material : tuple of str
+        Why the classification is a material change (``risk tier changed from
+        minimal_risk to prohibited``); empty when the tier did not change, and for a
+        first classification that changed nothing else.
+    status_from, status_to : str
+        The system's status before and after (``deployed`` -> ``proposed`` when it is now
+        a prohibited practice).
+    reopened_reviews : tuple of int
+        Reviews marked ``reopened`` by the change, ascending.
+
+    Notes
+    -----
+    Source: EU AI Act Art. 43(4) (a substantial modification needs a new conformity
+    assessment) and Art. 5 (a prohibited practice is never placed on the market).
+    """
+
+    system: str = ""
+    previous_tier: str | None = None
+    material: tuple[str, ...] = ()
+    status_from: str = ""
+    status_to: str = ""
+    reopened_reviews: tuple[int, ...] = ()
+
+    def classification_dict(self) -> dict[str, Any]:
+        """The classification alone, as ``gov_systems.risk`` stores it (without the
+        ``classified_at`` and ``classified_by`` the store adds)."""
+        return RiskClassification.to_dict(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: :meth:`classification_dict` plus ``system``,
+        ``previous_tier``, ``material``, ``status_from``, ``status_to`` and
+        ``reopened_reviews`` (``fairmark system classify --format json``)."""
+        return {
+            **self.classification_dict(),
+            "system": self.system,
+            "previous_tier": self.previous_tier,
+            "material": list(self.material),
+            "status_from": self.status_from,
+            "status_to": self.status_to,
+            "reopened_reviews": list(self.reopened_reviews),
+        }
+
+
 def classify_system(
     engine: Engine,
     name: str,
@@ -759,8 +818,10 @@ def classify_system(
 
     Returns
     -------
-    RiskClassification
-        With ``required_checks`` and ``deployable`` from the system's policy.
+    SystemClassification
+        The classification, with ``required_checks`` and ``deployable`` from the
+        system's policy, and what it did: ``previous_tier``, ``material``,
+        ``status_from`` / ``status_to`` and ``reopened_reviews``.
 
     Raises
     ------
@@ -835,12 +896,21 @@ def classify_system(
             },
             at=now,
         )
+        material: tuple[str, ...] = ()
+        status_to, reopened = row.status, []
         if previous != result.tier:
-            inventory.apply_material_change(
-                conn,
-                row,
-                [f"risk tier changed from {previous or 'unclassified'} to {result.tier}"],
-                principal.name,
-                prohibited=result.tier == "prohibited",
+            reason = f"risk tier changed from {previous or 'unclassified'} to {result.tier}"
+            status_to, reopened = inventory.apply_material_change(
+                conn, row, [reason], principal.name, prohibited=result.tier == "prohibited"
             )
-        return result
+            if previous is not None or reopened or status_to != row.status:
+                material = (reason,)
+        return SystemClassification(
+            **{f.name: getattr(result, f.name) for f in fields(RiskClassification)},
+            system=name,
+            previous_tier=previous,
+            material=material,
+            status_from=row.status,
+            status_to=status_to,
+            reopened_reviews=tuple(reopened),
+        )

@@ -31,8 +31,11 @@ from fairmark.governance.access import (
     AccessError,
     Principal,
     authorize,
+    effective_permissions,
+    holding,
     is_first_token,
     permissions_of,
+    require_holds,
 )
 from fairmark.governance.chain import append_entry
 from fairmark.governance.clock import db_now
@@ -45,7 +48,7 @@ from fairmark.governance.identity import (
     fmt_time,
     hash_token,
 )
-from fairmark.governance.users import reading, user_row, writing
+from fairmark.governance.users import issuer_of, reading, user_row, writing
 from fairmark.store.models_governance import Token
 
 __all__ = [
@@ -91,8 +94,8 @@ def _check_scopes(scopes: Iterable[str], *, role: str, user: str) -> tuple[str, 
     beyond = [s for s in wanted if s in PERMISSIONS and s not in permissions_of(role)]
     if beyond:
         raise UsageError(
-            f"scope {beyond[0]} is beyond user {user!r}'s role {role}; a token narrows its "
-            f"user's permissions, expected one of: "
+            f"scope {beyond[0]} is beyond the role {role} of user {user!r}; a token narrows "
+            f"its user's permissions, expected one of: "
             f"{', '.join(sorted(SCOPE_ALIASES) + sorted(permissions_of(role)))}"
         )
     return tuple(sorted(wanted))
@@ -114,21 +117,23 @@ def _check_expiry(expires_in_days: int | None) -> int | None:
 
 
 def _check_within_scopes(principal: Principal, wanted: Iterable[str], *, role: str) -> None:
-    """Refuse a new token (for a user of ``role``) that could do more than the acting token.
+    """Refuse a new token (for a user of ``role``) that could do more than its creator.
 
     Compares effective permissions: the new token's scopes within its user's role against
-    the acting token's scopes within the acting user's role, so ``*`` for a viewer is
-    within an admin's ``*``, and nothing is within a token scoped ``user.manage`` alone
-    except ``user.manage`` (for an admin).
+    what the principal holds (:func:`fairmark.governance.access.effective_permissions`:
+    its role, narrowed by the scopes of the token it acts with), so ``*`` for a viewer is
+    within an admin's ``*``, ``review.decide`` is beyond every admin, and nothing is within
+    a token scoped ``user.manage`` alone except ``user.manage`` (for an admin).
     """
-    held = principal.scopes or frozenset()
-    extra = sorted(_effective(wanted, role) - _effective(held, principal.role))
+    held = effective_permissions(principal)
+    extra = sorted(_effective(wanted, role) - held)
     if extra:
         many = len(extra) > 1
+        allowed = sorted(held & permissions_of(role))
         raise UsageError(
             f"scope{'s' if many else ''} {', '.join(extra)} {'are' if many else 'is'} beyond "
-            f"the token you act with ({TOKEN_PREFIX}{principal.token_id}); a token cannot "
-            f"create a wider one, expected at most its scopes: {', '.join(sorted(held))}"
+            f"what you hold ({holding(principal)}); a token cannot do more than whoever "
+            f"creates it, expected at most: {', '.join(allowed) or 'nothing'}"
         )
 
 
@@ -170,7 +175,7 @@ def create_token(
     engine: Engine,
     *,
     user: str,
-    scopes: Iterable[str] = ("*",),
+    scopes: Iterable[str] | None = None,
     expires_in_days: int | None = DEFAULT_EXPIRY_DAYS,
     label: str | None = None,
     principal: Principal,
@@ -182,10 +187,13 @@ def create_token(
     engine : sqlalchemy.Engine
     user : str
         Whose token it is; must be an enabled user.
-    scopes : iterable of str, default ("*",)
+    scopes : iterable of str, optional
         Permission names of :data:`fairmark.governance.access.PERMISSIONS` the user's role
         holds, or the aliases ``*`` (everything the role may do) and ``read`` (the role's
-        read permissions).
+        read permissions). Default: ``*`` for one's own token; for another user's, the
+        permissions both their role and ``principal`` hold, stored as explicit scopes (so
+        an admin-issued token for a reviewer has no ``review.decide``, and a later
+        promotion of the user does not widen it).
     expires_in_days : int or None, default 90
         1 to 3650 days; ``None``: never expires (a leaked token then works until revoked).
     label : str, optional
@@ -206,7 +214,14 @@ def create_token(
         operating-system account, checked again inside the write transaction
         (:func:`fairmark.governance.identity.first_token_allowed`). A user who logged in
         with their password (``via="password"``) acts with their role's permissions.
-        The token's ``created_by`` is ``principal.name``.
+        Every principal (a token or not) gives a token no more than it holds, and
+        another user's token needs every permission of that user's role that the acting
+        role can hold (:func:`fairmark.governance.access.require_holds`). The token's
+        ``created_by`` is who issued the acting credential
+        (:func:`fairmark.governance.users.issuer_of`): through a token, that token's
+        ``created_by``; logged in with a password, whoever set it. So only the local
+        account (SQLite), a password the user set themself, or a self-issued token makes
+        a self-issued token (separation of duties, NIST SP 800-53 AC-5).
 
     Returns
     -------
@@ -216,12 +231,14 @@ def create_token(
     Raises
     ------
     AccessError
-        Another user's token without ``user.manage``; a first-token principal whose first
-        token exists by now (or who got a password, or lost the admin role); the acting
-        token was deleted meanwhile.
+        Another user's token without ``user.manage``, or for a user whose role has
+        permissions beyond what ``principal`` holds (all of them named); a first-token
+        principal whose first token exists by now (or who got a password, or lost the
+        admin role); the acting token was deleted meanwhile.
     UsageError
         Unknown or disabled user; unknown scope (the valid ones are listed); a scope
-        beyond the user's role; scopes beyond the acting token (all of them named);
+        beyond the user's role; scopes beyond what ``principal`` holds (all of them
+        named);
         an expiry after the acting token's (both times named, and the most
         ``--expires-days`` allowed); expiry out of range; bad label.
     StoreError
@@ -229,7 +246,8 @@ def create_token(
     Notes
     -----
     Logged as ``token.create`` with token id, user, scopes, label and expiry (never the
-    token or its hash), plus ``first_token: true`` in the first-token case.
+    token or its hash), plus ``first_token: true`` in the first-token case and
+    ``issued_by`` when the issuer is not the actor.
     """
     own = user == principal.name
     authorize(principal, "token.own" if own else "user.manage")
@@ -243,12 +261,18 @@ def create_token(
         row = user_row(conn, user)
         if row.disabled_at is not None:
             raise UsageError(f"user {user!r} is disabled; expected an enabled user")
-        wanted = _check_scopes(scopes, role=row.role, user=user)
         first = is_first_token(principal)
         if first and not (own and first_token_allowed(conn, principal.name)):
             raise AccessError(SERVER_NEEDS_TOKEN)
-        if principal.scopes is not None and not first:
+        if not own:
+            what = f"create a token for {user!r} (role {row.role})"
+            require_holds(principal, permissions_of(row.role), what)
+        if scopes is None and not own:
+            scopes = sorted(effective_permissions(principal) & permissions_of(row.role))
+        wanted = _check_scopes(("*",) if scopes is None else scopes, role=row.role, user=user)
+        if not first:
             _check_within_scopes(principal, wanted, role=row.role)
+        issuer = principal.name if first else issuer_of(conn, principal)
         now = db_now(conn)  # the store's clock, after the log lock
         expires_at = None if expires_in_days is None else now + timedelta(days=expires_in_days)
         if principal.token_id is not None:
@@ -260,7 +284,7 @@ def create_token(
                 token_hash=hash_token(token),
                 scopes=list(wanted),
                 label=label,
-                created_by=principal.name,
+                created_by=issuer,
                 created_at=now,
                 expires_at=expires_at,
             )
@@ -278,6 +302,7 @@ def create_token(
                 "label": label,
                 "expires_at": None if expires_at is None else expires_at.isoformat(),
                 **({"first_token": True} if first else {}),
+                **({} if issuer == principal.name else {"issued_by": issuer}),
             },
             at=now,
         )

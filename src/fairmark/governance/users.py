@@ -13,6 +13,7 @@ keeping at least one administrator; NIST SP 800-63B 5.1.1.2 and RFC 9106 for pas
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,8 @@ from fairmark.governance.access import (
     Principal,
     authorize,
     is_first_token,
+    permissions_of,
+    require_holds,
 )
 from fairmark.governance.chain import append_entry
 from fairmark.governance.clock import db_now
@@ -53,7 +56,7 @@ from fairmark.governance.passwords import (
     verify_hash,
 )
 from fairmark.store.db import one_line, redact_url, write_transaction
-from fairmark.store.models_governance import Token, TrainingRecord, User
+from fairmark.store.models_governance import LogEntryRow, Token, TrainingRecord, User
 
 __all__ = [
     "UserProfile",
@@ -62,6 +65,8 @@ __all__ = [
     "check_user_name",
     "disable_user",
     "enable_user",
+    "issuer_of",
+    "password_setter",
     "set_password",
     "set_role",
     "show_user",
@@ -196,7 +201,8 @@ def add_user(
         more, with ``name``, ``email`` and ``display_name`` as the user's own words;
         NIST SP 800-63B 5.1.1.2). Stored as an argon2id hash only.
     principal : Principal
-        Needs ``user.manage`` (admin).
+        Needs ``user.manage`` (admin) and every permission of ``role`` its own role can
+        hold (:func:`fairmark.governance.access.require_holds`).
 
     Returns
     -------
@@ -205,7 +211,8 @@ def add_user(
     Raises
     ------
     AccessError
-        ``principal`` lacks ``user.manage``.
+        ``principal`` lacks ``user.manage``, or ``role`` has permissions beyond what it
+        holds (a scoped token: all of them named).
     UsageError
         Invalid name, role, display name, email or password; the name is taken.
     StoreError
@@ -219,6 +226,7 @@ def add_user(
     authorize(principal, "user.manage")
     check_user_name(name)
     check_role(role)
+    require_holds(principal, permissions_of(role), f"add user {name!r} with role {role}")
     display_name = _check_optional(display_name, "display name", _MAX_DISPLAY_NAME)
     email = _check_email(email)
     password_hash = (
@@ -272,7 +280,8 @@ def set_password(engine: Engine, name: str, password: str, *, principal: Princip
         NIST SP 800-63B 5.1.1.2, :func:`fairmark.governance.passwords.check_password`).
     principal : Principal
         The user themself (needs ``token.own``, which every role holds unless a token's
-        scopes exclude it) or an admin (``user.manage``).
+        scopes exclude it) or an admin (``user.manage`` and every permission of the
+        user's role it can hold, :func:`fairmark.governance.access.require_holds`).
 
     Returns
     -------
@@ -281,25 +290,42 @@ def set_password(engine: Engine, name: str, password: str, *, principal: Princip
     Raises
     ------
     AccessError
-        Someone else's password without ``user.manage``; the first admin of a PostgreSQL
-        store before their first token (who may only create that token).
+        Someone else's password without ``user.manage``, or of a user whose role has
+        permissions beyond what ``principal`` holds (all of them named); the first admin
+        of a PostgreSQL store before their first token (who may only create that token).
     UsageError
         Unknown user; the password breaks the policy.
     StoreError
 
     Notes
     -----
-    Logged as ``user.password`` (the name only).
+    Logged as ``user.password`` (the name only). Who set the password decides whether a
+    token made with it is self-issued (:func:`password_setter`): another user's password
+    is set by the actor (an admin), so it gives no self-issued token until the user sets
+    their own; one's own password counts as the user's when they proved their current
+    password (``via="password"``) or act with their local account or a self-issued token,
+    else as set by whoever issued the token acted with (:func:`issuer_of`; the payload
+    then adds ``set_by``), so an admin-issued token cannot turn into a self-set password.
+    Separation of duties: NIST SP 800-53 AC-5.
     """
-    authorize(principal, "token.own" if name == principal.name else "user.manage")
+    own = name == principal.name
+    authorize(principal, "token.own" if own else "user.manage")
     if is_first_token(principal):
         raise AccessError(SERVER_NEEDS_TOKEN + FIRST_TOKEN_HINT)
+    what = f"set the password of {name!r}"
     with reading(engine, "read user") as conn:
         row = user_row(conn, name)
+        if not own:
+            require_holds(principal, permissions_of(row.role), f"{what} (role {row.role})")
     password_hash = hash_password(password, user=name, related=(row.email, row.display_name))
     with writing(engine, "set password") as conn:
         ensure_actor(conn, principal)
-        user_row(conn, name)
+        row = user_row(conn, name)
+        if not own:
+            require_holds(principal, permissions_of(row.role), f"{what} (role {row.role})")
+        # proving the current password (via="password") makes the change the user's own
+        mine = not own or principal.via == "password"
+        set_by = principal.name if mine else issuer_of(conn, principal)
         conn.execute(update(User).where(User.name == name).values(password_hash=password_hash))
         append_entry(
             conn,
@@ -307,9 +333,80 @@ def set_password(engine: Engine, name: str, password: str, *, principal: Princip
             action="user.password",
             entity_type="user",
             entity_id=name,
-            payload={"name": name},
+            payload={"name": name, **({} if set_by == principal.name else {"set_by": set_by})},
         )
         return UserInfo.from_row(user_row(conn, name))
+
+
+def password_setter(conn: Connection, name: str) -> str | None:
+    """Return who set user ``name``'s current password, from the hash-chained log.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+    name : str
+
+    Returns
+    -------
+    str or None
+        The newest ``user.password`` entry of ``name`` (rehashes skipped): its ``set_by``,
+        else its actor; or, when ``name`` was added with a password and never changed it,
+        the ``user.add`` actor (an admin). ``None`` when the log records no password
+        (none was set, or it was written into the database directly).
+
+    Notes
+    -----
+    Derived from the log, so no column is needed: a password set by someone else than
+    ``name`` makes tokens made with it not self-issued (:func:`issuer_of`). Separation of
+    duties: NIST SP 800-53 AC-5.
+    """
+    rows = conn.execute(
+        select(LogEntryRow.actor, LogEntryRow.action, LogEntryRow.payload)
+        .where(
+            LogEntryRow.entity_type == "user",
+            LogEntryRow.entity_id == name,
+            LogEntryRow.action.in_(("user.add", "user.password")),
+        )
+        .order_by(LogEntryRow.seq.desc())
+    )
+    for actor, action, text in rows:
+        payload = json.loads(text)
+        if action == "user.add":
+            return actor if payload.get("has_password") else None
+        if payload.get("reason") == "rehash":
+            continue  # the same password, hashed anew at its user's login
+        return str(payload.get("set_by") or actor)
+    return None
+
+
+def issuer_of(conn: Connection, principal: Principal) -> str:
+    """Return who issued the credential ``principal`` acts with (for separation of duties).
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+    principal : Principal
+
+    Returns
+    -------
+    str
+        Through a token: its issuer (``gov_tokens.created_by``), so a token made with an
+        admin-issued token is admin-issued too; logged in with a password: whoever set it
+        (:func:`password_setter`; the user themself when the log records nobody else);
+        otherwise (the operating-system account on SQLite, the first admin) the
+        principal's own name.
+
+    Notes
+    -----
+    A reviewer decides only with a self-issued token
+    (:func:`fairmark.governance.access.require_self_issued`); without this an admin could
+    launder one through a token or a password they gave the reviewer. NIST SP 800-53 AC-5.
+    """
+    if principal.via == "token":
+        return principal.issued_by or principal.name
+    if principal.via == "password":
+        return password_setter(conn, principal.name) or principal.name
+    return principal.name
 
 
 def verify_password(engine: Engine, name: str, password: str) -> bool:
@@ -372,7 +469,8 @@ def set_role(engine: Engine, name: str, role: str, *, principal: Principal) -> U
     role : str
         One of :data:`fairmark.governance.access.ROLES`.
     principal : Principal
-        Needs ``user.manage`` (admin).
+        Needs ``user.manage`` (admin) and every permission of the old and the new role
+        that its own role can hold (:func:`fairmark.governance.access.require_holds`).
 
     Returns
     -------
@@ -381,7 +479,8 @@ def set_role(engine: Engine, name: str, role: str, *, principal: Principal) -> U
     Raises
     ------
     AccessError
-        ``principal`` lacks ``user.manage``.
+        ``principal`` lacks ``user.manage``, or either role has permissions beyond what
+        it holds (all of them named).
     UsageError
         Unknown user or role; the user has that role already; ``name`` is the last
         enabled admin and ``role`` is not ``admin`` (a store must keep one, NIST SP 800-53
@@ -399,6 +498,11 @@ def set_role(engine: Engine, name: str, role: str, *, principal: Principal) -> U
         row = user_row(conn, name)
         if row.role == role:
             raise UsageError(f"user {name!r} has role {role} already; expected another role")
+        require_holds(
+            principal,
+            permissions_of(row.role) | permissions_of(role),
+            f"change the role of {name!r} from {row.role} to {role}",
+        )
         if (
             row.role == "admin"
             and row.disabled_at is None
@@ -433,7 +537,8 @@ def disable_user(engine: Engine, name: str, *, principal: Principal) -> UserInfo
     engine : sqlalchemy.Engine
     name : str
     principal : Principal
-        Needs ``user.manage`` (admin).
+        Needs ``user.manage`` (admin) and every permission of the user's role that its
+        own role can hold (:func:`fairmark.governance.access.require_holds`).
 
     Returns
     -------
@@ -442,7 +547,8 @@ def disable_user(engine: Engine, name: str, *, principal: Principal) -> UserInfo
     Raises
     ------
     AccessError
-        ``principal`` lacks ``user.manage``.
+        ``principal`` lacks ``user.manage``, or the user's role has permissions beyond
+        what it holds (all of them named).
     UsageError
         Unknown user; already disabled; ``name`` is the last enabled admin.
     StoreError
@@ -462,6 +568,7 @@ def disable_user(engine: Engine, name: str, *, principal: Principal) -> UserInfo
                 f"user {name!r} was already disabled at {fmt_time(row.disabled_at)}; "
                 "expected an enabled user"
             )
+        require_holds(principal, permissions_of(row.role), f"disable {name!r} (role {row.role})")
         if row.role == "admin" and _other_enabled_admins(conn, name) == 0:
             raise UsageError(
                 f"user {name!r} is the last enabled admin; expected another admin first "
@@ -518,7 +625,8 @@ def enable_user(engine: Engine, name: str, *, principal: Principal) -> UserInfo:
     engine : sqlalchemy.Engine
     name : str
     principal : Principal
-        Needs ``user.manage`` (admin).
+        Needs ``user.manage`` (admin) and every permission of the user's role that its
+        own role can hold (:func:`fairmark.governance.access.require_holds`).
 
     Returns
     -------
@@ -527,7 +635,8 @@ def enable_user(engine: Engine, name: str, *, principal: Principal) -> UserInfo:
     Raises
     ------
     AccessError
-        ``principal`` lacks ``user.manage``.
+        ``principal`` lacks ``user.manage``, or the user's role has permissions beyond
+        what it holds (all of them named).
     UsageError
         Unknown user; the user is enabled.
     StoreError
@@ -543,6 +652,7 @@ def enable_user(engine: Engine, name: str, *, principal: Principal) -> UserInfo:
         row = user_row(conn, name)
         if row.disabled_at is None:
             raise UsageError(f"user {name!r} is enabled already; expected a disabled user")
+        require_holds(principal, permissions_of(row.role), f"enable {name!r} (role {row.role})")
         conn.execute(update(User).where(User.name == name).values(disabled_at=None))
         append_entry(
             conn,

@@ -152,7 +152,7 @@ def run_governance_demo(
     from fairmark.governance.risk import classify_system
     from fairmark.governance.tokens import create_token
     from fairmark.governance.training import record_training
-    from fairmark.governance.users import add_user
+    from fairmark.governance.users import add_user, set_password
     from fairmark.report import write_reports
     from fairmark.store import RunStore
 
@@ -210,18 +210,22 @@ def run_governance_demo(
             )
         people = {}
         for name in (OWNER, *REVIEWERS, AUDITOR):
+            # the admin set the first password: each person replaces it with their own
+            # (else their tokens count as admin-issued and cannot decide)
+            own = secrets.token_urlsafe(18)
+            set_password(engine, name, own, principal=login(engine, name, passwords.pop(name)))
             _, token = create_token(
                 engine,
                 user=name,
                 expires_in_days=30,
                 label="demo",
-                principal=login(engine, name, passwords.pop(name)),
+                principal=login(engine, name, own),
             )
             people[name] = resolve_principal(engine, token=token)
         step(
             f"admin {admin.name} added owner {OWNER}, reviewers {' and '.join(REVIEWERS)} "
-            f"(AI-literacy training recorded) and auditor {AUDITOR}; each logged in with "
-            "their password and created their own token"
+            f"(AI-literacy training recorded) and auditor {AUDITOR}; each replaced the "
+            "password the admin gave them and created their own token"
         )
         owner = people[OWNER]
         categories = sorted(

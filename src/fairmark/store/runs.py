@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ __all__ = [
     "get_run",
     "list_runs",
     "record_run",
+    "report_sha256",
 ]
 
 _ID_PREFIX = re.compile(r"[0-9a-f-]{1,36}")
@@ -202,7 +204,8 @@ class RunStore:
         the stored document equals ``report`` exactly,
         :func:`fairmark.store.document.first_difference`), the artifacts are inserted,
         ``audit.record`` is appended to the audit log (payload: system name, verdict,
-        policy id/version/sha256, data fingerprint, ``artifacts_sha256``), and, the first
+        policy id/version/sha256, data fingerprint, ``artifacts_sha256``, and
+        ``report_sha256``, :func:`report_sha256` of the document as stored), and, the first
         time a policy text is seen, ``policy.version`` (payload: id, version, sha256, owner,
         review_by). Record-keeping after EU AI Act Art. 12 and ISO/IEC 42001 clause 7.5.
         The log entries and the artifacts row are dated by the store's clock
@@ -239,7 +242,7 @@ class RunStore:
                     )
                 if artifacts is not None:
                     _insert_artifacts(conn, artifacts)
-                _log_run(conn, report, who, artifacts)
+                _log_run(conn, report, who, artifacts, report_sha256(stored))
                 # a failed re-audit of an approved or deployed system reopens its review,
                 # in this same transaction (material change, fairmark.governance.review)
                 from fairmark.governance.review import on_audit_recorded
@@ -482,10 +485,44 @@ def _insert_artifacts(conn: Connection, artifacts: RunArtifactsData) -> None:
     )
 
 
+def report_sha256(report: Mapping[str, Any]) -> str:
+    """SHA-256 of a report document's canonical JSON: what ``audit.record`` pins.
+
+    Parameters
+    ----------
+    report : Mapping[str, Any]
+        A ``report.json`` document as stored (plain JSON).
+
+    Returns
+    -------
+    str
+        64 lowercase hex digits: SHA-256 (FIPS 180-4) of the UTF-8 bytes of
+        :func:`fairmark.governance.chain.canonical_json` of ``report`` (sorted keys, no
+        whitespace, after RFC 8785), so the same document gives the same digest however
+        it was formatted (an evidence bundle's indented ``report.json`` included).
+
+    Raises
+    ------
+    UsageError
+        ``report`` holds something JSON cannot represent (NaN, infinity, an object).
+    """
+    from fairmark.governance.chain import canonical_json
+
+    return hashlib.sha256(canonical_json(dict(report)).encode("utf-8")).hexdigest()
+
+
 def _log_run(
-    conn: Connection, report: Mapping[str, Any], actor: str, artifacts: RunArtifactsData | None
+    conn: Connection,
+    report: Mapping[str, Any],
+    actor: str,
+    artifacts: RunArtifactsData | None,
+    digest: str,
 ) -> None:
-    """Append ``audit.record`` (and, for a policy text not seen before, ``policy.version``)."""
+    """Append ``audit.record`` (and, for a policy text not seen before, ``policy.version``).
+
+    ``digest`` is :func:`report_sha256` of the document as stored (read back in the same
+    transaction), logged as ``report_sha256``.
+    """
     from fairmark.governance.chain import append_entry
     from fairmark.store.models_governance import LogEntryRow
 
@@ -508,6 +545,7 @@ def _log_run(
                 fingerprint.get("value") if isinstance(fingerprint, Mapping) else None
             ),
             "artifacts_sha256": None if artifacts is None else artifacts.digest,
+            "report_sha256": digest,
         },
     )
     if policy is None or not isinstance(policy.get("sha256"), str):
