@@ -883,21 +883,10 @@ def decide(
             raise UsageError(
                 f"a reviewer may not decide their own system: {me!r} submitted review {rid}"
             )
-        assigned = conn.execute(
-            select(ReviewAssignment.reviewer).where(
-                ReviewAssignment.review_id == rid, ReviewAssignment.reviewer == me
-            )
-        ).scalar()
-        if assigned is None:
-            raise UsageError(
-                f"user {me!r} is not assigned to review {rid}; an admin assigns reviewers "
-                f"with 'fairmark review assign {rid} --reviewer {me}'"
-            )
-        if _identity().current_training(conn, me, now.date()) is None:
-            raise UsageError(
-                f"reviewer {me!r} holds no current AI-literacy training record "
-                + _TRAINING_HINT.format(name=me)
-            )
+        _require_assigned_and_trained(
+            conn, rid, me, now,
+            f"an admin assigns reviewers with 'fairmark review assign {rid} --reviewer {me}'",
+        )  # fmt: skip
         earlier = conn.execute(
             select(ReviewDecision.decision, ReviewDecision.created_at).where(
                 ReviewDecision.review_id == rid, ReviewDecision.reviewer == me
@@ -1047,6 +1036,31 @@ def close_condition(
         return ConditionInfo.from_row(closed)
 
 
+def _require_assigned_and_trained(
+    conn: Connection, rid: int, me: str, now: datetime, hint: str
+) -> None:
+    """Refuse unless ``me`` is assigned to review ``rid`` and holds a current AI-literacy
+    training record on ``now``'s date (EU AI Act Art. 4).
+
+    Raises
+    ------
+    UsageError
+        Not assigned (the message ends with ``hint``: who assigns, and how), or untrained.
+    """
+    assigned = conn.execute(
+        select(ReviewAssignment.reviewer).where(
+            ReviewAssignment.review_id == rid, ReviewAssignment.reviewer == me
+        )
+    ).scalar()
+    if assigned is None:
+        raise UsageError(f"user {me!r} is not assigned to review {rid}; {hint}")
+    if _identity().current_training(conn, me, now.date()) is None:
+        raise UsageError(
+            f"reviewer {me!r} holds no current AI-literacy training record "
+            + _TRAINING_HINT.format(name=me)
+        )
+
+
 def _check_closer(conn: Connection, principal: Principal, review: Any, now: datetime) -> None:
     """Refuse the submitter, and a reviewer not assigned to the review or untrained."""
     me = principal.name
@@ -1059,22 +1073,11 @@ def _check_closer(conn: Connection, principal: Principal, review: Any, now: date
         )
     if principal.role != "reviewer":
         return
-    assigned = conn.execute(
-        select(ReviewAssignment.reviewer).where(
-            ReviewAssignment.review_id == rid, ReviewAssignment.reviewer == me
-        )
-    ).scalar()
-    if assigned is None:
-        raise UsageError(
-            f"user {me!r} is not assigned to review {rid}; a reviewer closes the conditions "
-            f"of reviews they are assigned to (an admin assigns with 'fairmark review assign "
-            f"{rid} --reviewer {me}')"
-        )
-    if _identity().current_training(conn, me, now.date()) is None:
-        raise UsageError(
-            f"reviewer {me!r} holds no current AI-literacy training record "
-            + _TRAINING_HINT.format(name=me)
-        )
+    _require_assigned_and_trained(
+        conn, rid, me, now,
+        "a reviewer closes the conditions of reviews they are assigned to (an admin assigns "
+        f"with 'fairmark review assign {rid} --reviewer {me}')",
+    )  # fmt: skip
 
 
 def withdraw_review(
