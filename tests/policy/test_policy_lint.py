@@ -141,3 +141,23 @@ def test_lint_message_string() -> None:
         "message": "id: bad",
     }
     assert str(LintMessage(level="warning", line=None, message="x")) == "<policy>: warning: x"
+
+
+def test_a_deployable_prohibited_tier_is_an_error(tmp_path: Path) -> None:
+    """EU AI Act Art. 5: a prohibited practice is never deployed, whatever a policy says."""
+    settings = (
+        "settings:\n"
+        "  governance:\n"
+        "    tiers:\n"
+        "      prohibited:\n"
+        "        deployable: true\n"
+    )
+    text = HEADER + _rule("fairness.disparate_impact", "    min: 0.8\n") + settings
+    messages = _lint(tmp_path, text)
+    assert [(m.level, m.line) for m in messages] == [("error", 16)]
+    assert messages[0].message == (
+        "tier prohibited cannot be deployable: a prohibited practice (EU AI Act Art. 5) is "
+        "never deployed; expected 'deployable: false' or no 'deployable' key"
+    )
+    no = text.replace("deployable: true", "deployable: false")
+    assert _lint(tmp_path, no) == []

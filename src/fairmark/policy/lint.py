@@ -318,12 +318,22 @@ def _check_rules(collector: _Collector, rules: list[Any]) -> None:
 
 
 def _check_governance(collector: _Collector, data: Mapping[str, Any]) -> None:
-    """Unknown check ids in ``settings.governance.tiers.*.required_checks`` are errors."""
+    """Unknown check ids in ``settings.governance.tiers.*.required_checks`` are errors, and
+    so is ``tiers.prohibited.deployable: true``: a prohibited practice (EU AI Act Art. 5)
+    is never deployable, whatever the policy says (fairmark refuses it regardless)."""
     settings = data.get("settings")
     governance = settings.get("governance") if isinstance(settings, Mapping) else None
     tiers = governance.get("tiers") if isinstance(governance, Mapping) else None
     if not isinstance(tiers, Mapping):
         return
+    prohibited = tiers.get("prohibited")
+    if isinstance(prohibited, Mapping) and prohibited.get("deployable") is True:
+        collector.at_path(
+            "error",
+            ("settings", "governance", "tiers", "prohibited", "deployable"),
+            "tier prohibited cannot be deployable: a prohibited practice (EU AI Act Art. 5) "
+            "is never deployed; expected 'deployable: false' or no 'deployable' key",
+        )
     registry = get_registry()
     for tier, body in tiers.items():
         checks = body.get("required_checks") if isinstance(body, Mapping) else None
