@@ -156,6 +156,7 @@ def test_a_deployable_prohibited_tier_is_an_error(tmp_path: Path) -> None:
     messages = _lint(tmp_path, text)
     assert [(m.level, m.line) for m in messages] == [("error", 16)]
     assert messages[0].message == (
+        "settings.governance.tiers.prohibited.deployable: "
         "tier prohibited cannot be deployable: a prohibited practice (EU AI Act Art. 5) is "
         "never deployed; expected 'deployable: false' or no 'deployable' key"
     )
