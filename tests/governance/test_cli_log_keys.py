@@ -354,3 +354,55 @@ def test_keys_shows_a_forged_registration_as_pending_and_names_the_root(
         f"{covering} (key {ada.fingerprint[:16]}…), from root {ada.fingerprint[:16]}… (local "
         f"key file {team['ada_key']})"
     ) in run(store_url, team, "aldo", "keys").stdout.splitlines()
+
+
+def test_trust_key_prints_the_verified_status_as_log_keys_does(
+    store_url: str, gov_engine: Engine, team, monkeypatch
+):
+    """QA HI 3: ``trust-key`` printed ``status trusted`` while ``log keys`` said pending."""
+    import fairmark.cli._governance as governance_cli
+
+    monkeypatch.setenv("COLUMNS", "250")
+    act(monkeypatch, team, "ada")
+    assert run(store_url, team, "ada", "checkpoint").exit_code == 0
+    ada = load_signing_key(team["ada_key"], create=False)
+    bob = load_signing_key(team["bob_key"])
+    carl = load_signing_key(team["ada_key"].parent.parent / "carl.pem")
+    # no automatic checkpoint after the command: nothing covers the registration yet
+    monkeypatch.setattr(governance_cli, "CHECKPOINT_EVERY", 1000)
+    pending = _json(
+        run(store_url, team, "ada", "trust-key", bob.public_hex, "--label", "bob", "--format",
+            "json")
+    )  # fmt: skip
+    fields = ("key_fingerprint", "status", "log_status", "covered_by", "pending_seq")
+    expected = (bob.fingerprint, "pending", "trusted", None, pending["seq"])
+    assert tuple(pending[f] for f in fields) == expected
+    listed = {k["key_fingerprint"]: k for k in _json(run(store_url, team, "aldo", "keys",
+                                                         "--format", "json"))}  # fmt: skip
+    assert listed[bob.fingerprint]["status"] == pending["status"] == "pending"
+    text = run(store_url, team, "ada", "trust-key", carl.public_hex, "--label", "carl")
+    assert text.exit_code == 0, text.output
+    carl_seq = pending["seq"] + 1
+    assert text.stdout.splitlines()[:3] == [
+        f"key {carl.fingerprint} registered (entry {carl_seq})",
+        "  label       carl",
+        f"  status      pending: entry {carl_seq} is covered by no checkpoint of a trusted "
+        "key; verification does not trust it (unknown_key)",
+    ]
+    # with the CLI's automatic checkpoint (by ada's trusted key) the registration is trusted
+    monkeypatch.setattr(governance_cli, "CHECKPOINT_EVERY", 1)
+    assert run(store_url, team, "ada", "distrust-key", carl.fingerprint).exit_code == 0
+    again = run(store_url, team, "ada", "trust-key", carl.public_hex, "--label", "carl 2")
+    assert again.exit_code == 0, again.output
+    seq = int(again.stdout.split("(entry ")[1].split(")")[0])
+    status = again.stdout.splitlines()[2]
+    assert status.startswith(
+        f"  status      trusted: entry {seq}, covered by checkpoint {seq} (key "
+        f"{ada.fingerprint[:16]}…), from root {ada.fingerprint[:16]}… (local key file "
+    ), status
+    listed = {k["key_fingerprint"]: k for k in _json(run(store_url, team, "aldo", "keys",
+                                                         "--format", "json"))}  # fmt: skip
+    assert (listed[carl.fingerprint]["status"], listed[carl.fingerprint]["status_seq"]) == (
+        "trusted",
+        seq,
+    )

@@ -302,14 +302,15 @@ def test_first_admin_of_a_new_server_gets_a_first_token(
 ) -> None:
     from fairmark.governance.access import FIRST_TOKEN_HINT, SERVER_NEEDS_TOKEN
 
-    seed_people({"alice": "admin"})  # e.g. added by a migration script, without a token
+    # alice's first write (no token made) makes her the first admin: user.bootstrap
+    _json(run(store_url, "add", "carol", "--role", "viewer", "--format", "json"))
     before = snapshot(gov_engine)
     listed = run(store_url, "list", "--format", "json")
     if gov_engine.dialect.name == "postgresql":
         _refused(listed, SERVER_NEEDS_TOKEN + FIRST_TOKEN_HINT)
         _refused(run(store_url, "add", "bob", "--role", "viewer"), FIRST_TOKEN_HINT.lstrip("; "))
     else:
-        assert [u["name"] for u in _json(listed)] == ["alice"]
+        assert [u["name"] for u in _json(listed)] == ["alice", "carol"]
     assert snapshot(gov_engine) == before
     made = _json(run(store_url, "token", "create", "--format", "json"))
     assert (made["user"], made["created_by"], made["scopes"]) == ("alice", "alice", ["*"])
@@ -421,7 +422,79 @@ def test_passwd_refuses_a_common_password_with_zxcvbns_warning(
         _refused(
             result,
             "password is too easy to guess (zxcvbn score 1 of 4: This is a very common "
-            "password.); expected a score of at least 3",
+            "password.); expected a score of at least 4",
         )
         assert "password1234" not in result.output
+    assert snapshot(gov_engine) == before
+
+
+# ----------------------------------------------------------------------------- task HH
+
+
+def test_a_later_admin_cannot_claim_a_first_token_by_account_name(
+    store_url: str, gov_engine: Engine, as_os_user
+) -> None:
+    """QA repro: after ``user add padm2 --role admin``, an OS account named padm2 got a
+    ``*`` token on PostgreSQL. Only the bootstrap admin (alice) may."""
+    _json(run(store_url, "add", "padm2", "--role", "admin", "--format", "json"))  # bootstraps
+    as_os_user("padm2")
+    before = snapshot(gov_engine)
+    result = run(store_url, "token", "create", "--format", "json")
+    if gov_engine.dialect.name != "postgresql":  # SQLite: the local account is the proof
+        assert _json(result)["user"] == "padm2"
+        return
+    _refused(
+        result,
+        "only the store's first admin may create a first token by account name, and 'padm2' "
+        "has neither a token nor a password: expected an admin to run 'fairmark user passwd "
+        "padm2 --password-stdin' (then 'fairmark user token create --user padm2 "
+        "--password-stdin') or 'fairmark user token create --user padm2'",
+    )
+    assert snapshot(gov_engine) == before
+    as_os_user("alice")  # the bootstrap admin still gets a first token
+    made = _json(run(store_url, "token", "create", "--format", "json"))
+    assert (made["user"], made["scopes"]) == ("alice", ["*"])
+    assert log_entries(gov_engine)[-1][4]["first_token"] is True
+
+
+def test_set_role_refuses_to_demote_an_owner_of_a_system(
+    store_url: str, gov_engine: Engine, as_os_user
+) -> None:
+    from tests.governance._inventory_support import register
+
+    from fairmark.governance.access import Principal
+
+    admin = _admin_token(store_url)
+    _json(run(store_url, "add", "oscar", "--role", "owner", "--format", "json", token=admin))
+    register(gov_engine, Principal("alice", "admin"), name="sys4", owner="oscar")
+    before = snapshot(gov_engine)
+    _refused(
+        run(store_url, "set-role", "oscar", "viewer", token=admin),
+        "user 'oscar' owns AI system sys4, and a system's owner has role owner or admin, not "
+        "viewer; expected it handed over first ('fairmark system update NAME --owner OTHER')",
+    )
+    assert snapshot(gov_engine) == before
+
+
+def test_default_token_expiry_follows_the_acting_token(
+    store_url: str, gov_engine: Engine, as_os_user
+) -> None:
+    """QA repro: ``user token create --user paud --token $ROOT`` failed (exit 2) because
+    the default 90 days outlived the acting token."""
+    root = _json(run(store_url, "token", "create", "--expires-days", "1", "--format", "json"))
+    _json(run(store_url, "add", "paud", "--role", "auditor", "--format", "json",
+              token=root["token"]))  # fmt: skip
+    result = run(store_url, "token", "create", "--user", "paud", token=root["token"])
+    assert result.exit_code == 0, result.output
+    made = _json(run(store_url, "token", "list", "--user", "paud", "--format", "json",
+                     token=root["token"]))  # fmt: skip
+    assert [t["expires_at"] for t in made] == [root["expires_at"]]
+    shown = root["expires_at"].replace("T", " ")[:16] + " UTC"
+    assert f"expires with the token you act with, at {shown}" in result.stderr, result.stderr
+    before = snapshot(gov_engine)
+    _refused(
+        run(store_url, "token", "create", "--user", "paud", "--expires-days", "90",
+            token=root["token"]),
+        "a token cannot create one that outlives it",
+    )  # fmt: skip
     assert snapshot(gov_engine) == before

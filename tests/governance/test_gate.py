@@ -679,6 +679,7 @@ def test_reason_codes_are_stable() -> None:
         "required_check_missing",
         "required_check_failed",
         "state_not_in_log",
+        "log_tampered",
     )
     assert tuple(REASON_DESCRIPTIONS) == REASON_CODES
     for code, text in REASON_DESCRIPTIONS.items():
@@ -824,3 +825,91 @@ def test_a_policy_given_by_the_caller_that_cannot_load_is_still_an_error(
     _approve(world)
     with pytest.raises(PolicyError, match="policy file not found"):
         evaluate_gate(world.engine, SYSTEM, policy=str(tmp_path / "none.yaml"))
+
+
+# ------------------------------------------------------- the log against its signed head
+
+
+def test_a_log_cut_behind_its_signed_anchor_closes_the_gate(
+    world: World,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """QA: the tail of the log deleted together with its checkpoints (guards dropped); the
+    gate's log check said ok while 'fairmark log verify' said TAMPERED."""
+    from sqlalchemy import text
+    from tests.governance._log_helpers import append_many, unguarded
+    from typer.testing import CliRunner
+
+    from fairmark.cli.gate import app
+    from fairmark.governance.keys import load_signing_key
+    from fairmark.governance.log import create_checkpoint, verify_log
+    from fairmark.governance.log_anchor import anchor_path, read_anchor, store_key
+    from fairmark.governance.tokens import create_token
+
+    key_file = tmp_path / "keys" / "signing_key.pem"
+    monkeypatch.setenv("FAIRMARK_SIGNING_KEY", str(key_file))
+    monkeypatch.delenv("FAIRMARK_TOKEN", raising=False)
+    _approve(world)
+    vic = create_token(world.engine, user="vic", principal=world["vic"])[1]
+    first = create_checkpoint(world.engine, principal=world["ada"])  # entry first.seq + 1
+    result = evaluate_gate(world.engine, SYSTEM)  # a signed, intact log: the gate passes
+    assert result.passed
+    assert {c.id: c.status for c in result.checks}["log"] == "ok"
+    append_many(world.engine, 3)  # unrelated entries the gate does not read
+    second = create_checkpoint(world.engine, principal=world["ada"])
+    assert second.seq == first.seq + 4
+    signed = read_anchor(anchor_path(load_signing_key(key_file).path), store_key(world.engine.url))
+    assert signed is not None and signed.seq == second.seq
+
+    cut = first.seq + 2  # keep the first checkpoint and its log.checkpoint entry
+    with unguarded(world.engine) as conn:
+        conn.execute(text("DELETE FROM gov_checkpoints WHERE seq >= :n"), {"n": cut})
+        conn.execute(text("DELETE FROM gov_log WHERE seq >= :n"), {"n": cut})
+    verified = verify_log(world.engine)
+    assert not verified.ok and verified.first_bad is not None
+    assert (verified.first_bad.seq, verified.first_bad.kind) == (cut, "truncated")
+
+    before = snapshot(world.engine)
+    result = evaluate_gate(world.engine, SYSTEM)
+    expected = (
+        f"the audit log does not match its signed head (entry {cut}); run 'fairmark log "
+        f"verify' (the log ends at entry {cut - 1} but this machine signed entry {second.seq} "
+        f"at {signed.created_at} (anchor {signed.source}))"
+    )
+    assert [(r.code, r.message) for r in result.reasons] == [("log_tampered", expected)]
+    assert {c.id: (c.status, c.detail) for c in result.checks}["log"] == ("failed", expected)
+    assert snapshot(world.engine) == before  # the gate is read-only
+
+    closed = CliRunner().invoke(app, [SYSTEM, "--db-url", world.url, "--token", vic])
+    assert closed.exit_code == 1, closed.output
+    lines = closed.stdout.splitlines()
+    assert lines[0].startswith(f"FAIL {SYSTEM}  (model version 1.0, tier minimal_risk")
+    assert lines[1] == f"  - {expected} [log_tampered]"
+    assert snapshot(world.engine) == before
+
+
+def test_a_log_and_state_both_changed_give_both_reasons(
+    world: World,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sqlalchemy import text
+    from tests.governance._log_helpers import unguarded
+
+    from fairmark.governance.log import create_checkpoint
+
+    monkeypatch.setenv("FAIRMARK_SIGNING_KEY", str(tmp_path / "keys" / "signing_key.pem"))
+    rid = _approve(world)
+    signed = create_checkpoint(world.engine, principal=world["ada"])
+    with unguarded(world.engine) as conn:  # the approval's close entry goes with the tail
+        conn.execute(text("DELETE FROM gov_checkpoints"))
+        conn.execute(
+            text("DELETE FROM gov_log WHERE seq >= (SELECT MIN(seq) FROM gov_log WHERE "
+                 "action = 'review.close')")
+        )  # fmt: skip
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert _codes(result) == ["state_not_in_log", "log_tampered"]
+    assert f"review {rid} is approved until" in result.reasons[0].message
+    assert f"but this machine signed entry {signed.seq} at" in result.reasons[1].message
+    assert [c.status for c in result.checks if c.id == "log"] == ["failed"]

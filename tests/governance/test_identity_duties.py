@@ -107,7 +107,9 @@ def test_a_password_login_cannot_make_tokens_for_others_without_user_manage(
 def test_first_admin_without_token_may_create_only_their_first_token(
     gov_engine: Engine, seed_people
 ) -> None:
-    seed_people({"root": "admin", "olly": "owner"})
+    # root's first write makes it the store's first admin (user.bootstrap in the log)
+    bootstrap = Principal(name="root", role="admin", via="bootstrap")
+    add_user(gov_engine, name="olly", role="owner", principal=bootstrap)
     principal = resolve_principal(gov_engine, os_user="root")
     if not _is_pg(gov_engine):  # a local file: the registered account acts as itself
         assert principal == Principal(name="root", role="admin", via="local")
@@ -149,7 +151,10 @@ def test_first_admin_without_token_may_create_only_their_first_token(
 
 @pytest.mark.parametrize("case", ["owner", "password", "disabled", "had_token", "unknown"])
 def test_no_first_token_for_anyone_else(gov_engine: Engine, seed_people, case: str) -> None:
-    people = seed_people({"root": "admin", "ann": "admin", "olly": "owner"})
+    # ann is the bootstrap admin (user.bootstrap), so only the case itself refuses her
+    add_user(gov_engine, name="root", role="admin",
+             principal=Principal(name="ann", role="admin", via="bootstrap"))  # fmt: skip
+    people = {"root": Principal(name="root", role="admin"), **seed_people({"olly": "owner"})}
     account = {"owner": "olly", "unknown": "mallory"}.get(case, "ann")
     if case == "password":
         set_password(gov_engine, "ann", PASSWORD, principal=people["root"])

@@ -374,7 +374,7 @@ def test_common_and_patterned_passwords_are_refused_with_zxcvbns_warning(
 ) -> None:
     expected = (
         f"password is too easy to guess (zxcvbn score {score} of 4: {advice}); expected a "
-        "score of at least 3, e.g. a longer phrase of uncommon words, not built from the "
+        "score of at least 4, e.g. a longer phrase of uncommon words, not built from the "
         "user's name or email (NIST SP 800-63B 5.1.1.2)"
     )
     with pytest.raises(UsageError) as err:

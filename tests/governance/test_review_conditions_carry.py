@@ -17,6 +17,7 @@ from tests.governance._review_support import (  # noqa: F401 - world is a fixtur
     World,
     log_actions,
     log_head,
+    log_payloads,
     snapshot,
     world,
 )
@@ -33,6 +34,7 @@ from fairmark.governance.review import (
     get_review,
     on_audit_recorded,
     submit_review,
+    withdraw_review,
 )
 from fairmark.governance.tokens import create_token
 from fairmark.policy import load_policy
@@ -339,3 +341,154 @@ def test_an_admin_who_submitted_the_review_cannot_assign_its_reviewers(
     assert _cli_refused(world, ada, "assign", str(rid), "--reviewer", "tom") == message
     assert [r.reviewer for r in assign_reviewer(world.engine, rid, "tom", principal=root).reviewers
             ] == ["rita", "sam", "tom"]  # fmt: skip
+
+
+# ------------------------------------- 4. a blocking condition survives a withdrawal (QA)
+
+
+def _conditioned_open_review(w: World, submitter: str = "olivia") -> tuple[int, Any, str]:
+    """An open review in which rita approved with one blocking condition; sam has not
+    decided. Returns (review, the condition, the audit run)."""
+    w.register()
+    run_id = w.audit()
+    rid = submit_review(w.engine, SYSTEM, principal=w[submitter]).review_id
+    info = decide(w.engine, rid, "approve_with_conditions", "ok with a fix", principal=w["rita"],
+                  conditions=[CONDITION])  # fmt: skip
+    assert info.status == "open"
+    (condition,) = info.conditions
+    return rid, condition, run_id
+
+
+def _z(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _withdraw_refused(rid: int, condition: Any, who: str) -> str:
+    return (
+        f"review {rid} has an open blocking condition {condition.condition_id} set by 'rita' "
+        f"with approve-with-conditions ({_z(condition.created_at)}): {CONDITION}; {who} "
+        "cannot withdraw a review with an open blocking condition (resubmitting it would shop "
+        "for other reviewers); expected: let the remaining reviewers decide, have a reviewer "
+        f"close the condition ('fairmark review close-condition {condition.condition_id} "
+        "--note TEXT'), or ask an admin who neither owns the system nor submitted the review "
+        "to withdraw it"
+    )
+
+
+def test_a_blocking_condition_survives_a_withdrawal_and_keeps_the_gate_closed(
+    world: World,  # noqa: F811
+) -> None:
+    """QA: rita approves with a blocking condition, the owner withdraws ("try others"),
+    resubmits the same run, both approve plainly, and the gate passed while review show
+    still listed the condition as open."""
+    rid, condition, run_id = _conditioned_open_review(world)
+    cid = condition.condition_id
+    # (a) the owner cannot withdraw it, neither through the API nor the command line
+    message = _refused(
+        world,
+        lambda: withdraw_review(world.engine, rid, principal=world["olivia"], reason="try others"),
+    )
+    assert message == _withdraw_refused(rid, condition, "the system's owner 'olivia'")
+    olivia = _token(world, "olivia")
+    assert _cli_refused(world, olivia, "withdraw", str(rid), "--reason", "try others") == message
+    assert world.review_row(rid).status == "open"
+
+    # an admin who neither owns nor submitted it may; the log records the override
+    start = log_head(world.engine)
+    info = withdraw_review(world.engine, rid, principal=world["ada"], reason="committee change")
+    assert info.status == "withdrawn"
+    assert world.status() == "proposed"
+    assert log_actions(world.engine, start) == [
+        ("ada", "system.status", SYSTEM),
+        ("ada", "review.withdraw", str(rid)),
+    ]
+    (payload,) = log_payloads(world.engine, "review.withdraw")
+    assert payload == {
+        "review_id": rid,
+        "system": SYSTEM,
+        "reason": "committee change",
+        "system_status": {"from": "in_review", "to": "proposed"},
+        "overrides_conditions": [
+            {"condition_id": cid, "reviewer": "rita", "set_at": _z(condition.created_at)}
+        ],
+    }
+
+    # (b) the same run cannot go back while the withdrawn review's condition is open
+    message = _refused(
+        world, lambda: submit_review(world.engine, SYSTEM, principal=world["olivia"])
+    )
+    assert message == (
+        f"review {rid} of system '{SYSTEM}' (withdrawn) reviewed model version '1.0' with "
+        f"audit {run_id}; it has 1 open blocking condition(s) (condition {cid} of review "
+        f"{rid}: {CONDITION}); audit {run_id} is the one reviewed and the model version is "
+        f"unchanged; expected the conditions closed ('fairmark review close-condition {cid} "
+        f"--note TEXT', a reviewer or admin), a newer audit ('fairmark audit DATA ... "
+        f"--system {SYSTEM}') or a new model version ('fairmark system update {SYSTEM} "
+        "--model-version V')"
+    )
+    # a newer audit may, and two plain approvals leave the gate closed on the condition
+    world.audit(created_at=datetime.now(UTC) - timedelta(minutes=10))
+    second = submit_review(world.engine, SYSTEM, principal=world["olivia"]).review_id
+    for who in ("rita", "sam"):
+        decided = decide(world.engine, second, "approve", "fine", principal=world[who])
+    assert decided.status == "approved"
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert [r.code for r in result.reasons] == ["open_blocking_condition"]
+    assert result.reasons[0].message == _blocking_line(rid, cid)
+    assert get_review(world.engine, rid, principal=world["vic"]).conditions[0].status == "open"
+
+    # the reviewer who set it closes it, and the gate opens
+    close_condition(world.engine, cid, "published CC-17", principal=world["rita"])
+    assert evaluate_gate(world.engine, SYSTEM).passed
+
+
+def test_the_submitter_cannot_withdraw_a_conditioned_review_either(
+    world: World,  # noqa: F811
+    root: Principal,
+) -> None:
+    rid, condition, _ = _conditioned_open_review(world, submitter="ada")
+    message = _refused(
+        world, lambda: withdraw_review(world.engine, rid, principal=world["ada"], reason="x")
+    )
+    assert message == _withdraw_refused(rid, condition, "its submitter 'ada'")
+    assert withdraw_review(world.engine, rid, principal=root, reason="y").status == "withdrawn"
+
+
+def test_a_closed_blocking_condition_no_longer_holds_the_withdrawal(
+    world: World,  # noqa: F811
+) -> None:
+    rid, condition, _ = _conditioned_open_review(world)
+    close_condition(world.engine, condition.condition_id, "fixed", principal=world["rita"])
+    info = withdraw_review(world.engine, rid, principal=world["olivia"], reason="new data")
+    assert info.status == "withdrawn"
+    (payload,) = log_payloads(world.engine, "review.withdraw")
+    assert "overrides_conditions" not in payload
+
+
+def test_a_condition_of_a_rejected_review_keeps_the_gate_closed(
+    world: World,  # noqa: F811
+) -> None:
+    """rita approves with a blocking condition, sam rejects: the review is rejected, yet
+    the condition holds for the model version until a reviewer closes it."""
+    rid, condition, _ = _conditioned_open_review(world)
+    assert decide(world.engine, rid, "reject", "no", principal=world["sam"]).status == "rejected"
+    world.audit(created_at=datetime.now(UTC) - timedelta(minutes=10))
+    second = submit_review(world.engine, SYSTEM, principal=world["olivia"]).review_id
+    for who in ("rita", "sam"):
+        decide(world.engine, second, "approve", "fine", principal=world[who])
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert [r.code for r in result.reasons] == ["open_blocking_condition"]
+    assert result.reasons[0].message == _blocking_line(rid, condition.condition_id)
+    # its closure is cross-checked with the log like an approval's
+    with world.engine.begin() as conn:
+        conn.execute(
+            update(Condition)
+            .where(Condition.condition_id == condition.condition_id)
+            .values(status="closed", closed_by="rita", closed_at=datetime.now(UTC))
+        )
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert [r.code for r in result.reasons] == ["state_not_in_log"]
+    assert result.reasons[0].message.startswith(
+        f"the store does not match its audit log (condition {condition.condition_id} is closed "
+        "in the store but no closure is logged)"
+    )

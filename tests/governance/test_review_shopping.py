@@ -145,11 +145,13 @@ def test_an_admin_may_withdraw_a_rejected_review_and_the_log_says_so(world: Worl
 
 
 def test_the_owner_may_withdraw_after_approvals_only(world: World) -> None:  # noqa: F811
+    """Plain approvals (advisory conditions only): nothing blocks, the owner may withdraw.
+    A blocking condition: see test_review_conditions_carry.py."""
     world.register()
     world.audit()
     rid = submit_review(world.engine, SYSTEM, principal=world["olivia"]).review_id
-    decide(world.engine, rid, "approve_with_conditions", "ok if fixed", principal=world["rita"],
-           conditions=["Fix the marital-status gap"])  # fmt: skip
+    decide(world.engine, rid, "approve", "ok if fixed", principal=world["rita"],
+           advisory=["Fix the marital-status gap"])  # fmt: skip
     info = withdraw_review(world.engine, rid, principal=world["olivia"], reason="new data")
     assert info.status == "withdrawn"
     (payload,) = log_payloads(world.engine, "review.withdraw")
@@ -161,7 +163,7 @@ def test_the_owner_may_withdraw_after_approvals_only(world: World) -> None:  # n
     assert again.previous.status == "withdrawn"
     assert again.previous.closed_reason == "new data"
     assert [(d.reviewer, d.decision, d.rationale) for d in again.previous.decisions] == [
-        ("rita", "approve_with_conditions", "ok if fixed")
+        ("rita", "approve", "ok if fixed")
     ]
 
 

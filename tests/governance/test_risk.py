@@ -417,3 +417,60 @@ def test_version_1_question_set_is_frozen() -> None:
                                          "profiles_natural_persons": False}
     assert Q.flags["gdpr_art22"].all_of == ("solely_automated_decision",
                                             "legal_or_similarly_significant_effect")
+
+
+def test_duplicate_keys_are_refused_naming_the_key_and_both_lines(tmp_path: Path) -> None:
+    """QA HI 2: a hidden later ``creditworthiness: false`` used to win (minimal_risk)."""
+    body = template_answers().replace(": null", ": false")
+    body = body.replace("  creditworthiness: false", "  creditworthiness: true")
+    lines = body.splitlines()
+    first = lines.index("  creditworthiness: true") + 1
+    hidden = body + "  # (many lines later)\n  creditworthiness: false\n"
+    again = len(hidden.splitlines())
+    path = _write(tmp_path, hidden)
+    with pytest.raises(UsageError) as err:
+        load_answers(path)
+    assert err.value.message == (
+        f"answers file {path}: key 'creditworthiness' is given twice (lines {first} and "
+        f"{again}); expected each key once in a mapping (the last value would silently win)"
+    )
+    assert classify(load_answers(_write(tmp_path, body, "ok.yaml")).answers).tier == "high_risk"
+
+
+@pytest.mark.parametrize(
+    ("body", "key", "lines"),
+    [
+        ("questionnaire: eu-ai-act\nversion: 1\nversion: 1\nanswers: {}\n", "version", (2, 3)),
+        ("questionnaire: eu-ai-act\nversion: 1\nanswers: {}\nanswers: {}\n", "answers", (3, 4)),
+        ("version: 1\nanswers:\n  a: {x: 1,\n      x: 2}\n", "x", (3, 4)),
+    ],
+)
+def test_duplicate_keys_at_any_level(tmp_path: Path, body: str, key: str, lines: tuple) -> None:
+    path = _write(tmp_path, body)
+    with pytest.raises(UsageError) as err:
+        load_answers(path)
+    assert err.value.message.startswith(
+        f"answers file {path}: key {key!r} is given twice (lines {lines[0]} and {lines[1]})"
+    )
+
+
+def test_duplicate_names_in_a_json_answers_file(tmp_path: Path) -> None:
+    rest = ", ".join(f'"{i}": false' for i in Q.ids if i != "creditworthiness")
+    text = (
+        '{"questionnaire": "eu-ai-act", "version": 1, "answers": {\n'
+        f'"creditworthiness": true,\n{rest},\n"creditworthiness": false\n}}}}\n'
+    )
+    path = _write(tmp_path, text, "a.json")
+    with pytest.raises(UsageError) as err:
+        load_answers(path)
+    assert err.value.message.startswith(
+        f"answers file {path}: key 'creditworthiness' is given twice (lines 2 and 4)"
+    )
+    # JSON that YAML cannot read (a tab before a value) is still checked, without lines
+    tabbed = _write(tmp_path, '{"version":\t1, "version": 1}', "t.json")
+    with pytest.raises(UsageError) as err:
+        load_answers(tabbed)
+    assert err.value.message == (
+        f"answers file {tabbed}: key 'version' is given twice in one object; expected each "
+        "key once in a mapping (the last value would silently win)"
+    )

@@ -237,3 +237,32 @@ def test_answers_written_for_another_system_are_refused(
     empty.write_text("", "utf-8")
     with pytest.raises(UsageError, match="is empty; expected questionnaire, version and answers"):
         classify_system(gov_engine, "bank-propensity", empty, principal=people["ada"])
+
+
+def test_classify_refuses_duplicate_answer_keys_and_changes_nothing(
+    store_url: str, gov_engine: Engine, people: dict[str, Principal], tmp_path: Path
+) -> None:
+    """QA HI 2: ``creditworthiness: true`` and a hidden later ``creditworthiness: false``
+    classified the system minimal_risk; now exit 2, one line, nothing stored or logged."""
+    from typer.testing import CliRunner
+
+    from fairmark.cli.system import app
+
+    register(gov_engine, people["olivia"])
+    text = CREDIT.read_text(encoding="utf-8")
+    first = text.splitlines().index("  creditworthiness: true") + 1
+    path = tmp_path / "hidden.yaml"
+    path.write_text(text + "  creditworthiness: false\n", encoding="utf-8")
+    again = len(path.read_text(encoding="utf-8").splitlines())
+    before = snapshot(gov_engine)
+    result = CliRunner().invoke(
+        app, ["classify", "bank-propensity", "--answers", str(path), "--db-url", store_url]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        f"error: answers file {path}: key 'creditworthiness' is given twice (lines {first} "
+        f"and {again}); expected each key once in a mapping (the last value would silently "
+        "win)"
+    ]
+    assert snapshot(gov_engine) == before
+    assert get_system(gov_engine, "bank-propensity", principal=people["vic"]).risk_tier is None

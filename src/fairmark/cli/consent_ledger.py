@@ -173,13 +173,19 @@ def status_command(
     ] = False,
     db: DbOpt = None,
     fmt: FormatOpt = "text",
+    token: TokenOption = None,
 ) -> None:
-    """Show whether a data subject may be processed, per purpose, at an instant."""
+    """Show whether a data subject may be processed, per purpose, at an instant.
+
+    A data subject's consent is personal data (GDPR Art. 4(1)): needs the ``consent.read``
+    permission (admin, owner or auditor; not reviewer or viewer).
+    """
     from fairmark.privacy.consent import ConsentLedger
     from fairmark.privacy.consent.timestamps import iso_utc
 
     fmt = check_choice("--format", fmt, FORMATS)
     with ConsentLedger(db, must_exist=True) as ledger:
+        authorize_command(db, token, "consent.read")
         if purpose is not None:
             statuses = (ledger.state_at(subject, purpose, as_of=as_of, vendor=vendor),)
         else:
@@ -265,6 +271,7 @@ def filter_command(
     ] = None,
     db: DbOpt = None,
     fmt: FormatOpt = "text",
+    token: TokenOption = None,
 ) -> None:
     """Write only the audience rows whose subjects are permitted for a purpose.
 
@@ -273,10 +280,11 @@ def filter_command(
     (GDPR Art. 21, absolute for direct marketing), opted out (GPC, sale or sharing), under
     16 without opt-in, expired. Prints the exclusions counted by reason. Exit code 0 when
     the file is written (verdict pass or warn), 1 for a failing policy verdict, 2 for bad
-    input (no file written).
+    input or a refused user (no file written). Reads the subjects' consent: needs the
+    ``consent.read`` permission (admin, owner or auditor).
     """
     from fairmark.policy import exit_code
-    from fairmark.privacy.consent import filter_audience
+    from fairmark.privacy.consent import ConsentLedger, filter_audience
 
     fmt = check_choice("--format", fmt, FORMATS)
     if purpose is None or not purpose.strip():
@@ -289,10 +297,12 @@ def filter_command(
         fail(f"--report {str(report)!r}: expected a .json file")
     if report is not None and not report.parent.is_dir():
         fail(f"--report: folder {str(report.parent)!r} does not exist; create it first")
-    result = filter_audience(
-        audience, purpose=purpose, out=out, vendor=vendor, as_of=as_of,
-        subject_column=subject_column, url=db, policy=policy,
-    )
+    with ConsentLedger(db, must_exist=True) as ledger:
+        authorize_command(db, token, "consent.read")
+        result = filter_audience(
+            audience, purpose=purpose, out=out, vendor=vendor, as_of=as_of,
+            subject_column=subject_column, ledger=ledger, policy=policy,
+        )
     document = result.to_dict()
     if report is not None:
         _write_json_atomically(document, report)

@@ -324,10 +324,10 @@ def checkpoint_command(
 # ----------------------------------------------------------------------------- keys
 
 
-def _print_key(title: str, record: Any) -> None:
+def _print_key(title: str, record: Any, status: str | None = None) -> None:
     rows: list[tuple[str, Any]] = [
         ("label", record.label),
-        ("status", record.status),
+        ("status", record.status if status is None else status),
         ("public key", record.public_key),
         ("registered", f"entry {record.registered_seq} by {record.registered_by}"),
     ]
@@ -355,19 +355,32 @@ def trust_key_command(
     db_url: DbUrlOption = None,
     token: TokenOption = None,
 ) -> None:
-    """Register a checkpoint key as trusted by the store (admin; appends log.key.trust)."""
+    """Register a checkpoint key as trusted by the store (admin; appends log.key.trust).
+
+    Prints the key's verified status as 'fairmark log keys' shows it, judged after the
+    command's automatic checkpoint: trusted once a checkpoint of a trusted key covers the
+    registration, else pending.
+    """
     from fairmark.governance.keys import public_key_hex
-    from fairmark.governance.log_keys import trust_key
+    from fairmark.governance.log_keys import key_standing, trust_key
+    from fairmark.store import RunStore
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
     public = public_key_hex(public_key)
-    with governance_session(db_url, token) as (engine, principal, _url):
+    with governance_session(db_url, token) as (engine, principal, url):
         record = trust_key(engine, public, label=label, principal=principal)
-    emit(
-        fmt,
-        record.to_dict(),
-        lambda: _print_key(f"key {record.key_fingerprint} trusted (entry {record.seq})", record),
-    )
+    with RunStore(url) as store:  # after the session's checkpoint, which may cover it
+        standing = key_standing(store.engine, record.key_fingerprint)
+    if standing is None:  # pragma: no cover - the entry was just committed
+        emit(fmt, record.to_dict(), lambda: _print_key(f"key {record.key_fingerprint}", record))
+        return
+    source = _root_source(None, None, url)
+
+    def render() -> None:
+        title = f"key {record.key_fingerprint} registered (entry {record.seq})"
+        _print_key(title, record, status=f"{standing.status}: {_trust_text(standing, source)}")
+
+    emit(fmt, standing.to_dict(), render)
 
 
 @app.command("distrust-key")

@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -415,7 +415,12 @@ def token_create_command(
     ] = None,
     expires_days: Annotated[
         int | None,
-        typer.Option("--expires-days", metavar="N", help="Valid for N days (1-3650; default 90)."),
+        typer.Option(
+            "--expires-days",
+            metavar="N",
+            help="Valid for N days (1-3650; default 90, or less: when the token you act with "
+            "expires).",
+        ),
     ] = None,
     no_expiry: Annotated[
         bool, typer.Option("--no-expiry", help="Never expires (works until revoked).")
@@ -440,12 +445,12 @@ def token_create_command(
     is one an admin set). Made through a token, the new token has at most that token's
     scopes, expires no later than it, and counts as issued by whoever issued that token.
     """
-    from fairmark.governance.tokens import DEFAULT_EXPIRY_DAYS, create_token
+    from fairmark.governance.tokens import DEFAULT_EXPIRY, DEFAULT_EXPIRY_DAYS, create_token
 
     fmt = check_choice("--format", fmt, OUTPUT_FORMATS)
     if no_expiry and expires_days is not None:
         raise UsageError("--expires-days and --no-expiry both given; expected one of them")
-    days = None if no_expiry else (DEFAULT_EXPIRY_DAYS if expires_days is None else expires_days)
+    days = None if no_expiry else (DEFAULT_EXPIRY if expires_days is None else expires_days)
     scopes = _scopes(scope)
     if password_stdin:
         if user is None:
@@ -485,6 +490,12 @@ def token_create_command(
     def render() -> None:
         typer.echo(secret)
         expiry = _time(info.expires_at) or "never (revoke it when no longer needed)"
+        if (
+            days == DEFAULT_EXPIRY
+            and info.expires_at is not None
+            and info.expires_at < info.created_at + timedelta(days=DEFAULT_EXPIRY_DAYS)
+        ):  # the default was clamped to the acting token's expiry
+            expiry = f"with the token you act with, at {expiry}"
         err_console.print(
             f"token fmk_{info.token_id} for {info.user}, scopes {', '.join(info.scopes)}"
             f"{default}, expires {expiry}. It is shown only now: store it (e.g. in "

@@ -71,6 +71,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "privacy.write": frozenset({"admin", "owner"}),
     # consent ledger and data subject requests (a privacy officer has role admin)
     "consent.import": frozenset({"admin", "owner"}),
+    # a data subject's consent is personal data (GDPR Art. 4(1)): not reviewers or viewers
+    "consent.read": frozenset({"admin", "owner", "auditor"}),
     "dsr.handle": frozenset({"admin", "owner"}),
     # audit trail and evidence
     "log.read": frozenset({"admin", "auditor", "owner", "reviewer"}),
@@ -94,7 +96,8 @@ SCOPE_ALIASES: dict[str, frozenset[str]] = {
     ),
     "*": frozenset(PERMISSIONS),
 }
-"""Token scope shortcuts: ``read`` (every read permission) and ``*`` (all of the role's)."""
+"""Token scope shortcuts: ``read`` (every read permission but ``consent.read``, which is
+personal data and is named on its own) and ``*`` (all of the role's)."""
 
 
 FIRST_TOKEN_SCOPES: frozenset[str] = frozenset({"token.own"})

@@ -16,8 +16,10 @@ runs):
    version and an audit judged against the system's current policy (a policy swapped
    after the approval needs a new review), not reopened by a material change, and not
    expired;
-3. no *blocking* condition of that approval, or of an earlier approval of the same model
-   version, is still open (advisory ones of that approval are listed);
+3. no *blocking* condition of that approval, or of any other review of the same model
+   version whatever its status (an earlier approval, a review withdrawn before its quorum
+   or rejected by another reviewer), is still open (advisory ones of that approval are
+   listed);
 4. the system's latest audit run passed (``pass`` or ``warn``), was made after the current
    model version was registered, is at most ``audit_max_age_days`` old when the policy sets
    it, and was judged against the system's own policy (same SHA-256), so a laxer policy
@@ -80,6 +82,7 @@ __all__ = [
     "open_blocking_conditions",
     "policy_load_problem",
     "policy_record_problem",
+    "signed_head_problem",
 ]
 
 APPROVED_STATUSES: tuple[str, ...] = ("approved", "approved_with_conditions")
@@ -115,6 +118,10 @@ REASON_DESCRIPTIONS: dict[str, str] = {
     "required_check_missing": "a check the tier requires was not measured",
     "required_check_failed": "a check the tier requires fails",
     "state_not_in_log": "the store does not match its hash-chained audit log",
+    "log_tampered": "the audit log does not extend what this machine signed: the entry or "
+    "checkpoint the anchor beside the signing key names is gone or different (a cut or "
+    "rewritten log), or the chain after the newest checkpoint is broken; "
+    "'fairmark log verify' says TAMPERED",
 }
 """``code -> what it means``: every reason the gate closes, in the order it checks them."""
 
@@ -643,20 +650,19 @@ def _judge_status(out: _Collector, conn: Connection, system: Any) -> None:
                  f"'fairmark review submit {name}'")  # fmt: skip
 
 
-def _version_approvals(system: Any) -> Any:
-    """Select the ids of the approvals of ``system``'s current model version: reviews decided
-    ``approved``/``approved_with_conditions``, and those a material change ``reopened``
-    after their quorum (``decided_at`` set: only approvals are reopened once decided)."""
+def _version_reviews(system: Any) -> Any:
+    """Select the ids of every review of ``system``'s current model version, whatever its
+    status (open, approved, reopened, withdrawn, rejected): a blocking condition a reviewer
+    set holds until a reviewer closes it, even when its review was withdrawn before the
+    quorum or rejected by another reviewer."""
     return select(Review.review_id).where(
         Review.system_name == system.name,
         Review.model_version == system.model_version,
-        Review.decided_at.is_not(None),
-        Review.status.in_((*APPROVED_STATUSES, "reopened")),
     )
 
 
 def open_blocking_conditions(conn: Connection, system: Any) -> list[Any]:
-    """Return the open blocking conditions of every approval of the system's model version.
+    """Return the open blocking conditions of every review of the system's model version.
 
     Parameters
     ----------
@@ -669,7 +675,9 @@ def open_blocking_conditions(conn: Connection, system: Any) -> list[Any]:
     list of ``gov_conditions`` rows
         Oldest first. Not only the latest approval's: a re-review of the same model version
         (or a material change that keeps it, such as a failed re-audit) does not close the
-        conditions an earlier approval set; a reviewer or admin closes each.
+        conditions an earlier review set, whatever that review's status now (approved,
+        reopened, withdrawn before its quorum, rejected by another reviewer); a reviewer or
+        admin closes each.
 
     Raises
     ------
@@ -686,7 +694,7 @@ def open_blocking_conditions(conn: Connection, system: Any) -> list[Any]:
         conn.execute(
             select(Condition)
             .where(
-                Condition.review_id.in_(_version_approvals(system)),
+                Condition.review_id.in_(_version_reviews(system)),
                 Condition.blocking.is_(True),
                 Condition.status == "open",
             )
@@ -1147,10 +1155,11 @@ def _log_problems(
                 f"was submitted for {submits[-1].get('model_version')!r}"
             )
         problems.extend(_condition_log_problems(conn, rid))
-    if system is not None:  # the gate also reads earlier approvals' conditions (condition 3)
+    if system is not None:  # the gate also reads earlier reviews' conditions (condition 3)
         latest = None if review is None else int(review.review_id)
-        for earlier in conn.execute(_version_approvals(system)).scalars():
-            if int(earlier) != latest:
+        checked = review is not None and review.status in (*APPROVED_STATUSES, "rejected")
+        for earlier in conn.execute(_version_reviews(system)).scalars():
+            if int(earlier) != latest or not checked:
                 problems.extend(_condition_log_problems(conn, int(earlier)))
     if audit is not None:
         records = _log_payloads(conn, "audit.record", "run", str(audit.run_id))
@@ -1173,17 +1182,20 @@ def _judge_log_backing(
     record: RecordedPolicy | None = None,
 ) -> None:
     """Condition 6: the approval, its conditions, the audit and the system's policy are
-    recorded in the log.
+    recorded in the log, and the log extends what this machine signed.
 
     The state tables (``gov_reviews``, ``gov_conditions``, ``audit_runs``, ``gov_systems``)
     are what the gate reads, but only the hash-chained log is tamper-evident. A review
     outcome or expiry, a condition's blocking flag or closure, an audit verdict, or the
     policy a system names, changed in the database outside fairmark has no matching log
-    entry, and closes the gate.
+    entry, and closes the gate (``state_not_in_log``). A log cut back or rewritten behind
+    the anchor beside the signing key closes it too (``log_tampered``,
+    :func:`signed_head_problem`): the cross-check above cannot see entries that are gone.
     Source: EU AI Act Art. 12 (record-keeping); Schneier & Kelsey 1999 (the log, not the
     state, is the evidence).
     """
     problems = _log_problems(conn, review, audit, system=system, record=record)
+    cut = signed_head_problem(conn)  # the log itself against what this machine signed
     if problems:
         out.fail(
             "log",
@@ -1193,8 +1205,73 @@ def _judge_log_backing(
             + (f"; {len(problems) - 1} more" if len(problems) > 1 else "")
             + "): it was changed outside fairmark; run 'fairmark log verify' and re-review",
         )
-    else:
+    if cut is None and not problems:
         out.ok("log", "approval, conditions and audit verdict are recorded in the audit log")
+    elif cut is not None and problems:  # one check, two reasons
+        out.reasons.append(GateReason("log_tampered", cut))
+    elif cut is not None:
+        out.fail("log", "log_tampered", cut, cut)
+
+
+def signed_head_problem(conn: Connection) -> str | None:
+    """Return why the audit log does not extend what this machine signed, or ``None``.
+
+    Read-only: runs :func:`fairmark.governance.log.check_signed_head` (the check made
+    before every signature) with the store's signing key file
+    (:func:`fairmark.governance.keys.key_path`: ``FAIRMARK_SIGNING_KEY``, else beside a
+    SQLite store, else ``~/.config/fairmark``). It compares the log with the anchor beside
+    that key (the newest checkpoint signed on this machine,
+    :mod:`fairmark.governance.log_anchor`) and walks the chain from the newest trusted
+    checkpoint to the head, so a log whose tail was deleted together with its checkpoints
+    is caught without a full ``fairmark log verify``.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+        An open connection to the store (nothing is written, no lock is taken).
+
+    Returns
+    -------
+    str or None
+        One line naming the first entry concerned and telling to run
+        ``fairmark log verify`` (:data:`fairmark.governance.log_anchor.MISMATCH`), or why
+        the anchor file cannot be read; ``None`` when the log checks out, or when this
+        machine has no readable signing key (then there is no anchor to compare with).
+
+    Raises
+    ------
+    sqlalchemy.exc.SQLAlchemyError
+        The database cannot be read.
+
+    Notes
+    -----
+    Sources: Crosby & Wallach 2009 (a log is tamper-evident against its operator only
+    against commitments kept outside it); RFC 9162 section 8.1.4 (a client keeps the
+    newest signed tree head it saw and rejects a log inconsistent with it).
+    """
+    from sqlalchemy import func
+
+    from fairmark.errors import DataError
+    from fairmark.governance.keys import key_path, load_signing_key
+    from fairmark.governance.log import check_signed_head
+
+    url = conn.engine.url.render_as_string(hide_password=False)
+    file = key_path(None, url)
+    if not file.is_file():
+        return None
+    try:
+        key = load_signing_key(file, store_url=url, create=False)
+    except UsageError:
+        return None  # not a readable key: no anchor of this machine to compare with
+    head = conn.execute(select(func.max(LogEntryRow.seq))).scalar()
+    try:
+        check_signed_head(conn, key, int(head or 0))
+    except (DataError, UsageError) as exc:  # LogIntegrityError, or an unreadable anchor
+        text = " ".join(str(exc).split())
+        if "fairmark log verify" not in text:
+            text = f"{text}; run 'fairmark log verify'"
+        return text
+    return None
 
 
 def _judge_audit(

@@ -20,11 +20,14 @@ How a command's acting user is established (:func:`resolve_principal`):
 4. **Users exist, PostgreSQL store**: a token is required. A PostgreSQL store is a shared
    team server reached over the network; the client's account name is whatever the
    client says it is and proves nothing about who is typing. One exception keeps a new
-   server from locking out its first admin: an operating-system account that is an
-   enabled admin, has NEVER had a token and has no password may create its own first
-   token (``fairmark user token create``) and do nothing else
+   server from locking out its first admin: the account the bootstrap made admin (the
+   ``user.bootstrap`` entry of the hash-chained log, :func:`bootstrap_admin`), while it
+   is an enabled admin that has NEVER had a token and has no password, may create its
+   own first token (``fairmark user token create``) and do nothing else
    (:data:`fairmark.governance.access.FIRST_TOKEN_SCOPES`). That is the same trust the
-   bootstrap itself placed in the account, and it ends with the first token.
+   bootstrap itself placed in the account, and it ends with the first token. Every other
+   user (admins added or promoted later included) needs a password or a token made for
+   them by an admin.
 5. **A password** (:func:`login`): a user proves their password (argon2id) to create
    their own token (``fairmark user token create --user NAME --password-stdin``), so
    nobody depends on an admin-issued token, which cannot decide reviews
@@ -69,6 +72,7 @@ __all__ = [
     "TokenInfo",
     "TrainingInfo",
     "UserInfo",
+    "bootstrap_admin",
     "current_training",
     "ensure_actor",
     "first_token_allowed",
@@ -77,6 +81,7 @@ __all__ = [
     "hash_token",
     "list_users",
     "login",
+    "no_first_token",
     "os_account",
     "parse_token",
     "process_account",
@@ -478,7 +483,8 @@ def resolve_principal(
         The token is malformed or unknown (the message never echoes it), revoked, expired,
         or its user is disabled; users exist and the local account is not a registered,
         enabled user (SQLite); users exist and no token was given (PostgreSQL), unless
-        the first-token case applies.
+        the first-token case applies (an admin without token or password who is not the
+        bootstrap admin is told how to get one, :func:`no_first_token`).
 
     Notes
     -----
@@ -502,6 +508,8 @@ def _resolve(conn: Connection, *, token: str | None, os_user: str | None) -> Pri
         if first_token_allowed(conn, account):
             row = conn.execute(select(User.role).where(User.name == account)).one()
             return Principal(name=account, role=row.role, via="local", scopes=FIRST_TOKEN_SCOPES)
+        if _admin_without_credentials(conn, account):
+            raise AccessError(no_first_token(account))
         raise AccessError(SERVER_NEEDS_TOKEN)
     row = conn.execute(select(User).where(User.name == account)).first()
     if row is None:
@@ -517,6 +525,75 @@ def _resolve(conn: Connection, *, token: str | None, os_user: str | None) -> Pri
     return Principal(name=row.name, role=row.role, via="local")
 
 
+def no_first_token(name: str) -> str:
+    """Return the refusal for admin ``name`` (no token, no password) who is not the
+    store's bootstrap admin, on a PostgreSQL store: one line saying how to get a token.
+
+    Parameters
+    ----------
+    name : str
+        The operating-system account (lowercased), an enabled admin.
+
+    Returns
+    -------
+    str
+        :data:`~fairmark.governance.access.SERVER_NEEDS_TOKEN`, then the two ways an admin
+        gives ``name`` a credential (a password, or a token made for them).
+
+    Notes
+    -----
+    Only the bootstrap admin claims a first token by account name
+    (:func:`first_token_allowed`); NIST SP 800-63B section 5.2.10 (authenticator binding).
+    """
+    return (
+        f"{SERVER_NEEDS_TOKEN}; only the store's first admin may create a first token by "
+        f"account name, and {name!r} has neither a token nor a password: expected an admin "
+        f"to run 'fairmark user passwd {name} --password-stdin' (then 'fairmark user token "
+        f"create --user {name} --password-stdin') or 'fairmark user token create --user {name}'"
+    )
+
+
+def bootstrap_admin(conn: Connection) -> str | None:
+    """Return the user the store's bootstrap made its first admin, from the hash-chained log.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+
+    Returns
+    -------
+    str or None
+        The ``entity_id`` of the earliest ``user.bootstrap`` entry (written by
+        :func:`ensure_actor` on the first write to a store without users); ``None`` when
+        the log has none (users inserted into the database without fairmark).
+
+    Notes
+    -----
+    Read from the append-only, hash-chained log rather than from a mutable column, so
+    neither a later ``user add --role admin`` nor a promotion makes another user the
+    bootstrap admin (EU AI Act Art. 12, record-keeping).
+    """
+    return conn.execute(
+        select(LogEntryRow.entity_id)
+        .where(LogEntryRow.action == "user.bootstrap", LogEntryRow.entity_type == "user")
+        .order_by(LogEntryRow.seq)
+        .limit(1)
+    ).scalar()
+
+
+def _admin_without_credentials(conn: Connection, name: str) -> bool:
+    """Whether ``name`` is an enabled admin that never had a token and has no password."""
+    row = conn.execute(
+        select(User.role, User.disabled_at, User.password_hash).where(User.name == name)
+    ).first()
+    if row is None or row.role != "admin" or row.disabled_at is not None:
+        return False
+    if row.password_hash is not None:
+        return False
+    had = conn.execute(select(Token.token_id).where(Token.user_name == name).limit(1)).first()
+    return had is None
+
+
 def first_token_allowed(conn: Connection, name: str) -> bool:
     """Return whether ``name`` may create a first token without one on a PostgreSQL store.
 
@@ -529,25 +606,25 @@ def first_token_allowed(conn: Connection, name: str) -> bool:
     Returns
     -------
     bool
-        ``True`` when ``name`` is an enabled admin that has never had a token (no
-        ``gov_tokens`` row with ``user_name = name``, revoked or not) and has no password.
+        ``True`` when ``name`` is the store's bootstrap admin (:func:`bootstrap_admin`,
+        from the hash-chained log) and is still an enabled admin that has never had a
+        token (no ``gov_tokens`` row with ``user_name = name``, revoked or not) and has no
+        password. ``False`` for every other user, admins added or promoted later
+        included: they need a password or a token made for them by an admin.
 
     Notes
     -----
     The same trust the bootstrap places in the operating-system account that first
     writes to an empty store (module docstring, rule 4): it lasts until that admin's first
     token exists, so a new server cannot lock out its first admin when the first write was
-    not ``fairmark user token create``. A user with a password uses :func:`login`.
+    not ``fairmark user token create``. Extending it to any admin without credentials
+    would let anyone whose client reports that account name claim the admin (account
+    names prove nothing over the network; NIST SP 800-63B section 5.2.10, OWASP
+    Authentication Cheat Sheet). A user with a password uses :func:`login`.
     """
-    row = conn.execute(
-        select(User.role, User.disabled_at, User.password_hash).where(User.name == name)
-    ).first()
-    if row is None or row.role != "admin" or row.disabled_at is not None:
+    if not _admin_without_credentials(conn, name):
         return False
-    if row.password_hash is not None:
-        return False
-    had = conn.execute(select(Token.token_id).where(Token.user_name == name).limit(1)).first()
-    return had is None
+    return bootstrap_admin(conn) == name
 
 
 def login(engine: Engine, name: str, password: str) -> Principal:

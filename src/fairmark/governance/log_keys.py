@@ -56,6 +56,7 @@ __all__ = [
     "KeyListing",
     "distrust_key",
     "key_gate_applies",
+    "key_standing",
     "list_keys",
     "read_key_events",
     "signing_allowed",
@@ -283,6 +284,42 @@ def list_keys(
     trust = None if roots is None else resolve_key_trust(roots, events, checkpoints)
     standings = key_standings(trust, key_registry(events).values())
     return KeyListing(tuple(standings), roots, warning)
+
+
+def key_standing(engine: Engine, key_fingerprint: str) -> KeyStanding | None:
+    """One registered key judged as ``fairmark log keys`` judges it, from the local roots.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        The migrated store.
+    key_fingerprint : str
+        The key's SHA-256 fingerprint (64 hex digits).
+
+    Returns
+    -------
+    KeyStanding or None
+        The key's verified standing (:func:`list_keys` with its default root, the local
+        key file): ``trusted`` only once a checkpoint of a trusted key covers its
+        registration, else ``pending`` (``unchecked`` without a root). ``None`` when the
+        log registers no such key.
+
+    Raises
+    ------
+    StoreError
+        The store cannot be read.
+
+    Notes
+    -----
+    For the output of ``fairmark log trust-key``: a registration is not trusted by its
+    own entry but by a checkpoint covering it (:mod:`fairmark.governance.log_trust`);
+    computed after the CLI's automatic checkpoint. Not authorised here: the caller has
+    just been authorised to register the key. Source: NIST SP 800-57 Part 1 Rev. 5
+    section 8.1.5; RFC 5280 section 6.
+    """
+    wanted = key_fingerprint.lower()
+    listing = list_keys(engine)
+    return next((k for k in listing.keys if k.record.key_fingerprint == wanted), None)
 
 
 def _ensure_actor(conn: Connection, principal: Principal) -> None:

@@ -12,8 +12,9 @@ Workflow::
                        any reject -> rejected (system back to proposed), else approved
                        (with conditions if any were set), valid for approval_valid_days
     close_condition    a reviewer or admin (never the system's owner) closes a condition
-    withdraw_review    owner/admin withdraws an open review; once a reviewer has rejected it,
-                       only an admin who neither owns the system nor submitted the review
+    withdraw_review    owner/admin withdraws an open review; once a reviewer has rejected it
+                       or set a blocking condition still open, only an admin who neither
+                       owns the system nor submitted the review
     get_review / list_reviews   (reads, in :mod:`fairmark.governance.review_read`)
     on_audit_recorded  a failed re-audit of an approved or deployed system reopens its review
 
@@ -28,11 +29,13 @@ never closes the conditions of their own approval, and neither the owner nor the
 assigns reviewers. Every write that reads the system's policy (submit: quorum and tier;
 decide: the approval's lifetime) refuses a policy file that is not the content an admin
 recorded (:func:`_pinned_policy`). No review shopping: a review a
-reviewer rejected cannot be withdrawn by its owner or submitter, a system rejected for a
+reviewer rejected, or with an open blocking condition, cannot be withdrawn by its owner or
+submitter, a system rejected for a
 model version and audit cannot be resubmitted with the same ones, and a new review shows
 the previous review's decisions and conditions and assigns its rejecting reviewers again
-first; while an approval of the model version has an open blocking condition, a new review
-needs a newer audit, and the gate stays closed until the condition is closed.
+first; while any review of the model version (approved, withdrawn, reopened, rejected) has
+an open blocking condition, a new review needs a newer audit, and the gate stays closed until
+the condition is closed.
 Reviewers must hold a current AI-literacy training record when assigned and when deciding.
 
 Sources: EU AI Act (Regulation (EU) 2024/1689) Art. 4 (AI literacy), Art. 9 (risk
@@ -56,6 +59,7 @@ from fairmark.governance.access import Principal, authorize, require_self_issued
 from fairmark.governance.chain import _lock_head, append_entry
 from fairmark.governance.clock import db_now
 from fairmark.governance.gate import (
+    APPROVED_STATUSES,
     CLOCK_SKEW,
     describe_policy,
     is_audit_document,
@@ -428,31 +432,41 @@ def _check_changed_since_rejection(conn: Connection, system: Any, run: Any) -> N
 
 
 def _check_changed_since_conditions(conn: Connection, system: Any, run: Any) -> None:
-    """Refuse a re-review of an approval whose blocking conditions are still open, unchanged.
+    """Refuse a re-review of a review whose blocking conditions are still open, unchanged.
 
-    While an approval of the system's current model version has an open blocking
-    condition (:func:`fairmark.governance.gate.open_blocking_conditions`), a new review
-    must examine something new: an audit run dated after that approval's run. A plain
-    approval of the same model version and audit would otherwise seem to supersede the
-    conditions (the gate keeps them blocking anyway; this says so at submission).
+    While a review of the system's current model version, whatever its status (approved,
+    reopened, withdrawn before its quorum, rejected), has an open blocking condition
+    (:func:`fairmark.governance.gate.open_blocking_conditions`), a new review must examine
+    something new: an audit run dated after that review's run. A plain approval of the
+    same model version and audit would otherwise seem to supersede the conditions (the
+    gate keeps them blocking anyway; this says so at submission).
     """
     conditions = open_blocking_conditions(conn, system)
     if not conditions:
         return
     held = max(int(c.review_id) for c in conditions)
     prior = conn.execute(
-        select(Review.review_id, Review.run_id, AuditRun.created_at.label("run_created_at"))
+        select(
+            Review.review_id, Review.run_id, Review.status,
+            AuditRun.created_at.label("run_created_at"),
+        )
         .join(AuditRun, AuditRun.run_id == Review.run_id)
         .where(Review.review_id == held)
-    ).first()
+    ).first()  # fmt: skip
     if prior is None or run.created_at > prior.run_created_at:
         return
     name = system.name
     first = conditions[0]
-    same = "is the one approved" if run.run_id == prior.run_id else "is not newer than it"
+    version = system.model_version
+    if prior.status in (*APPROVED_STATUSES, "reopened"):
+        what = f"approved model version {version!r} with audit {prior.run_id} under"
+        same = "is the one approved" if run.run_id == prior.run_id else "is not newer than it"
+    else:  # withdrawn before its quorum, or rejected by another reviewer
+        what = f"({prior.status}) reviewed model version {version!r} with audit {prior.run_id};"
+        what += " it has"
+        same = "is the one reviewed" if run.run_id == prior.run_id else "is not newer than it"
     raise UsageError(
-        f"review {held} of system {name!r} approved model version {system.model_version!r} "
-        f"with audit {prior.run_id} under {len(conditions)} open blocking condition(s) "
+        f"review {held} of system {name!r} {what} {len(conditions)} open blocking condition(s) "
         f"(condition {first.condition_id} of review {first.review_id}: "
         f"{' '.join(first.text.split())}); audit {run.run_id} {same} and the model version "
         f"is unchanged; expected the conditions closed ('fairmark review close-condition "
@@ -1091,10 +1105,13 @@ def withdraw_review(
     review_id : int or str
     principal : Principal
         The system's owner or an admin (permission ``review.submit``). Once a reviewer has
-        recorded a ``reject`` decision on the review, only an admin who neither owns the
-        system nor submitted the review may withdraw it (the rejection stays visible to
-        the next review, and the log records the override). After approvals only (with or
-        without conditions) the owner may still withdraw; the next review shows them.
+        recorded a ``reject`` decision on the review, or an ``approve_with_conditions``
+        decision whose blocking condition is still open, only an admin who neither owns
+        the system nor submitted the review may withdraw it (the rejection stays visible
+        to the next review, the condition keeps the gate closed until a reviewer closes
+        it, and the log records the override). After plain approvals only (or approvals
+        whose conditions are advisory or closed) the owner may still withdraw; the next
+        review shows them.
     reason : str
         Why (not empty).
 
@@ -1110,20 +1127,21 @@ def withdraw_review(
     AccessError
         Not the owner or an admin.
     UsageError
-        Empty reason; unknown review; the review is not open; a reviewer rejected it and
-        the principal is not an admin, or owns the system or submitted the review (the
-        message names the rejecting decision and what to do instead). The store is
-        unchanged.
+        Empty reason; unknown review; the review is not open; a reviewer rejected it, or
+        it has an open blocking condition, and the principal is not an admin, or owns the
+        system or submitted the review (the message names the rejecting decision or the
+        condition and what to do instead). The store is unchanged.
     StoreError
         The database fails.
 
     Notes
     -----
     Logs ``review.withdraw`` with the reason and, when an admin withdraws a review a
-    reviewer rejected, ``overrides_reject`` (who rejected, when). Withdrawing a rejected
-    review to resubmit it to other reviewers ("review shopping") would defeat the
-    examination of EU AI Act Art. 17(1)(d); separation of duties after NIST SP 800-53 AC-5
-    and ISO/IEC 42001:2023 A.3.2.
+    reviewer rejected, ``overrides_reject`` (who rejected, when); with open blocking
+    conditions, ``overrides_conditions`` (``condition_id``, ``reviewer``, ``set_at``).
+    Withdrawing a rejected or conditioned review to resubmit it to other reviewers
+    ("review shopping") would defeat the examination of EU AI Act Art. 17(1)(d);
+    separation of duties after NIST SP 800-53 AC-5 and ISO/IEC 42001:2023 A.3.2.
     """
     authorize(principal, "review.submit")
     why = _text(reason, "reason", "why the review is withdrawn (--reason TEXT)")
@@ -1142,6 +1160,9 @@ def withdraw_review(
         rejects = _rejecters(conn, rid)
         if rejects:
             _check_may_withdraw_rejected(principal, review, system, rejects)
+        held = _open_blocking(conn, rid)
+        if held:
+            _check_may_withdraw_conditioned(principal, review, system, held)
         conn.execute(
             update(Review).where(Review.review_id == rid).values(
                 status="withdrawn", closed_reason=why
@@ -1164,6 +1185,12 @@ def withdraw_review(
             payload["overrides_reject"] = [
                 {"reviewer": r.reviewer, "decided_at": _iso(r.created_at)} for r in rejects
             ]
+        if held:
+            payload["overrides_conditions"] = [
+                {"condition_id": int(c.condition_id), "reviewer": c.created_by,
+                 "set_at": _iso(c.created_at)}
+                for c in held
+            ]  # fmt: skip
         _log(conn, principal, "review.withdraw", "review", rid, payload, now)
         return _review_info(conn, _review_row(conn, rid), now)
 
@@ -1194,6 +1221,51 @@ def _check_may_withdraw_rejected(
         f"then fix the system and submit a new model version ('fairmark system update "
         f"{system.name} --model-version V') or a newer audit, or ask an admin who neither "
         "owns the system nor submitted the review to withdraw it"
+    )
+
+
+def _open_blocking(conn: Connection, rid: int) -> list[Any]:
+    """The open blocking conditions of review ``rid`` (set by ``approve_with_conditions``
+    decisions), oldest first."""
+    return list(
+        conn.execute(
+            select(Condition)
+            .where(
+                Condition.review_id == rid,
+                Condition.blocking.is_(True),
+                Condition.status == "open",
+            )
+            .order_by(Condition.condition_id)
+        ).all()
+    )
+
+
+def _check_may_withdraw_conditioned(
+    principal: Principal, review: Any, system: Any, held: Sequence[Any]
+) -> None:
+    """Refuse to withdraw a review with an open blocking condition, unless by an uninvolved
+    admin (as :func:`_check_may_withdraw_rejected`; the condition keeps the gate closed
+    either way: :func:`fairmark.governance.gate.open_blocking_conditions`)."""
+    me = principal.name
+    if me == system.owner:
+        who = f"the system's owner {me!r}"
+    elif me == review.submitted_by:
+        who = f"its submitter {me!r}"
+    elif principal.role != "admin":
+        who = f"user {me!r} (role {principal.role})"
+    else:
+        return
+    rid = int(review.review_id)
+    first = held[0]
+    more = "" if len(held) == 1 else f" and {len(held) - 1} more"
+    raise UsageError(
+        f"review {rid} has an open blocking condition {first.condition_id} set by "
+        f"{first.created_by!r} with approve-with-conditions ({_iso(first.created_at)}): "
+        f"{' '.join(first.text.split())}{more}; {who} cannot withdraw a review with an open "
+        "blocking condition (resubmitting it would shop for other reviewers); expected: let "
+        "the remaining reviewers decide, have a reviewer close the condition ('fairmark "
+        f"review close-condition {first.condition_id} --note TEXT'), or ask an admin who "
+        "neither owns the system nor submitted the review to withdraw it"
     )
 
 

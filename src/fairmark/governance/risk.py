@@ -442,7 +442,8 @@ def load_answers(source: str | Path | Mapping[str, Any]) -> AnswersFile:
         The file is missing, unreadable or not a mapping; unknown top-level keys; no
         ``version``; an unknown questionnaire or version (naming the available ones);
         unknown question ids; missing answers (all listed); a value that is not a
-        boolean (naming the question and the value).
+        boolean (naming the question and the value); a key given twice in one mapping at
+        any level (naming the key and both line numbers, :func:`_refuse_duplicate_keys`).
     """
     if isinstance(source, Mapping):
         return _parse_document(source, "answers")
@@ -459,11 +460,14 @@ def load_answers(source: str | Path | Mapping[str, Any]) -> AnswersFile:
         raise UsageError(
             f"cannot read answers file {where}: {detail}; expected UTF-8 YAML or JSON"
         ) from None
+    _refuse_duplicate_keys(text, where)
     try:
         if path.suffix.lower() == ".json":
-            document = json.loads(text)
+            document = json.loads(text, object_pairs_hook=_json_pairs(where))
         else:
             document = yaml.safe_load(text)
+    except UsageError:
+        raise  # a repeated JSON name (_json_pairs)
     except (ValueError, yaml.YAMLError) as exc:
         first = " ".join(str(exc).split())
         raise UsageError(f"answers file {where} is not valid YAML/JSON ({first})") from None
@@ -473,6 +477,70 @@ def load_answers(source: str | Path | Mapping[str, Any]) -> AnswersFile:
             "(print a template with 'fairmark system questionnaire --format yaml-template')"
         )
     return _parse_document(document, where)
+
+
+DUPLICATE_ANSWER_KEY = (
+    "answers file {where}: key {key!r} is given twice (lines {first} and {again}); expected "
+    "each key once in a mapping (the last value would silently win)"
+)
+"""The refusal of a key repeated in one mapping of an answers file."""
+
+
+def _refuse_duplicate_keys(text: str, where: str) -> None:
+    """Refuse an answers text that repeats a key in one mapping, at any level.
+
+    Parameters
+    ----------
+    text : str
+        The answers file's text (YAML, or JSON, which YAML reads too). Text YAML cannot
+        compose passes: the parser that follows names its syntax error.
+    where : str
+        The file, for the message.
+
+    Raises
+    ------
+    UsageError
+        :data:`DUPLICATE_ANSWER_KEY` for the first repeated key (by line): the key and the
+        lines of its first and its repeated occurrence.
+
+    Notes
+    -----
+    PyYAML and :func:`json.loads` keep the last value of a repeated key, so a hidden
+    ``creditworthiness: false`` below ``creditworthiness: true`` would turn a high-risk
+    system (Regulation (EU) 2024/1689 Annex III 5(b)) into a minimal-risk one. YAML 1.2
+    section 3.2.1.1 requires mapping keys to be unique; RFC 8259 section 4 says names
+    SHOULD be unique. The repetitions are found by the policy loader's
+    :func:`fairmark.policy.source.duplicate_keys`.
+    """
+    from fairmark.policy.source import duplicate_keys
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return  # the parser names the error; JSON's repeated names: _json_pairs
+    found = duplicate_keys(root)
+    if found:
+        again, key, first = found[0]
+        raise UsageError(
+            DUPLICATE_ANSWER_KEY.format(where=where, key=key, first=first.line, again=again.line)
+        )
+
+
+def _json_pairs(where: str) -> Any:
+    """A :func:`json.loads` ``object_pairs_hook`` refusing a repeated name (no line known)."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out:
+                raise UsageError(
+                    f"answers file {where}: key {key!r} is given twice in one object; "
+                    "expected each key once in a mapping (the last value would silently win)"
+                )
+            out[key] = value
+        return out
+
+    return pairs
 
 
 def template_answers(questionnaire: Questionnaire | None = None) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
@@ -52,6 +53,7 @@ from fairmark.governance.users import issuer_of, reading, user_row, writing
 from fairmark.store.models_governance import Token
 
 __all__ = [
+    "DEFAULT_EXPIRY",
     "DEFAULT_EXPIRY_DAYS",
     "MAX_EXPIRY_DAYS",
     "VALID_SCOPES",
@@ -61,7 +63,13 @@ __all__ = [
 ]
 
 DEFAULT_EXPIRY_DAYS = 90
-"""Days a token is valid unless told otherwise."""
+"""Days a token is valid unless told otherwise (and not acting through a token that
+expires sooner: see :data:`DEFAULT_EXPIRY`)."""
+
+DEFAULT_EXPIRY: Literal["default"] = "default"
+"""``expires_in_days`` of :func:`create_token` when the caller gave none:
+:data:`DEFAULT_EXPIRY_DAYS`, but acting through a token, no later than that token expires
+(an explicit number of days is refused instead when it would outlive the acting token)."""
 
 MAX_EXPIRY_DAYS = 3650
 """Longest expiry accepted (ten years); ``None`` means never (not recommended)."""
@@ -101,7 +109,7 @@ def _check_scopes(scopes: Iterable[str], *, role: str, user: str) -> tuple[str, 
     return tuple(sorted(wanted))
 
 
-def _check_expiry(expires_in_days: int | None) -> int | None:
+def _check_expiry(expires_in_days: int | str | None) -> int | None:
     if expires_in_days is None:
         return None
     if (
@@ -166,6 +174,18 @@ def _check_within_expiry(
     )
 
 
+def _acting_expiry(conn: Connection, principal: Principal) -> datetime | None:
+    """When the token ``principal`` acts with expires (``None``: never, or no token)."""
+    if principal.token_id is None:
+        return None
+    acting = conn.execute(
+        select(Token.expires_at).where(Token.token_id == principal.token_id)
+    ).first()
+    if acting is None:  # deleted since it was resolved
+        raise AccessError(INVALID_TOKEN)
+    return acting.expires_at
+
+
 def _fmt_micro(value: datetime) -> str:
     """``YYYY-MM-DD HH:MM:SS.ffffff UTC`` (for two times within one second)."""
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
@@ -176,7 +196,7 @@ def create_token(
     *,
     user: str,
     scopes: Iterable[str] | None = None,
-    expires_in_days: int | None = DEFAULT_EXPIRY_DAYS,
+    expires_in_days: int | Literal["default"] | None = DEFAULT_EXPIRY,
     label: str | None = None,
     principal: Principal,
 ) -> tuple[TokenInfo, str]:
@@ -194,8 +214,12 @@ def create_token(
         permissions both their role and ``principal`` hold, stored as explicit scopes (so
         an admin-issued token for a reviewer has no ``review.decide``, and a later
         promotion of the user does not widen it).
-    expires_in_days : int or None, default 90
+    expires_in_days : int or None or "default", default :data:`DEFAULT_EXPIRY`
         1 to 3650 days; ``None``: never expires (a leaked token then works until revoked).
+        :data:`DEFAULT_EXPIRY` (none given): :data:`DEFAULT_EXPIRY_DAYS` (90), but acting
+        through a token that expires sooner, exactly when that token expires (the log
+        payload then adds ``expires_with``, the acting token's id). A number given is
+        never shortened: one that would outlive the acting token is refused.
     label : str, optional
         What the token is for (at most 200 characters).
     principal : Principal
@@ -247,11 +271,13 @@ def create_token(
     -----
     Logged as ``token.create`` with token id, user, scopes, label and expiry (never the
     token or its hash), plus ``first_token: true`` in the first-token case and
-    ``issued_by`` when the issuer is not the actor.
+    ``issued_by`` when the issuer is not the actor, and ``expires_with`` when the default
+    expiry was clamped to the acting token's.
     """
     own = user == principal.name
     authorize(principal, "token.own" if own else "user.manage")
-    expires_in_days = _check_expiry(expires_in_days)
+    default_expiry = isinstance(expires_in_days, str) and expires_in_days == DEFAULT_EXPIRY
+    expires_in_days = DEFAULT_EXPIRY_DAYS if default_expiry else _check_expiry(expires_in_days)
     if label is not None and (not isinstance(label, str) or len(label) > _MAX_LABEL):
         raise UsageError(f"token label is not text of at most {_MAX_LABEL} characters")
     token_id = secrets.token_hex(8)
@@ -275,6 +301,11 @@ def create_token(
         issuer = principal.name if first else issuer_of(conn, principal)
         now = db_now(conn)  # the store's clock, after the log lock
         expires_at = None if expires_in_days is None else now + timedelta(days=expires_in_days)
+        expires_with = None
+        if default_expiry and principal.token_id is not None:
+            limit = _acting_expiry(conn, principal)
+            if limit is not None and expires_at is not None and limit < expires_at:
+                expires_at, expires_with = limit, principal.token_id
         if principal.token_id is not None:
             _check_within_expiry(conn, principal, expires_at, now)
         conn.execute(
@@ -303,6 +334,7 @@ def create_token(
                 "expires_at": None if expires_at is None else expires_at.isoformat(),
                 **({"first_token": True} if first else {}),
                 **({} if issuer == principal.name else {"issued_by": issuer}),
+                **({} if expires_with is None else {"expires_with": expires_with}),
             },
             at=now,
         )

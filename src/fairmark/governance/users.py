@@ -56,9 +56,16 @@ from fairmark.governance.passwords import (
     verify_hash,
 )
 from fairmark.store.db import one_line, redact_url, write_transaction
-from fairmark.store.models_governance import LogEntryRow, Token, TrainingRecord, User
+from fairmark.store.models_governance import (
+    LogEntryRow,
+    SystemRow,
+    Token,
+    TrainingRecord,
+    User,
+)
 
 __all__ = [
+    "OWNER_ROLES",
     "UserProfile",
     "add_user",
     "check_role",
@@ -73,6 +80,10 @@ __all__ = [
     "user_row",
     "verify_password",
 ]
+
+OWNER_ROLES: tuple[str, ...] = ("owner", "admin")
+"""Roles a system's accountable owner may have (as :mod:`fairmark.governance.inventory`
+requires when a system is registered or handed over)."""
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _MAX_DISPLAY_NAME = 200
@@ -197,8 +208,9 @@ def add_user(
     email : str, optional
         ``local@domain.tld``, at most 320 characters (RFC 5321 limit).
     password : str, optional
-        For the web app; 12 to 256 characters and not easy to guess (zxcvbn score 3 or
-        more, with ``name``, ``email`` and ``display_name`` as the user's own words;
+        For the web app; 12 to 256 characters and not easy to guess (zxcvbn score 4,
+        with ``name``, ``email``, ``display_name``, ``role`` and ``fairmark`` as
+        context words, and not only those words with digits and punctuation;
         NIST SP 800-63B 5.1.1.2). Stored as an argon2id hash only.
     principal : Principal
         Needs ``user.manage`` (admin) and every permission of ``role`` its own role can
@@ -232,7 +244,7 @@ def add_user(
     password_hash = (
         None
         if password is None
-        else hash_password(password, user=name, related=(email, display_name))
+        else hash_password(password, user=name, related=(email, display_name, role))
     )
     with writing(engine, "add user") as conn:
         ensure_actor(conn, principal)
@@ -275,9 +287,10 @@ def set_password(engine: Engine, name: str, password: str, *, principal: Princip
     engine : sqlalchemy.Engine
     name : str
     password : str
-        12 to 256 characters, not the user name, not easy to guess (zxcvbn score 3 or
-        more, with the user's name, email and display name as their own words;
-        NIST SP 800-63B 5.1.1.2, :func:`fairmark.governance.passwords.check_password`).
+        12 to 256 characters, not the user name, not easy to guess (zxcvbn score 4,
+        with the user's name, email, display name, role and ``fairmark`` as context
+        words; NIST SP 800-63B 5.1.1.2,
+        :func:`fairmark.governance.passwords.check_password`).
     principal : Principal
         The user themself (needs ``token.own``, which every role holds unless a token's
         scopes exclude it) or an admin (``user.manage`` and every permission of the
@@ -317,7 +330,9 @@ def set_password(engine: Engine, name: str, password: str, *, principal: Princip
         row = user_row(conn, name)
         if not own:
             require_holds(principal, permissions_of(row.role), f"{what} (role {row.role})")
-    password_hash = hash_password(password, user=name, related=(row.email, row.display_name))
+    password_hash = hash_password(
+        password, user=name, related=(row.email, row.display_name, row.role)
+    )
     with writing(engine, "set password") as conn:
         ensure_actor(conn, principal)
         row = user_row(conn, name)
@@ -484,12 +499,17 @@ def set_role(engine: Engine, name: str, role: str, *, principal: Principal) -> U
     UsageError
         Unknown user or role; the user has that role already; ``name`` is the last
         enabled admin and ``role`` is not ``admin`` (a store must keep one, NIST SP 800-53
-        AC-2).
+        AC-2); ``role`` is not in :data:`OWNER_ROLES` while ``name`` owns a system that is
+        not retired (the systems are named; hand them over first with ``fairmark system
+        update NAME --owner OTHER``).
     StoreError
 
     Notes
     -----
-    Logged as ``user.role`` with the old and the new role.
+    Logged as ``user.role`` with the old and the new role. A system's accountable owner
+    keeps role owner or admin for as long as the system is not retired (ISO/IEC
+    42001:2023 clause 5.3; EU AI Act Art. 26(2), human oversight by persons with the
+    necessary authority). Disabling an owner stays allowed (:func:`disable_user`).
     """
     authorize(principal, "user.manage")
     check_role(role)
@@ -512,6 +532,8 @@ def set_role(engine: Engine, name: str, role: str, *, principal: Principal) -> U
                 f"user {name!r} is the last enabled admin; expected another admin first "
                 "('fairmark user add NAME --role admin')"
             )
+        if role not in OWNER_ROLES:
+            _refuse_owner_demotion(conn, name, role)
         conn.execute(update(User).where(User.name == name).values(role=role))
         append_entry(
             conn,
@@ -522,6 +544,27 @@ def set_role(engine: Engine, name: str, role: str, *, principal: Principal) -> U
             payload={"name": name, "role": role, "previous_role": row.role},
         )
         return UserInfo.from_row(user_row(conn, name))
+
+
+def _refuse_owner_demotion(conn: Connection, name: str, role: str) -> None:
+    """Refuse role ``role`` (not owner/admin) while ``name`` owns a system not yet retired."""
+    owned = (
+        conn.execute(
+            select(SystemRow.name)
+            .where(SystemRow.owner == name, SystemRow.status != "retired")
+            .order_by(SystemRow.name)
+        )
+        .scalars()
+        .all()
+    )
+    if owned:
+        many = len(owned) > 1
+        raise UsageError(
+            f"user {name!r} owns AI system{'s' if many else ''} {', '.join(owned)}, and a "
+            f"system's owner has role owner or admin, not {role}; expected "
+            f"{'them' if many else 'it'} handed over first ('fairmark system update NAME "
+            "--owner OTHER')"
+        )
 
 
 def disable_user(engine: Engine, name: str, *, principal: Principal) -> UserInfo:
@@ -557,7 +600,10 @@ def disable_user(engine: Engine, name: str, *, principal: Principal) -> UserInfo
     -----
     Logged as ``user.disable``, then one ``token.revoke`` per token not yet revoked
     (payload ``{"token_id", "user", "reason": "user.disable"}``; expired tokens too), all
-    at the same time. NIST SP 800-53 AC-2 (disable, not delete, accounts).
+    at the same time. NIST SP 800-53 AC-2 (disable, not delete, accounts). A system's
+    owner may be disabled (unlike :func:`set_role`, which refuses demoting them): a
+    leaked or departed account must be stoppable at once; the systems keep naming the
+    disabled owner until handed over (``fairmark system update NAME --owner OTHER``).
     """
     authorize(principal, "user.manage")
     with writing(engine, "disable user") as conn:
