@@ -252,22 +252,36 @@ def test_a_reopened_approval_keeps_its_condition_blocking(world: World) -> None:
     assert result.reasons[0].message == _blocking_line(first, cid)
 
 
-def test_a_new_model_version_leaves_the_old_versions_conditions_behind(
+def test_a_new_model_version_keeps_the_old_versions_conditions(
     world: World,  # noqa: F811
 ) -> None:
+    """A model version is a label the owner sets alone: relabelling must not drop a
+    reviewer's blocking condition (QA round 4). The reviewers of the newest review see it
+    and may close it."""
     from fairmark.governance.inventory import update_system
+    from fairmark.governance.review import assign_reviewer
 
-    _, cid, _ = _approved_with_condition(world)
-    update_system(world.engine, SYSTEM, model_version="2.0", principal=world["ada"])
+    first, cid, _ = _approved_with_condition(world)
+    update_system(world.engine, SYSTEM, model_version="2.0", principal=world["olivia"])
     world.set_system(model_version_at=datetime.now(UTC) - timedelta(hours=1))
     world.audit(created_at=datetime.now(UTC) - timedelta(minutes=10))
     second = submit_review(world.engine, SYSTEM, principal=world["olivia"]).review_id
-    for who in ("rita", "sam"):
-        decide(world.engine, second, "approve", "fine", principal=world[who])
+    reviewers = {r.reviewer for r in get_review(world.engine, second, principal=world["vic"]).reviewers}
+    if "tom" not in reviewers:
+        assign_reviewer(world.engine, second, "tom", principal=world["ada"])
+    for who in sorted({"rita", "sam", "tom"} & (reviewers | {"tom"})):
+        if get_review(world.engine, second, principal=world["vic"]).status == "open":
+            decide(world.engine, second, "approve", "fine", principal=world[who])
+    result = evaluate_gate(world.engine, SYSTEM)
+    assert [r.code for r in result.reasons] == ["open_blocking_condition"]
+    assert result.reasons[0].message == _blocking_line(first, cid)
+    shown = get_review(world.engine, second, principal=world["vic"])
+    assert [c.condition_id for c in shown.earlier_open_conditions] == [cid]
+    assert shown.to_dict()["earlier_open_conditions"][0]["condition_id"] == cid
+    # tom was never assigned to the first review, but is to the newest one: he may close it
+    close_condition(world.engine, cid, "published CC-17", principal=world["tom"])
     assert evaluate_gate(world.engine, SYSTEM).passed
-    with world.engine.connect() as conn:
-        status = conn.execute(select(Condition.status).where(Condition.condition_id == cid))
-        assert status.scalar_one() == "open"
+    assert get_review(world.engine, second, principal=world["vic"]).earlier_open_conditions == ()
 
 
 def test_an_earlier_condition_closed_outside_fairmark_closes_the_gate(

@@ -96,6 +96,11 @@ def render_review(info: Any) -> None:
             _line(f"  {c.author} ({_when(c.created_at)}): {c.body}")
     if info.previous is not None:
         _render_previous(info.previous)
+    if info.earlier_open_conditions:
+        _line("open blocking conditions of earlier reviews (the gate stays closed until closed):")
+        for c in info.earlier_open_conditions:
+            _line(f"  review {c.review_id}:")
+            _render_conditions([c], "    ")
 
 
 def _render_conditions(conditions: Any, indent: str) -> None:

@@ -651,18 +651,17 @@ def _judge_status(out: _Collector, conn: Connection, system: Any) -> None:
 
 
 def _version_reviews(system: Any) -> Any:
-    """Select the ids of every review of ``system``'s current model version, whatever its
+    """Select the ids of every review of ``system``, of any model version and whatever its
     status (open, approved, reopened, withdrawn, rejected): a blocking condition a reviewer
-    set holds until a reviewer closes it, even when its review was withdrawn before the
-    quorum or rejected by another reviewer."""
-    return select(Review.review_id).where(
-        Review.system_name == system.name,
-        Review.model_version == system.model_version,
-    )
+    set holds until a reviewer or an admin closes it, even when its review was withdrawn
+    before the quorum, rejected by another reviewer, or the owner registered another model
+    version (a version is a label the owner sets alone, so relabelling must not drop a
+    reviewer's condition)."""
+    return select(Review.review_id).where(Review.system_name == system.name)
 
 
 def open_blocking_conditions(conn: Connection, system: Any) -> list[Any]:
-    """Return the open blocking conditions of every review of the system's model version.
+    """Return the open blocking conditions of every review of the system (any version).
 
     Parameters
     ----------
@@ -673,11 +672,11 @@ def open_blocking_conditions(conn: Connection, system: Any) -> list[Any]:
     Returns
     -------
     list of ``gov_conditions`` rows
-        Oldest first. Not only the latest approval's: a re-review of the same model version
-        (or a material change that keeps it, such as a failed re-audit) does not close the
-        conditions an earlier review set, whatever that review's status now (approved,
-        reopened, withdrawn before its quorum, rejected by another reviewer); a reviewer or
-        admin closes each.
+        Oldest first. Not only the latest approval's: a re-review, a material change or a
+        new model version does not close the conditions an earlier review set, whatever
+        that review's status now (approved, reopened, withdrawn before its quorum, rejected
+        by another reviewer); a reviewer (assigned to that review or to the system's newest
+        review) or an admin closes each.
 
     Raises
     ------

@@ -1076,7 +1076,9 @@ def _require_assigned_and_trained(
 
 
 def _check_closer(conn: Connection, principal: Principal, review: Any, now: datetime) -> None:
-    """Refuse the submitter, and a reviewer not assigned to the review or untrained."""
+    """Refuse the submitter, and a reviewer untrained or assigned neither to the review nor
+    to the system's newest review (conditions outlive their review: see
+    :func:`fairmark.governance.gate.open_blocking_conditions`)."""
     me = principal.name
     rid = int(review.review_id)
     if me == review.submitted_by:
@@ -1087,9 +1089,23 @@ def _check_closer(conn: Connection, principal: Principal, review: Any, now: date
         )
     if principal.role != "reviewer":
         return
+    # a condition outlives its review (gate.open_blocking_conditions): the reviewers of the
+    # system's newest review may close the conditions of earlier ones
+    newest = conn.execute(
+        select(func.max(Review.review_id)).where(Review.system_name == review.system_name)
+    ).scalar()
+    if newest is not None and int(newest) != rid:
+        mine = conn.execute(
+            select(ReviewAssignment.reviewer).where(
+                ReviewAssignment.review_id == int(newest), ReviewAssignment.reviewer == me
+            )
+        ).scalar()
+        if mine is not None:
+            rid = int(newest)
     _require_assigned_and_trained(
         conn, rid, me, now,
-        "a reviewer closes the conditions of reviews they are assigned to (an admin assigns "
+        "a reviewer closes the conditions of reviews they are assigned to, or of earlier "
+        "reviews of a system whose newest review they are assigned to (an admin assigns "
         f"with 'fairmark review assign {rid} --reviewer {me}')",
     )  # fmt: skip
 

@@ -354,6 +354,9 @@ class ReviewInfo:
     previous : PreviousReviewInfo or None
         The system's latest earlier review with a decision (see
         :class:`PreviousReviewInfo`), so new reviewers see an earlier rejection.
+    earlier_open_conditions : tuple of ConditionInfo
+        Open blocking conditions of the system's other reviews, of any model version: they
+        keep the gate closed until a reviewer or an admin closes them.
     """
 
     review_id: int
@@ -380,6 +383,7 @@ class ReviewInfo:
     needs_reviewers: int
     as_of: datetime
     previous: PreviousReviewInfo | None = None
+    earlier_open_conditions: tuple[ConditionInfo, ...] = ()
 
     @property
     def open_blocking_conditions(self) -> tuple[ConditionInfo, ...]:
@@ -414,6 +418,7 @@ class ReviewInfo:
             "as_of": _iso(self.as_of),
             "previous_review_id": None if self.previous is None else self.previous.review_id,
             "previous_review": None if self.previous is None else self.previous.to_dict(),
+            "earlier_open_conditions": [c.to_dict() for c in self.earlier_open_conditions],
         }
 
 
@@ -624,7 +629,27 @@ def _review_info(conn: Connection, review: Any, at: datetime) -> ReviewInfo:
         needs_reviewers=needs,
         as_of=at,
         previous=_previous_info(conn, review.system_name, rid),
+        earlier_open_conditions=_earlier_open_conditions(conn, review.system_name, rid),
     )
+
+
+def _earlier_open_conditions(conn: Connection, system_name: str, rid: int) -> tuple[Any, ...]:
+    """Open blocking conditions of the system's other reviews (any model version): they keep
+    the gate closed until closed (:func:`fairmark.governance.gate.open_blocking_conditions`),
+    so the reviewers of this review see them."""
+    others = select(Review.review_id).where(
+        Review.system_name == system_name, Review.review_id != rid
+    )
+    rows = conn.execute(
+        select(Condition)
+        .where(
+            Condition.review_id.in_(others),
+            Condition.blocking.is_(True),
+            Condition.status == "open",
+        )
+        .order_by(Condition.condition_id)
+    ).all()
+    return tuple(ConditionInfo.from_row(c) for c in rows)
 
 
 def get_review(
