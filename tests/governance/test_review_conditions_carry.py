@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 from tests.governance._review_support import (  # noqa: F401 - world is a fixture
     DEFAULT_POLICY_BLOCK,
     SYSTEM,
@@ -266,7 +266,8 @@ def test_a_new_model_version_keeps_the_old_versions_conditions(
     world.set_system(model_version_at=datetime.now(UTC) - timedelta(hours=1))
     world.audit(created_at=datetime.now(UTC) - timedelta(minutes=10))
     second = submit_review(world.engine, SYSTEM, principal=world["olivia"]).review_id
-    reviewers = {r.reviewer for r in get_review(world.engine, second, principal=world["vic"]).reviewers}
+    info = get_review(world.engine, second, principal=world["vic"])
+    reviewers = {r.reviewer for r in info.reviewers}
     if "tom" not in reviewers:
         assign_reviewer(world.engine, second, "tom", principal=world["ada"])
     for who in sorted({"rita", "sam", "tom"} & (reviewers | {"tom"})):
