@@ -264,6 +264,12 @@ def test_token_create_by_password_makes_the_users_own_token(
     assert (by_admin_pw["user"], by_admin_pw["created_by"]) == ("rahul", "alice")
     # once rahul has set his own password (proving the current one), it is his own
     mine = PASSWORD + " of rahul"
+    before = snapshot(gov_engine)
+    one_line = run(store_url, "passwd", "rahul", "--current-password-stdin",
+                   input=f"{PASSWORD}\n")  # fmt: skip
+    _refused(one_line, "--current-password-stdin reads two lines from standard input, the "
+                       "current password then the new one")  # fmt: skip
+    assert snapshot(gov_engine) == before
     changed = run(store_url, "passwd", "rahul", "--current-password-stdin",
                   input=f"{PASSWORD}\n{mine}\n")  # fmt: skip
     assert changed.exit_code == 0, changed.output

@@ -373,8 +373,14 @@ def passwd_command(
                 "--current-password-stdin and --token both given; expected one way to prove "
                 "who you are"
             )
-        current = read_password(True)
-        password = read_password(True)
+        current = sys.stdin.readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not current or not password:
+            raise UsageError(
+                "--current-password-stdin reads two lines from standard input, the current "
+                "password then the new one; expected e.g. printf '%s\\n%s\\n' \"$OLD\" "
+                "\"$NEW\" | fairmark user passwd NAME --current-password-stdin"
+            )
         with password_session(db_url, name, current) as (engine, principal, _url):
             user = set_password(engine, name, password, principal=principal)
     else:
