@@ -474,3 +474,21 @@ def test_duplicate_names_in_a_json_answers_file(tmp_path: Path) -> None:
         f"answers file {tabbed}: key 'version' is given twice in one object; expected each "
         "key once in a mapping (the last value would silently win)"
     )
+
+
+def test_a_yaml_merge_key_is_refused(tmp_path: Path) -> None:
+    """QA round 4: ``<<: *b`` merged ``social_scoring: true`` and a later explicit
+    ``social_scoring: false`` silently won; every answer must be written out."""
+    body = template_answers().replace(": null", ": false")
+    body = "notes: &b {social_scoring: true}\n" + body.replace(
+        "answers:\n", "answers:\n  <<: *b\n", 1
+    )
+    merge_line = body.splitlines().index("  <<: *b") + 1
+    path = _write(tmp_path, body)
+    with pytest.raises(UsageError) as err:
+        load_answers(path)
+    assert err.value.message == (
+        f"answers file {path}: line {merge_line} uses a YAML merge key ('<<'); expected each "
+        "answer written out (a merged value and an explicit one would silently override "
+        "each other)"
+    )

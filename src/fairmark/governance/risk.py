@@ -524,6 +524,35 @@ def _refuse_duplicate_keys(text: str, where: str) -> None:
         raise UsageError(
             DUPLICATE_ANSWER_KEY.format(where=where, key=key, first=first.line, again=again.line)
         )
+    merge = _merge_key_line(root, set())
+    if merge is not None:
+        raise UsageError(
+            f"answers file {where}: line {merge} uses a YAML merge key ('<<'); expected each "
+            "answer written out (a merged value and an explicit one would silently override "
+            "each other)"
+        )
+
+
+def _merge_key_line(node: Any, seen: set[int]) -> int | None:
+    """Return the 1-based line of the first YAML merge key (``<<``, YAML 1.1 merge type)
+    under ``node``, or ``None``; ``seen`` guards against alias cycles."""
+    if node is None or id(node) in seen:
+        return None
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.tag == "tag:yaml.org,2002:merge":
+                return int(key.start_mark.line) + 1
+            for child in (key, value):
+                line = _merge_key_line(child, seen)
+                if line is not None:
+                    return line
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            line = _merge_key_line(child, seen)
+            if line is not None:
+                return line
+    return None
 
 
 def _json_pairs(where: str) -> Any:
