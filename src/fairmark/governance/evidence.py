@@ -269,17 +269,7 @@ def _segment(conn: Connection, first: int, last: int) -> tuple[list[LogEntry], l
         .where(Checkpoint.seq <= last)
         .order_by(Checkpoint.seq)
     ).all()
-    checkpoints = [
-        CheckpointInfo(
-            seq=int(r.seq),
-            entry_hash=r.entry_hash,
-            created_at=r.created_at,
-            key_fingerprint=r.key_fingerprint,
-            public_key=r.public_key,
-            signature=r.signature,
-        )
-        for r in cps
-    ]
+    checkpoints = [CheckpointInfo.from_row(r) for r in cps]
     return [LogEntry.from_row(r) for r in rows], checkpoints
 
 

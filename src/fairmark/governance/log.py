@@ -394,7 +394,7 @@ def check_signed_head(conn: Connection, key: SigningKey, head: int) -> None:
     rows = conn.execute(
         select(Checkpoint.__table__).where(Checkpoint.seq >= start).order_by(Checkpoint.seq)
     ).all()
-    checkpoints = [_checkpoint_from_row(row) for row in rows]
+    checkpoints = [CheckpointInfo.from_row(row) for row in rows]
     registered: set[str] | None = None
     for cp in reversed(checkpoints):
         if cp.seq <= start:
@@ -726,21 +726,10 @@ def _iter_rows(engine: Engine, *, after_seq: int = 0) -> Iterator[Row[Any]]:
         last = int(rows[-1].seq)
 
 
-def _checkpoint_from_row(r: Row[Any]) -> CheckpointInfo:
-    return CheckpointInfo(
-        seq=int(r.seq),
-        entry_hash=r.entry_hash,
-        created_at=r.created_at,
-        key_fingerprint=r.key_fingerprint,
-        public_key=r.public_key,
-        signature=r.signature,
-    )
-
-
 def _read_checkpoints(engine: Engine) -> list[CheckpointInfo]:
     with store_errors(engine.url, "cannot read the audit log"), engine.connect() as conn:
         rows = conn.execute(select(Checkpoint.__table__).order_by(Checkpoint.seq)).all()
-    return [_checkpoint_from_row(r) for r in rows]
+    return [CheckpointInfo.from_row(r) for r in rows]
 
 
 def _raw_from_row(row: Row[Any]) -> RawEntry:

@@ -270,17 +270,7 @@ def list_keys(
             )
             .order_by(Checkpoint.seq)
         ).all()
-    checkpoints = [
-        CheckpointInfo(
-            seq=int(r.seq),
-            entry_hash=r.entry_hash,
-            created_at=r.created_at,
-            key_fingerprint=r.key_fingerprint,
-            public_key=r.public_key,
-            signature=r.signature,
-        )
-        for r in rows
-    ]
+    checkpoints = [CheckpointInfo.from_row(r) for r in rows]
     trust = None if roots is None else resolve_key_trust(roots, events, checkpoints)
     standings = key_standings(trust, key_registry(events).values())
     return KeyListing(tuple(standings), roots, warning)

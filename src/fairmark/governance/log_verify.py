@@ -228,6 +228,18 @@ class CheckpointInfo:
     signature: str
     log_seq: int | None = None
 
+    @classmethod
+    def from_row(cls, row: Any) -> CheckpointInfo:
+        """Build from a ``gov_checkpoints`` row (or any object with its six columns)."""
+        return cls(
+            seq=int(row.seq),
+            entry_hash=row.entry_hash,
+            created_at=row.created_at,
+            key_fingerprint=row.key_fingerprint,
+            public_key=row.public_key,
+            signature=row.signature,
+        )
+
     def statement(self) -> bytes:
         """Return the signed statement (:func:`checkpoint_statement`)."""
         return checkpoint_statement(
