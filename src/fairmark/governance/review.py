@@ -1211,18 +1211,26 @@ def withdraw_review(
         return _review_info(conn, _review_row(conn, rid), now)
 
 
+def _involved_withdrawer(principal: Principal, review: Any, system: Any) -> str | None:
+    """Describe ``principal`` when they may not override a reviewer by withdrawing: the
+    system's owner, the review's submitter, or anyone but an admin; ``None`` for an admin
+    who neither owns the system nor submitted the review (NIST SP 800-53 AC-5)."""
+    me = principal.name
+    if me == system.owner:
+        return f"the system's owner {me!r}"
+    if me == review.submitted_by:
+        return f"its submitter {me!r}"
+    if principal.role != "admin":
+        return f"user {me!r} (role {principal.role})"
+    return None
+
+
 def _check_may_withdraw_rejected(
     principal: Principal, review: Any, system: Any, rejects: Sequence[Any]
 ) -> None:
     """Refuse to withdraw a review a reviewer rejected, unless by an uninvolved admin."""
-    me = principal.name
-    if me == system.owner:
-        who = f"the system's owner {me!r}"
-    elif me == review.submitted_by:
-        who = f"its submitter {me!r}"
-    elif principal.role != "admin":
-        who = f"user {me!r} (role {principal.role})"
-    else:
+    who = _involved_withdrawer(principal, review, system)
+    if who is None:
         return
     rid = int(review.review_id)
     first = rejects[0]
@@ -1262,14 +1270,8 @@ def _check_may_withdraw_conditioned(
     """Refuse to withdraw a review with an open blocking condition, unless by an uninvolved
     admin (as :func:`_check_may_withdraw_rejected`; the condition keeps the gate closed
     either way: :func:`fairmark.governance.gate.open_blocking_conditions`)."""
-    me = principal.name
-    if me == system.owner:
-        who = f"the system's owner {me!r}"
-    elif me == review.submitted_by:
-        who = f"its submitter {me!r}"
-    elif principal.role != "admin":
-        who = f"user {me!r} (role {principal.role})"
-    else:
+    who = _involved_withdrawer(principal, review, system)
+    if who is None:
         return
     rid = int(review.review_id)
     first = held[0]
